@@ -1,0 +1,33 @@
+/** What every action gets: storage, configuration, the clock. Never the request or the protocol. */
+import type { Config } from '../config.js';
+import type { QueueRef } from '../domain.js';
+import { queueDoesNotExist } from '../errors.js';
+import { parseQueueUrl, queueUrl } from '../sqs/queue-names.js';
+import type { Notifier } from '../store/notifier.js';
+import type { Store } from '../store/store.js';
+
+export interface ActionContext {
+  readonly store: Store;
+  readonly config: Config;
+  readonly notifier: Notifier;
+  /** Milliseconds since the epoch, from the injected clock. */
+  now(): number;
+  /** Base of queue URLs for this request (configured, or from the Host header). */
+  readonly baseUrl: string;
+}
+
+export type Action<I, O> = (input: I, ctx: ActionContext) => Promise<O>;
+
+export function queueOf(ctx: ActionContext, url: string): QueueRef {
+  return parseQueueUrl(url, ctx.config.accountId);
+}
+
+export function urlOf(ctx: ActionContext, q: QueueRef): string {
+  return queueUrl(ctx.baseUrl, q);
+}
+
+/** Throws QueueDoesNotExist when a store call reported a missing queue. */
+export function found<T>(value: T | undefined | false): T {
+  if (value === undefined || value === false) throw queueDoesNotExist();
+  return value;
+}

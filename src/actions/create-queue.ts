@@ -1,0 +1,53 @@
+import type { CreateQueueRequest, CreateQueueResult } from '@aws-sdk/client-sqs';
+import type { QueueAttributes } from '../domain.js';
+import { invalidParameter, SqsError } from '../errors.js';
+import { FIFO_DEFAULTS, STANDARD_DEFAULTS, validateAttributes } from '../sqs/queue-attributes.js';
+import { isFifoName, validateQueueName } from '../sqs/queue-names.js';
+import { validateTags } from '../sqs/tags.js';
+import { type ActionContext, urlOf } from './context.js';
+
+const FIFO_NAME_RULE =
+  'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.';
+
+export async function createQueue(input: CreateQueueRequest, ctx: ActionContext): Promise<CreateQueueResult> {
+  const name = input.QueueName ?? '';
+  validateQueueName(name);
+  const requested: QueueAttributes = { ...(input.Attributes ?? {}) };
+  const fifo = isFifoName(name);
+  if (requested.FifoQueue === 'true' && !fifo) throw invalidParameter(FIFO_NAME_RULE);
+  if (fifo && requested.FifoQueue !== 'true') throw invalidParameter(FIFO_NAME_RULE);
+  validateAttributes(requested, fifo, true);
+  if (fifo) {
+    throw new SqsError(
+      'UnsupportedOperation',
+      'FIFO queues are not supported by this version of redsqs yet; standard queues are.',
+    );
+  }
+  const tags = input.tags ?? {};
+  validateTags(tags);
+
+  const stored: QueueAttributes = { ...(fifo ? FIFO_DEFAULTS : STANDARD_DEFAULTS) };
+  for (const [k, v] of Object.entries(requested)) {
+    if (v === '') delete stored[k];
+    else stored[k] = v;
+  }
+  if (requested.KmsMasterKeyId) stored.SqsManagedSseEnabled = 'false';
+  if (!fifo) delete stored.FifoQueue;
+
+  const q = { account: ctx.config.accountId, name };
+  const result = await ctx.store.createQueue(q, stored, requested, tags, ctx.now());
+  switch (result.status) {
+    case 'differs':
+      throw new SqsError(
+        'QueueNameExists',
+        `A queue already exists with the same name and a different value for attribute ${result.attribute}`,
+      );
+    case 'deleted-recently':
+      throw new SqsError(
+        'QueueDeletedRecently',
+        `You must wait ${ctx.config.deleteCooldownSeconds} seconds after deleting a queue before you can create another with the same name.`,
+      );
+    default:
+      return { QueueUrl: urlOf(ctx, q) };
+  }
+}

@@ -1,0 +1,13 @@
+import type { DeleteMessageRequest } from '@aws-sdk/client-sqs';
+import { decodeReceiptHandle, invalidReceiptHandle } from '../sqs/receipt-handle.js';
+import { type ActionContext, found, queueOf } from './context.js';
+
+export async function deleteMessage(input: DeleteMessageRequest, ctx: ActionContext): Promise<object> {
+  const q = queueOf(ctx, input.QueueUrl ?? '');
+  const handle = input.ReceiptHandle ?? '';
+  const receipt = decodeReceiptHandle(q, handle);
+  if (!receipt) throw invalidReceiptHandle(handle);
+  // Deleting a message that is already gone succeeds, as in SQS.
+  found(await ctx.store.deleteMessages(q, [receipt.id]));
+  return {};
+}

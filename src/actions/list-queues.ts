@@ -1,0 +1,42 @@
+import type { ListQueuesRequest, ListQueuesResult } from '@aws-sdk/client-sqs';
+import { invalidParameter, invalidValue } from '../errors.js';
+import { type ActionContext, urlOf } from './context.js';
+
+const MAX_RESULTS = 1000;
+
+export function encodeToken(last: string): string {
+  return Buffer.from(JSON.stringify({ after: last }), 'utf8').toString('base64');
+}
+
+export function decodeToken(token: string): string {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
+    if (typeof parsed === 'object' && parsed !== null && 'after' in parsed && typeof parsed.after === 'string') {
+      return parsed.after;
+    }
+  } catch {
+    // fall through
+  }
+  throw invalidParameter('Invalid NextToken value.');
+}
+
+export function checkMaxResults(maxResults: number | undefined): void {
+  if (maxResults !== undefined && (maxResults < 1 || maxResults > MAX_RESULTS)) {
+    throw invalidValue('MaxResults', maxResults, `MaxResults must be an integer between 1 and ${MAX_RESULTS}.`);
+  }
+}
+
+export async function listQueues(input: ListQueuesRequest, ctx: ActionContext): Promise<ListQueuesResult> {
+  checkMaxResults(input.MaxResults);
+  const after = input.NextToken ? decodeToken(input.NextToken) : undefined;
+  const limit = input.MaxResults ?? MAX_RESULTS;
+  const account = ctx.config.accountId;
+  const names = await ctx.store.listQueues(account, input.QueueNamePrefix ?? '', after, limit + 1);
+  const page = names.slice(0, limit);
+  const out: ListQueuesResult = {};
+  if (page.length > 0) out.QueueUrls = page.map((name) => urlOf(ctx, { account, name }));
+  // As in SQS, a NextToken is returned only to callers that paginate with MaxResults.
+  if (input.MaxResults !== undefined && names.length > limit)
+    out.NextToken = encodeToken(page[page.length - 1] as string);
+  return out;
+}

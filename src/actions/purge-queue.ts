@@ -1,0 +1,17 @@
+import type { PurgeQueueRequest } from '@aws-sdk/client-sqs';
+import { queueDoesNotExist, SqsError } from '../errors.js';
+import { type ActionContext, queueOf } from './context.js';
+
+export async function purgeQueue(input: PurgeQueueRequest, ctx: ActionContext): Promise<object> {
+  const q = queueOf(ctx, input.QueueUrl ?? '');
+  const cooldown = ctx.config.purgeCooldownSeconds;
+  const result = await ctx.store.purgeQueue(q, ctx.now(), cooldown * 1000);
+  if (result === 'missing') throw queueDoesNotExist();
+  if (result === 'too-soon') {
+    throw new SqsError(
+      'PurgeQueueInProgress',
+      `Only one PurgeQueue operation on ${q.name} is allowed every ${cooldown} seconds.`,
+    );
+  }
+  return {};
+}

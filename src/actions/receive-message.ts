@@ -1,0 +1,95 @@
+import { performance } from 'node:perf_hooks';
+import type { Message, ReceiveMessageRequest, ReceiveMessageResult } from '@aws-sdk/client-sqs';
+import type { QueueRef } from '../domain.js';
+import { invalidValue, queueDoesNotExist, SqsError } from '../errors.js';
+import { buildReceivedMessage, checkSystemAttributeNames } from '../sqs/received-message.js';
+import type { StoreReceiveResult } from '../store/store.js';
+import { type ActionContext, queueOf } from './context.js';
+
+/** SQS's limit of in-flight messages on a standard queue; ReceiveMessage fails with OverLimit past it. */
+export const INFLIGHT_LIMIT = 120_000;
+
+function checkRange(name: string, value: number | undefined, min: number, max: number): void {
+  if (value !== undefined && (value < min || value > max)) {
+    throw invalidValue(name, value, `Must be >= ${min} and <= ${max}, if provided.`);
+  }
+}
+
+export async function receiveMessage(input: ReceiveMessageRequest, ctx: ActionContext): Promise<ReceiveMessageResult> {
+  const q = queueOf(ctx, input.QueueUrl ?? '');
+  const max = input.MaxNumberOfMessages ?? 1;
+  if (max < 1 || max > 10) {
+    throw invalidValue('MaxNumberOfMessages', max, 'Must be between 1 and 10, if provided.');
+  }
+  checkRange('VisibilityTimeout', input.VisibilityTimeout, 0, 43_200);
+  checkRange('WaitTimeSeconds', input.WaitTimeSeconds, 0, 20);
+  const systemNames = checkSystemAttributeNames([
+    ...(input.AttributeNames ?? []),
+    ...(input.MessageSystemAttributeNames ?? []),
+  ]);
+  const messageAttributeNames = input.MessageAttributeNames ?? [];
+
+  const attempt = (): Promise<StoreReceiveResult> =>
+    ctx.store.receiveMessages(q, {
+      max,
+      ...(input.VisibilityTimeout !== undefined ? { visibilityMs: input.VisibilityTimeout * 1000 } : {}),
+      now: ctx.now(),
+      inflightLimit: INFLIGHT_LIMIT,
+    });
+
+  const result = await poll(ctx, q, input.WaitTimeSeconds, attempt);
+  if (result.status !== 'ok') return {};
+  const Messages: Message[] = result.messages.map((m) =>
+    buildReceivedMessage(q, m, systemNames, messageAttributeNames),
+  );
+  return { Messages };
+}
+
+function settle(r: StoreReceiveResult): StoreReceiveResult {
+  if (r.status === 'missing') throw queueDoesNotExist();
+  if (r.status === 'over-limit') {
+    throw new SqsError('OverLimit', 'Too many messages in flight: the limit of 120000 is reached.');
+  }
+  return r;
+}
+
+/**
+ * Short poll: one attempt. Long poll: attempts until a message arrives or the wait ends, sleeping
+ * between them until a send wakes us (this or another instance) or the next delayed or in-flight
+ * message is due. The channel is joined before the attempt that precedes a sleep, so no send can
+ * slip between the attempt and the sleep unnoticed.
+ */
+async function poll(
+  ctx: ActionContext,
+  q: QueueRef,
+  waitSeconds: number | undefined,
+  attempt: () => Promise<StoreReceiveResult>,
+): Promise<StoreReceiveResult> {
+  const started = performance.now();
+  let waitMs = waitSeconds === undefined ? undefined : waitSeconds * 1000;
+  let first: StoreReceiveResult | undefined;
+  if (waitMs === undefined) {
+    // The queue's ReceiveMessageWaitTimeSeconds comes back with an empty result.
+    first = settle(await attempt());
+    if (first.status !== 'empty') return first;
+    waitMs = first.queueWaitSeconds * 1000;
+  }
+  if (waitMs <= 0) return first ?? settle(await attempt());
+
+  const notifier = ctx.notifier;
+  const channel = ctx.store.wakeChannel(q);
+  await notifier.acquire(channel);
+  try {
+    for (;;) {
+      const seen = notifier.version(channel);
+      const r = settle(await attempt());
+      if (r.status !== 'empty') return r;
+      const remaining = waitMs - (performance.now() - started);
+      if (remaining <= 0 || notifier.isClosed) return r;
+      const untilDue = r.nextVisibleMs === undefined ? remaining : r.nextVisibleMs - ctx.now() + 1;
+      await notifier.wait(channel, seen, Math.max(1, Math.min(remaining, untilDue)));
+    }
+  } finally {
+    notifier.release(channel);
+  }
+}

@@ -1,0 +1,27 @@
+import type { SetQueueAttributesRequest } from '@aws-sdk/client-sqs';
+import { validateAttributes } from '../sqs/queue-attributes.js';
+import { isFifoName } from '../sqs/queue-names.js';
+import { type ActionContext, found, queueOf } from './context.js';
+
+export async function setQueueAttributes(input: SetQueueAttributesRequest, ctx: ActionContext): Promise<object> {
+  const q = queueOf(ctx, input.QueueUrl ?? '');
+  const attributes = input.Attributes ?? {};
+  const fifo = isFifoName(q.name);
+  validateAttributes(attributes, fifo, false);
+  if (fifo && (attributes.DeduplicationScope || attributes.FifoThroughputLimit)) {
+    // The pair is validated together, so the stored half of it counts too.
+    const state = found(await ctx.store.getQueue(q, ctx.now()));
+    validateAttributes({ ...pick(state.attributes), ...attributes }, fifo, false);
+  }
+  found(await ctx.store.setQueueAttributes(q, attributes, ctx.now()));
+  return {};
+}
+
+function pick(attributes: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['DeduplicationScope', 'FifoThroughputLimit']) {
+    const v = attributes[name];
+    if (v !== undefined) out[name] = v;
+  }
+  return out;
+}

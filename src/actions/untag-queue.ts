@@ -1,0 +1,8 @@
+import type { UntagQueueRequest } from '@aws-sdk/client-sqs';
+import { type ActionContext, found, queueOf } from './context.js';
+
+export async function untagQueue(input: UntagQueueRequest, ctx: ActionContext): Promise<object> {
+  const q = queueOf(ctx, input.QueueUrl ?? '');
+  found(await ctx.store.untagQueue(q, input.TagKeys ?? []));
+  return {};
+}

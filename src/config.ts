@@ -1,0 +1,103 @@
+/**
+ * The one module that reads the environment and the command line. Everything else receives a
+ * Config object, so tests build their own without touching process.env.
+ */
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Use this Redis; when absent the service starts its own redis-server child. */
+  redisUrl?: string;
+  /** Data directory of the embedded redis-server (append-only file lives here). */
+  dataDir: string;
+  /** Prefix of every Redis key, so several deployments or test runs can share one Redis. */
+  keyPrefix: string;
+  region: string;
+  accountId: string;
+  /** Base of queue URLs (e.g. http://sqs.local:9324); when absent, built from the Host header. */
+  baseUrl?: string;
+  /** Seconds during which a deleted queue's name cannot be reused (SQS: 60). */
+  deleteCooldownSeconds: number;
+  /** Seconds between purges of one queue (SQS: 60). */
+  purgeCooldownSeconds: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export const DEFAULTS: Config = {
+  port: 9324,
+  host: '0.0.0.0',
+  dataDir: '.redsqs-data',
+  keyPrefix: 'sqs',
+  region: 'us-east-1',
+  accountId: '000000000000',
+  deleteCooldownSeconds: 60,
+  purgeCooldownSeconds: 60,
+  logLevel: 'info',
+};
+
+export class ConfigError extends Error {}
+
+function intFrom(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+/** Flags: --port N, --host H, --redis-url URL, --data-dir DIR (each overrides its variable). */
+export function loadConfig(env: Record<string, string | undefined>, argv: readonly string[] = []): Config {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"`);
+    const eq = arg.indexOf('=');
+    if (eq > 0) flags.set(arg.slice(2, eq), arg.slice(eq + 1));
+    else {
+      const value = argv[i + 1];
+      if (value === undefined) throw new ConfigError(`${arg} needs a value`);
+      flags.set(arg.slice(2), value);
+      i++;
+    }
+  }
+  const known = new Set(['port', 'host', 'redis-url', 'data-dir']);
+  for (const k of flags.keys()) if (!known.has(k)) throw new ConfigError(`unknown flag --${k}`);
+
+  const accountId = env.REDSQS_ACCOUNT_ID || DEFAULTS.accountId;
+  if (!/^\d{12}$/.test(accountId)) throw new ConfigError('REDSQS_ACCOUNT_ID must be 12 digits');
+  const logLevel = (env.LOG_LEVEL || DEFAULTS.logLevel) as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const baseUrl = env.REDSQS_BASE_URL?.replace(/\/+$/, '') || undefined;
+  if (baseUrl && !/^https?:\/\/[^/]+$/.test(baseUrl)) {
+    throw new ConfigError('REDSQS_BASE_URL must look like http://host:port');
+  }
+  const redisUrl = flags.get('redis-url') ?? (env.REDIS_URL || undefined);
+  return {
+    port: intFrom('PORT', flags.get('port') ?? env.PORT, DEFAULTS.port, 0, 65535),
+    host: flags.get('host') ?? (env.HOST || DEFAULTS.host),
+    ...(redisUrl ? { redisUrl } : {}),
+    dataDir: flags.get('data-dir') ?? (env.DATA_DIR || DEFAULTS.dataDir),
+    keyPrefix: env.REDSQS_KEY_PREFIX || DEFAULTS.keyPrefix,
+    region: env.REDSQS_REGION || env.AWS_REGION || DEFAULTS.region,
+    accountId,
+    ...(baseUrl ? { baseUrl } : {}),
+    deleteCooldownSeconds: intFrom(
+      'REDSQS_DELETE_COOLDOWN_SECONDS',
+      env.REDSQS_DELETE_COOLDOWN_SECONDS,
+      DEFAULTS.deleteCooldownSeconds,
+      0,
+      3600,
+    ),
+    purgeCooldownSeconds: intFrom(
+      'REDSQS_PURGE_COOLDOWN_SECONDS',
+      env.REDSQS_PURGE_COOLDOWN_SECONDS,
+      DEFAULTS.purgeCooldownSeconds,
+      0,
+      3600,
+    ),
+    logLevel,
+  };
+}

@@ -1,0 +1,55 @@
+/** Domain types shared by actions and the store; nothing here knows HTTP or Redis. */
+
+export interface QueueRef {
+  readonly account: string;
+  readonly name: string;
+}
+
+export interface MessageAttributeValue {
+  DataType: string;
+  StringValue?: string;
+  BinaryValue?: Buffer;
+}
+
+export type MessageAttributeMap = Record<string, MessageAttributeValue>;
+
+/** What is stored once per message and never changes. */
+export interface MessagePayload {
+  body: string;
+  md5Body: string;
+  attributes?: MessageAttributeMap;
+  md5Attributes?: string;
+  traceHeader?: string;
+  md5System?: string;
+  senderId: string;
+  sentTimestamp: number;
+  groupId?: string;
+  dedupId?: string;
+}
+
+export interface NewMessage {
+  id: string;
+  payload: MessagePayload;
+  /** Per-message delay in ms, or undefined for the queue's DelaySeconds. */
+  delayMs?: number;
+  /** Size counted against the queue's MaximumMessageSize. */
+  size: number;
+}
+
+export interface ReceivedMessage {
+  id: string;
+  payload: MessagePayload;
+  receiptHandle: string;
+  receiveCount: number;
+  firstReceiveTimestamp: number;
+  sequenceNumber?: string;
+}
+
+/** Queue attributes as SQS names them, values as the strings the API carries. */
+export type QueueAttributes = Record<string, string>;
+
+export interface QueueCounts {
+  visible: number;
+  notVisible: number;
+  delayed: number;
+}

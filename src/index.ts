@@ -1,0 +1,5 @@
+/** The library surface: start the service from code. */
+export { type Config, DEFAULTS, loadConfig } from './config.js';
+export { startEmbeddedRedis } from './embedded-redis.js';
+export { createLogger } from './log.js';
+export { type Service, type ServiceOptions, startService } from './service.js';

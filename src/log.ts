@@ -1,0 +1,27 @@
+/** A small leveled logger writing one line per event to stderr. */
+import type { Config } from './config.js';
+
+const ORDER = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
+
+export interface Logger {
+  debug(msg: string): void;
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string, err?: unknown): void;
+}
+
+export function createLogger(
+  level: Config['logLevel'],
+  write: (line: string) => void = (l) => process.stderr.write(l),
+): Logger {
+  const min = ORDER[level];
+  const emit = (lvl: keyof typeof ORDER, msg: string): void => {
+    if (ORDER[lvl] >= min) write(`${new Date().toISOString()} ${lvl.toUpperCase()} ${msg}\n`);
+  };
+  return {
+    debug: (m) => emit('debug', m),
+    info: (m) => emit('info', m),
+    warn: (m) => emit('warn', m),
+    error: (m, err) => emit('error', err instanceof Error ? `${m}: ${err.stack ?? err.message}` : m),
+  };
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/** The process entry: configuration, the embedded Redis when needed, signals. */
+import { ConfigError, loadConfig } from './config.js';
+import { type EmbeddedRedis, startEmbeddedRedis } from './embedded-redis.js';
+import { createLogger } from './log.js';
+import { startService } from './service.js';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env, process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`redsqs: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  let embedded: EmbeddedRedis | undefined;
+  if (!config.redisUrl) embedded = await startEmbeddedRedis(config.dataDir, log);
+  const redisUrl = config.redisUrl ?? (embedded as EmbeddedRedis).url;
+  let service: Awaited<ReturnType<typeof startService>>;
+  try {
+    service = await startService({ config, redisUrl, log });
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
+  }
+  log.info(`redsqs listening on ${service.url} (region ${config.region}, account ${config.accountId})`);
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: shutting down`);
+    await service.close();
+    await embedded?.stop();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`redsqs: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,170 @@
+/**
+ * The SQS wire path on plain node:http: read the body, detect the protocol and action, decode,
+ * run the action, encode. Errors of both protocols are rendered by encode.ts from errors.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ActionContext } from '../actions/context.js';
+import { runAction } from '../actions/dispatch.js';
+import type { Config } from '../config.js';
+import { missingParameter, SqsError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Notifier } from '../store/notifier.js';
+import type { Store } from '../store/store.js';
+import { decodeJsonInput, decodeQueryInput } from './decode.js';
+import { encodeJsonError, encodeJsonOutput, encodeXmlError, encodeXmlOutput, type WireResponse } from './encode.js';
+import { isActionName, OPERATIONS } from './model.js';
+
+/** A 1 MiB message percent-encoded in a form body can triple in size; allow that and a margin. */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024 + 64 * 1024;
+
+const QUEUE_PATH = /^\/\d{12}\/[A-Za-z0-9_.-]{1,80}\/?$/;
+
+export interface SqsDeps {
+  store: Store;
+  config: Config;
+  notifier: Notifier;
+  now: () => number;
+  log: Logger;
+}
+
+/** True for requests that belong to the SQS API rather than to the service's own routes. */
+export function isSqsRequest(req: IncomingMessage): boolean {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (req.method === 'POST') return path === '/' || QUEUE_PATH.test(path);
+  if (req.method === 'GET') return q >= 0 && /(^|&)Action=/.test(url.slice(q + 1));
+  return false;
+}
+
+type Protocol = 'json' | 'query';
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, requestId: string, out: WireResponse, close = false): void {
+  res.writeHead(out.status, {
+    'Content-Type': out.contentType,
+    'Content-Length': Buffer.byteLength(out.body),
+    'x-amzn-RequestId': requestId,
+    ...(close ? { Connection: 'close' } : {}),
+    ...out.headers,
+  });
+  res.end(out.body);
+}
+
+function baseUrlOf(req: IncomingMessage, config: Config): string {
+  if (config.baseUrl) return config.baseUrl;
+  const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+  return `${proto}://${req.headers.host ?? `localhost:${config.port}`}`;
+}
+
+interface Decoded {
+  action: string;
+  input: object;
+}
+
+function decodeJson(target: string, body: string): Decoded {
+  const action = target.startsWith('AmazonSQS.') ? target.slice('AmazonSQS.'.length) : '';
+  if (!isActionName(action)) {
+    throw new SqsError('UnknownOperationException', `The operation ${target} is not supported by this service.`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = body.trim() === '' ? {} : JSON.parse(body);
+  } catch {
+    throw new SqsError('SerializationException', 'The request body is not valid JSON.');
+  }
+  return { action, input: decodeJsonInput(OPERATIONS[action].input, parsed) };
+}
+
+function decodeQuery(req: IncomingMessage, body: string): Decoded {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const params = new Map<string, string>(url.searchParams);
+  const type = String(req.headers['content-type'] ?? '');
+  if (req.method === 'POST' && body.length > 0) {
+    if (type !== '' && !type.startsWith('application/x-www-form-urlencoded')) {
+      throw new SqsError(
+        'SerializationException',
+        `Unsupported content type ${type}: send AWS JSON 1.0 with an X-Amz-Target header, or a form-encoded query request.`,
+      );
+    }
+    for (const [k, v] of new URLSearchParams(body)) params.set(k, v);
+  }
+  const action = params.get('Action');
+  if (!action) throw missingParameter('Action');
+  if (!isActionName(action)) {
+    throw new SqsError('UnknownOperationException', `The action ${action} is not valid for this endpoint.`);
+  }
+  if (!params.has('QueueUrl') && QUEUE_PATH.test(url.pathname)) params.set('QueueUrl', url.pathname.replace(/\/$/, ''));
+  return { action, input: decodeQueryInput(OPERATIONS[action].input, params) };
+}
+
+export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const { log } = deps;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const target = req.headers['x-amz-target'];
+    const protocol: Protocol = typeof target === 'string' ? 'json' : 'query';
+    let action = '';
+    try {
+      const body = await readBody(req);
+      const decoded = protocol === 'json' ? decodeJson(target as string, body) : decodeQuery(req, body);
+      action = decoded.action;
+      const ctx: ActionContext = { ...deps, baseUrl: baseUrlOf(req, deps.config) };
+      const pending = runAction(decoded.action as keyof typeof OPERATIONS, decoded.input, ctx);
+      if (!pending) {
+        throw new SqsError('UnsupportedOperation', `${decoded.action} is not supported by this version of redsqs yet.`);
+      }
+      const output = await pending;
+      const shape = OPERATIONS[decoded.action as keyof typeof OPERATIONS].output;
+      send(
+        res,
+        requestId,
+        protocol === 'json'
+          ? encodeJsonOutput(shape, output)
+          : encodeXmlOutput(decoded.action, shape, output, requestId),
+      );
+    } catch (err) {
+      let error: SqsError;
+      let close = false;
+      if (err instanceof SqsError) error = err;
+      else if (err instanceof BodyTooLarge) {
+        error = new SqsError('RequestEntityTooLarge', `Request body is larger than ${MAX_BODY_BYTES} bytes.`);
+        close = true;
+      } else {
+        log.error(`${action || 'request'} ${requestId} failed`, err);
+        error = new SqsError('InternalFailure', 'The request processing has failed because of an unknown error.');
+      }
+      if (error.spec.status >= 500) log.warn(`${action} ${requestId}: ${error.code} ${error.message}`);
+      else log.debug(`${action} ${requestId}: ${error.code} ${error.message}`);
+      if (!res.headersSent) {
+        send(res, requestId, protocol === 'json' ? encodeJsonError(error) : encodeXmlError(error, requestId), close);
+      }
+    }
+  }
+
+  return (req, res) => {
+    void handle(req, res);
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * The service without a process around it: an HTTP server whose SQS requests go to the SQS
+ * handler on plain node:http and everything else to Express. Tests build it on a port of
+ * their choosing against a Redis of their choosing.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import { createSqsHandler, isSqsRequest } from './protocol/sqs-handler.js';
+import { Notifier } from './store/notifier.js';
+import { RedisStore } from './store/redis-store.js';
+import type { Store } from './store/store.js';
+
+export interface Service {
+  server: Server;
+  store: Store;
+  /** The URL the service answers on, once listening. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  config: Config;
+  redisUrl: string;
+  log: Logger;
+  now?: () => number;
+}
+
+function buildApp(store: Store): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/health', async (_req, res) => {
+    const redis = await store.ping();
+    res.status(redis ? 200 : 503).json({ status: redis ? 'ok' : 'unavailable', redis: redis ? 'up' : 'down' });
+  });
+  app.use((req, res) => {
+    res.status(404).json({ error: `No route for ${req.method} ${req.path}. SQS requests go to POST / .` });
+  });
+  return app;
+}
+
+export async function startService(options: ServiceOptions): Promise<Service> {
+  const { config, log } = options;
+  const redisOptions = { enableAutoPipelining: true, maxRetriesPerRequest: 3, lazyConnect: true };
+  const redis = new Redis(options.redisUrl, redisOptions);
+  const subscriber = new Redis(options.redisUrl, { ...redisOptions, maxRetriesPerRequest: null });
+  redis.on('error', (err) => log.warn(`redis: ${err.message}`));
+  subscriber.on('error', (err) => log.warn(`redis subscriber: ${err.message}`));
+  await redis.connect();
+  await subscriber.connect();
+
+  const store = new RedisStore(redis, config.keyPrefix);
+  const notifier = new Notifier(subscriber);
+  const sqs = createSqsHandler({ store, config, notifier, now: options.now ?? Date.now, log });
+  const app = buildApp(store);
+  const server = createServer((req, res) => (isSqsRequest(req) ? sqs(req, res) : app(req, res)));
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(config.port, config.host, done);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    store,
+    url: `http://${host}:${port}`,
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((done) => server.close(() => done()));
+        notifier.close(); // open long polls answer now, with no messages
+        server.closeIdleConnections();
+        const force = setTimeout(() => server.closeAllConnections(), 5_000);
+        await closed;
+        clearTimeout(force);
+        await Promise.allSettled([redis.quit(), subscriber.quit()]);
+      })();
+      return closing;
+    },
+  };
+}

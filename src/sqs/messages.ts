@@ -1,0 +1,173 @@
+/**
+ * Validation of what a sender gives us (body, message attributes, system attributes, delay),
+ * and the payload stored for it, with its checksums computed once at send time.
+ */
+import type { MessageAttributeMap, MessageAttributeValue, MessagePayload } from '../domain.js';
+import { invalidParameter, invalidValue, missingParameter, SqsError } from '../errors.js';
+import { md5Hex, md5OfAttributes } from './md5.js';
+
+/** Characters SQS accepts: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the SQS character set is defined by code points
+const INVALID_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,256}$/;
+const DATA_TYPE = /^(String|Number|Binary)(\.[^\s]+)?$/;
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const MAX_ATTRIBUTES = 10;
+
+export function hasInvalidCharacters(s: string): boolean {
+  return INVALID_CHAR.test(s);
+}
+
+export interface SendEntryInput {
+  MessageBody?: string;
+  DelaySeconds?: number;
+  MessageAttributes?: Record<string, WireAttributeValue>;
+  MessageSystemAttributes?: Record<string, WireAttributeValue>;
+  MessageDeduplicationId?: string;
+  MessageGroupId?: string;
+}
+
+export interface WireAttributeValue {
+  DataType: string;
+  StringValue?: string;
+  BinaryValue?: Buffer;
+  StringListValues?: string[];
+  BinaryListValues?: Buffer[];
+}
+
+function checkNumber(name: string, value: string): void {
+  const n = Number(value);
+  if (!NUMBER.test(value.trim()) || !Number.isFinite(n) || Math.abs(n) > 1e126 || n < -1e128) {
+    throw invalidParameter(`Can't cast the value of message (user) attribute '${name}' to a number.`);
+  }
+}
+
+function attributeValue(name: string, v: WireAttributeValue, kind: string): MessageAttributeValue {
+  if ((v.StringListValues?.length ?? 0) > 0 || (v.BinaryListValues?.length ?? 0) > 0) {
+    throw invalidParameter(`Message ${kind} attribute list values are not supported.`);
+  }
+  const type = v.DataType;
+  if (!type) {
+    throw invalidParameter(`The message ${kind} attribute '${name}' must contain a non-empty attribute type.`);
+  }
+  const base = DATA_TYPE.exec(type)?.[1];
+  if (!base || type.length > 256) {
+    throw invalidParameter(
+      `The type of message ${kind} attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`,
+    );
+  }
+  if (base === 'Binary') {
+    if (v.StringValue !== undefined || !v.BinaryValue || v.BinaryValue.length === 0) {
+      throw invalidParameter(`The message ${kind} attribute '${name}' with type 'Binary' must use field 'Binary'.`);
+    }
+    return { DataType: type, BinaryValue: v.BinaryValue };
+  }
+  if (v.BinaryValue !== undefined || v.StringValue === undefined || v.StringValue === '') {
+    throw invalidParameter(
+      `The message ${kind} attribute '${name}' must contain non-empty message attribute value for message attribute type '${base}'.`,
+    );
+  }
+  if (hasInvalidCharacters(v.StringValue)) {
+    throw new SqsError('InvalidMessageContents', `Message ${kind} attribute '${name}' contains invalid characters.`);
+  }
+  if (base === 'Number') checkNumber(name, v.StringValue);
+  return { DataType: type, StringValue: v.StringValue };
+}
+
+export function validateAttributeName(name: string): void {
+  const lower = name.toLowerCase();
+  if (
+    !ATTRIBUTE_NAME.test(name) ||
+    name.startsWith('.') ||
+    name.endsWith('.') ||
+    name.includes('..') ||
+    lower.startsWith('aws.') ||
+    lower.startsWith('amazon.')
+  ) {
+    throw invalidParameter(`Message (user) attribute name '${name}' is invalid.`);
+  }
+}
+
+function userAttributes(wire: Record<string, WireAttributeValue>): MessageAttributeMap {
+  const names = Object.keys(wire);
+  if (names.length > MAX_ATTRIBUTES) {
+    throw invalidParameter(
+      `Number of message attributes [${names.length}] exceeds the allowed maximum [${MAX_ATTRIBUTES}].`,
+    );
+  }
+  const out: MessageAttributeMap = {};
+  for (const name of names) {
+    validateAttributeName(name);
+    out[name] = attributeValue(name, wire[name] as WireAttributeValue, '(user)');
+  }
+  return out;
+}
+
+function traceHeader(wire: Record<string, WireAttributeValue>): string | undefined {
+  let header: string | undefined;
+  for (const [name, v] of Object.entries(wire)) {
+    if (name !== 'AWSTraceHeader') {
+      throw invalidParameter(`Message system attribute name '${name}' is invalid.`);
+    }
+    const value = attributeValue(name, v, 'system');
+    if (value.DataType !== 'String') {
+      throw invalidParameter("The message system attribute 'AWSTraceHeader' must be of type 'String'.");
+    }
+    header = value.StringValue;
+  }
+  return header;
+}
+
+/** Bytes a message counts against MaximumMessageSize: body plus attribute names, types and values. */
+export function messageSize(body: string, attributes: MessageAttributeMap | undefined): number {
+  let size = Buffer.byteLength(body, 'utf8');
+  for (const [name, a] of Object.entries(attributes ?? {})) {
+    size += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(a.DataType, 'utf8');
+    size += a.BinaryValue ? a.BinaryValue.length : Buffer.byteLength(a.StringValue ?? '', 'utf8');
+  }
+  return size;
+}
+
+export interface ValidatedSend {
+  payload: MessagePayload;
+  delaySeconds?: number;
+  size: number;
+}
+
+/** Checks one SendMessage (or batch entry) and builds its stored payload. */
+export function buildPayload(entry: SendEntryInput, maxSize: number, senderId: string, now: number): ValidatedSend {
+  const body = entry.MessageBody;
+  if (body === undefined || body === '') throw missingParameter('MessageBody');
+  if (hasInvalidCharacters(body)) {
+    throw new SqsError(
+      'InvalidMessageContents',
+      'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF',
+    );
+  }
+  if (entry.DelaySeconds !== undefined && (entry.DelaySeconds < 0 || entry.DelaySeconds > 900)) {
+    throw invalidValue('DelaySeconds', entry.DelaySeconds, 'DelaySeconds must be >= 0 and <= 900.');
+  }
+  const attributes = entry.MessageAttributes ? userAttributes(entry.MessageAttributes) : undefined;
+  const trace = entry.MessageSystemAttributes ? traceHeader(entry.MessageSystemAttributes) : undefined;
+  const size = messageSize(body, attributes);
+  if (size > maxSize) {
+    throw invalidParameter(
+      `One or more parameters are invalid. Reason: Message must be shorter than ${maxSize} bytes.`,
+    );
+  }
+  const payload: MessagePayload = { body, md5Body: md5Hex(body), senderId, sentTimestamp: now };
+  if (attributes && Object.keys(attributes).length > 0) {
+    payload.attributes = attributes;
+    payload.md5Attributes = md5OfAttributes(attributes);
+  }
+  if (trace !== undefined) {
+    payload.traceHeader = trace;
+    payload.md5System = md5OfAttributes({ AWSTraceHeader: { DataType: 'String', StringValue: trace } });
+  }
+  if (entry.MessageGroupId !== undefined) payload.groupId = entry.MessageGroupId;
+  return {
+    payload,
+    size,
+    ...(entry.DelaySeconds !== undefined ? { delaySeconds: entry.DelaySeconds } : {}),
+  };
+}

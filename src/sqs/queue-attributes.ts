@@ -1,0 +1,123 @@
+/**
+ * Queue attributes: which exist, which can be set, their SQS ranges and defaults.
+ * Values travel as strings, as on the wire.
+ */
+import type { QueueAttributes } from '../domain.js';
+import { invalidAttributeName, invalidAttributeValue, SqsError } from '../errors.js';
+
+export const MAX_MESSAGE_SIZE = 1_048_576;
+
+const intRange =
+  (min: number, max: number) =>
+  (v: string): boolean =>
+    /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max;
+const oneOf =
+  (...values: string[]) =>
+  (v: string): boolean =>
+    values.includes(v);
+const isBool = oneOf('true', 'false');
+
+function isJsonObject(v: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(v);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+  } catch {
+    return false;
+  }
+}
+
+interface AttributeRule {
+  valid: (v: string) => boolean;
+  fifoOnly?: boolean;
+  createOnly?: boolean;
+  reason?: string;
+}
+
+/** Attributes a client may set, with their rules. Policies get deeper checks in their own modules. */
+const SETTABLE: Record<string, AttributeRule> = {
+  DelaySeconds: { valid: intRange(0, 900) },
+  MaximumMessageSize: { valid: intRange(1024, MAX_MESSAGE_SIZE) },
+  MessageRetentionPeriod: { valid: intRange(60, 1_209_600) },
+  ReceiveMessageWaitTimeSeconds: { valid: intRange(0, 20) },
+  VisibilityTimeout: { valid: intRange(0, 43_200) },
+  Policy: { valid: isJsonObject, reason: 'Policy must be a JSON object.' },
+  RedrivePolicy: { valid: isJsonObject, reason: 'RedrivePolicy must be a JSON object.' },
+  RedriveAllowPolicy: { valid: isJsonObject, reason: 'RedriveAllowPolicy must be a JSON object.' },
+  KmsMasterKeyId: { valid: (v) => v.length <= 2048 },
+  KmsDataKeyReusePeriodSeconds: { valid: intRange(60, 86_400) },
+  SqsManagedSseEnabled: { valid: isBool },
+  FifoQueue: { valid: isBool, createOnly: true },
+  ContentBasedDeduplication: { valid: isBool, fifoOnly: true },
+  DeduplicationScope: { valid: oneOf('messageGroup', 'queue'), fifoOnly: true },
+  FifoThroughputLimit: { valid: oneOf('perQueue', 'perMessageGroupId'), fifoOnly: true },
+};
+
+/** Attributes computed on read; GetQueueAttributes accepts their names. */
+export const COMPUTED = [
+  'QueueArn',
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+  'ApproximateNumberOfMessagesDelayed',
+  'CreatedTimestamp',
+  'LastModifiedTimestamp',
+] as const;
+
+export const READABLE = new Set<string>([...Object.keys(SETTABLE), ...COMPUTED]);
+
+export const STANDARD_DEFAULTS: QueueAttributes = {
+  DelaySeconds: '0',
+  MaximumMessageSize: String(MAX_MESSAGE_SIZE),
+  MessageRetentionPeriod: '345600',
+  ReceiveMessageWaitTimeSeconds: '0',
+  VisibilityTimeout: '30',
+  SqsManagedSseEnabled: 'true',
+};
+
+export const FIFO_DEFAULTS: QueueAttributes = {
+  ...STANDARD_DEFAULTS,
+  FifoQueue: 'true',
+  ContentBasedDeduplication: 'false',
+  DeduplicationScope: 'queue',
+  FifoThroughputLimit: 'perQueue',
+};
+
+/**
+ * Checks names and values of attributes given to CreateQueue (`creating`) or SetQueueAttributes.
+ * Throws the SQS error for the first bad attribute.
+ */
+export function validateAttributes(attrs: QueueAttributes, fifo: boolean, creating: boolean): void {
+  for (const [name, value] of Object.entries(attrs)) {
+    const rule = SETTABLE[name];
+    if (!rule) throw invalidAttributeName(name);
+    if (rule.createOnly && !creating) {
+      throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+    }
+    if (rule.fifoOnly && !fifo) throw invalidAttributeName(name);
+    if (!rule.valid(value)) throw invalidAttributeValue(name, rule.reason);
+  }
+  const scope = attrs.DeduplicationScope;
+  const limit = attrs.FifoThroughputLimit;
+  if (limit === 'perMessageGroupId' && scope === 'queue') {
+    throw invalidAttributeValue(
+      'FifoThroughputLimit',
+      'The perMessageGroupId value is allowed only when the value for DeduplicationScope is messageGroup.',
+    );
+  }
+  if (attrs.KmsMasterKeyId && attrs.SqsManagedSseEnabled === 'true') {
+    throw invalidAttributeValue(
+      'SqsManagedSseEnabled',
+      'You can use one type of server-side encryption (SSE) at one time.',
+    );
+  }
+}
+
+/** Resolves GetQueueAttributes' AttributeNames (`All` or a list) into the set to return. */
+export function requestedAttributeNames(names: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const n of names) {
+    if (n === 'All') return new Set(READABLE);
+    if (!READABLE.has(n)) throw invalidAttributeName(n);
+    out.add(n);
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+/** Queue names, URLs and ARNs. */
+import type { QueueRef } from '../domain.js';
+import { invalidParameter, queueDoesNotExist, SqsError } from '../errors.js';
+
+const NAME = /^[A-Za-z0-9_-]{1,80}$/;
+const FIFO_NAME = /^[A-Za-z0-9_-]{1,75}\.fifo$/;
+
+export function isFifoName(name: string): boolean {
+  return name.endsWith('.fifo');
+}
+
+export function validateQueueName(name: string): void {
+  if (!NAME.test(name) && !FIFO_NAME.test(name)) {
+    throw invalidParameter('Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
+  }
+}
+
+export function queueUrl(base: string, q: QueueRef): string {
+  return `${base}/${q.account}/${q.name}`;
+}
+
+export function queueArn(region: string, q: QueueRef): string {
+  return `arn:aws:sqs:${region}:${q.account}:${q.name}`;
+}
+
+/**
+ * A QueueUrl from any host: `scheme://host[:port]/<account>/<name>`. The host is ignored so URLs
+ * built behind proxies or in containers still work; the account must be ours.
+ */
+export function parseQueueUrl(url: string, account: string): QueueRef {
+  const match = /^(?:https?:\/\/[^/]+)?\/+([^/?#]+)\/([^/?#]+)\/*$/.exec(url.trim());
+  if (!match) {
+    if (/^https?:\/\//.test(url)) throw queueDoesNotExist();
+    throw new SqsError('InvalidAddress', `The address ${url} is not valid for this endpoint.`);
+  }
+  const [, acct, name] = match as unknown as [string, string, string];
+  if (acct !== account || (!NAME.test(name) && !FIFO_NAME.test(name))) throw queueDoesNotExist();
+  return { account, name };
+}
+
+export function parseQueueArn(arn: string, region: string, account: string): QueueRef | undefined {
+  const m = /^arn:aws:sqs:([^:]+):(\d{12}):([A-Za-z0-9_.-]{1,80})$/.exec(arn);
+  if (!m || m[1] !== region || m[2] !== account) return undefined;
+  return { account, name: m[3] as string };
+}

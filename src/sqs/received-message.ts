@@ -1,0 +1,89 @@
+/** A received message as the API returns it: system attributes and message attributes as asked. */
+import type { Message, MessageAttributeValue as WireValue } from '@aws-sdk/client-sqs';
+import type { MessageAttributeMap, QueueRef } from '../domain.js';
+import { invalidAttributeName } from '../errors.js';
+import type { StoredReceipt } from '../store/store.js';
+import { md5OfAttributes } from './md5.js';
+import { encodeReceiptHandle } from './receipt-handle.js';
+
+export const SYSTEM_ATTRIBUTES = [
+  'SenderId',
+  'SentTimestamp',
+  'ApproximateReceiveCount',
+  'ApproximateFirstReceiveTimestamp',
+  'SequenceNumber',
+  'MessageDeduplicationId',
+  'MessageGroupId',
+  'AWSTraceHeader',
+  'DeadLetterQueueSourceArn',
+] as const;
+
+const KNOWN = new Set<string>(SYSTEM_ATTRIBUTES);
+
+/** Resolves AttributeNames / MessageSystemAttributeNames (with `All`) into the set to return. */
+export function checkSystemAttributeNames(names: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const n of names) {
+    if (n === 'All') return new Set(SYSTEM_ATTRIBUTES);
+    if (!KNOWN.has(n)) throw invalidAttributeName(n);
+    out.add(n);
+  }
+  return out;
+}
+
+function selectAttributes(all: MessageAttributeMap, names: readonly string[]): MessageAttributeMap {
+  if (names.some((n) => n === 'All' || n === '.*')) return all;
+  const out: MessageAttributeMap = {};
+  for (const [name, value] of Object.entries(all)) {
+    const wanted = names.some((n) => (n.endsWith('.*') ? name.startsWith(n.slice(0, -1)) : n === name));
+    if (wanted) out[name] = value;
+  }
+  return out;
+}
+
+export function buildReceivedMessage(
+  q: QueueRef,
+  m: StoredReceipt,
+  systemNames: ReadonlySet<string>,
+  attributeNames: readonly string[],
+): Message {
+  const p = m.payload;
+  const out: Message = {
+    MessageId: m.id,
+    ReceiptHandle: encodeReceiptHandle(q, m.id, m.token),
+    MD5OfBody: p.md5Body,
+    Body: p.body,
+  };
+  if (systemNames.size > 0) {
+    const values: Record<string, string | undefined> = {
+      SenderId: p.senderId,
+      SentTimestamp: String(p.sentTimestamp),
+      ApproximateReceiveCount: String(m.receiveCount),
+      ApproximateFirstReceiveTimestamp: String(m.firstReceiveTimestamp),
+      SequenceNumber: q.name.endsWith('.fifo') ? m.sequenceNumber : undefined,
+      MessageDeduplicationId: p.dedupId,
+      MessageGroupId: p.groupId,
+      AWSTraceHeader: p.traceHeader,
+      DeadLetterQueueSourceArn: undefined,
+    };
+    const Attributes: Record<string, string> = {};
+    for (const name of systemNames) {
+      const v = values[name];
+      if (v !== undefined) Attributes[name] = v;
+    }
+    out.Attributes = Attributes;
+  }
+  if (p.attributes) {
+    const selected = selectAttributes(p.attributes, attributeNames);
+    const names = Object.keys(selected);
+    if (names.length > 0) {
+      out.MessageAttributes = selected as Record<string, WireValue>;
+      // The checksum covers what is returned, so SDKs that verify it (Java, .NET) agree.
+      out.MD5OfMessageAttributes =
+        names.length === Object.keys(p.attributes).length ? p.md5Attributes : md5OfAttributes(selected);
+    } else {
+      out.MD5OfMessageAttributes = p.md5Attributes;
+    }
+  }
+  return out;
+}

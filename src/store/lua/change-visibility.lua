@@ -1,0 +1,37 @@
+-- Changes the visibility timeout of in-flight messages, counted from now.
+-- KEYS: 1 meta, 2 info, 3 inflight
+-- ARGV: 1 now (ms), 2 limit of total visibility since receive (ms), then triples: id, receipt
+--       token, visibility ms
+-- Returns: -1 no such queue | {status, ...} one per triple: 0 changed, 1 not in flight,
+--          2 no such message or the handle is from an earlier receive, 3 total visibility over
+--          the limit
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return -1
+end
+local now = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local out = {}
+for i = 3, #ARGV, 3 do
+  local id = ARGV[i]
+  local visibility = tonumber(ARGV[i + 2])
+  local info = redis.call('HGET', KEYS[2], id)
+  local deadline = tonumber(redis.call('ZSCORE', KEYS[3], id) or '-1')
+  local token, received
+  if info then
+    token, received = string.match(info, '|([^|]*)|(%d+)$')
+  end
+  if not info or token ~= ARGV[i + 1] then
+    out[#out + 1] = 2
+  elseif deadline <= now then
+    out[#out + 1] = 1
+  else
+    received = tonumber(received)
+    if now + visibility - received > limit then
+      out[#out + 1] = 3
+    else
+      redis.call('ZADD', KEYS[3], now + visibility, id)
+      out[#out + 1] = 0
+    end
+  end
+end
+return out

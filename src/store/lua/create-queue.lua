@@ -1,0 +1,41 @@
+-- Creates a queue, or confirms that an identical one exists.
+-- KEYS: 1 meta hash, 2 tags hash, 3 deletion tombstone
+-- ARGV: 1 now (ms), 2 number of stored attribute pairs S, then S name/value pairs (defaults
+--       merged with the request), then number of requested pairs R and R pairs (what the caller
+--       asked for, compared with an existing queue), then number of tag pairs T and T pairs
+-- Returns: {1} created | {0} exists with the same attributes | {2, name} exists, attribute differs
+--          | {3} deleted recently
+local now = ARGV[1]
+local s = tonumber(ARGV[2])
+local rpos = 3 + 2 * s
+local r = tonumber(ARGV[rpos])
+local tpos = rpos + 1 + 2 * r
+local t = tonumber(ARGV[tpos])
+
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  for i = 0, r - 1 do
+    local name = ARGV[rpos + 1 + 2 * i]
+    if redis.call('HGET', KEYS[1], name) ~= ARGV[rpos + 2 + 2 * i] then
+      return {2, name}
+    end
+  end
+  return {0}
+end
+if redis.call('EXISTS', KEYS[3]) == 1 then
+  return {3}
+end
+
+local fields = {'_created', now, '_modified', now, '_seq', 0}
+for i = 0, s - 1 do
+  fields[#fields + 1] = ARGV[3 + 2 * i]
+  fields[#fields + 1] = ARGV[4 + 2 * i]
+end
+redis.call('HSET', KEYS[1], unpack(fields))
+if t > 0 then
+  local tags = {}
+  for i = 1, 2 * t do
+    tags[i] = ARGV[tpos + i]
+  end
+  redis.call('HSET', KEYS[2], unpack(tags))
+end
+return {1}

@@ -1,0 +1,42 @@
+-- Enqueues messages on a standard queue, in order.
+-- KEYS: 1 meta, 2 body, 3 info, 4 ready, 5 delayed, 6 sent
+-- ARGV: 1 now (ms), 2 wake channel, then quadruples: id, payload, delay ms (-1: queue
+--       DelaySeconds), size in bytes (checked against the queue's MaximumMessageSize)
+-- Returns: 0 no such queue | {maxSize, r1, r2, ...} with r = the message's sequence number, or ''
+--          when it was larger than MaximumMessageSize and not stored
+local meta = redis.call('HMGET', KEYS[1], 'DelaySeconds', 'MaximumMessageSize')
+if not meta[1] then
+  return 0
+end
+local now = tonumber(ARGV[1])
+local queueDelay = tonumber(meta[1]) * 1000
+local maxSize = tonumber(meta[2])
+local seqs = {maxSize}
+local visible = 0
+for i = 3, #ARGV, 4 do
+  local id = ARGV[i]
+  local delay = tonumber(ARGV[i + 2])
+  if tonumber(ARGV[i + 3]) > maxSize then
+    seqs[#seqs + 1] = ''
+  else
+    if delay < 0 then
+      delay = queueDelay
+    end
+    local seq = redis.call('HINCRBY', KEYS[1], '_seq', 1)
+    redis.call('HSET', KEYS[2], id, ARGV[i + 1])
+    -- info: seq|receiveCount|firstReceiveMs|receiptToken|lastReceiveMs
+    redis.call('HSET', KEYS[3], id, seq .. '|0|0||0')
+    redis.call('ZADD', KEYS[6], now, id)
+    if delay > 0 then
+      redis.call('ZADD', KEYS[5], now + delay, id)
+    else
+      redis.call('ZADD', KEYS[4], seq, id)
+      visible = visible + 1
+    end
+    seqs[#seqs + 1] = tostring(seq)
+  end
+end
+if visible > 0 then
+  redis.call('PUBLISH', ARGV[2], visible)
+end
+return seqs

@@ -1,0 +1,258 @@
+/**
+ * The Store on Redis: builds keys, runs one Lua script per state change and maps the scripts'
+ * status codes to domain results. Knows nothing of HTTP or SQS error codes.
+ */
+import type { Cluster, Redis } from 'ioredis';
+import type { NewMessage, QueueAttributes, QueueRef } from '../domain.js';
+import { type QueueKeys, queueKeys, registryKey } from './keys.js';
+import { decodePayload, encodePayload } from './payload.js';
+import { type Reply, Scripts } from './scripts.js';
+import type {
+  CreateQueueResult,
+  QueueState,
+  SendResult,
+  Store,
+  StoredReceipt,
+  StoreReceiveResult,
+  VisibilityStatus,
+} from './store.js';
+
+function pairs(record: Record<string, string>): string[] {
+  return Object.entries(record).flat();
+}
+
+function asArray(reply: Reply): Reply[] {
+  if (!Array.isArray(reply)) throw new Error(`unexpected Redis reply ${JSON.stringify(reply)}`);
+  return reply;
+}
+
+function hashFrom(flat: Reply[], from = 0): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = from; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
+  return out;
+}
+
+const VISIBILITY: Record<number, VisibilityStatus> = {
+  0: 'changed',
+  1: 'not-inflight',
+  2: 'no-message',
+  3: 'over-limit',
+};
+
+export class RedisStore implements Store {
+  private readonly scripts: Scripts;
+
+  constructor(
+    private readonly redis: Redis | Cluster,
+    private readonly prefix: string,
+  ) {
+    this.scripts = new Scripts(redis);
+  }
+
+  private keys(q: QueueRef): QueueKeys {
+    return queueKeys(this.prefix, q);
+  }
+
+  private messageKeys(k: QueueKeys): string[] {
+    return [k.meta, k.body, k.info, k.ready, k.delayed, k.inflight, k.sent];
+  }
+
+  async createQueue(
+    q: QueueRef,
+    stored: QueueAttributes,
+    requested: QueueAttributes,
+    tags: Record<string, string>,
+    now: number,
+  ): Promise<CreateQueueResult> {
+    const k = this.keys(q);
+    const args = [
+      now,
+      Object.keys(stored).length,
+      ...pairs(stored),
+      Object.keys(requested).length,
+      ...pairs(requested),
+      Object.keys(tags).length,
+      ...pairs(tags),
+    ];
+    const reply = asArray(await this.scripts.run('create-queue', [k.meta, k.tags, k.tombstone], args));
+    switch (reply[0]) {
+      case 1:
+        // The registry lives in its own slot; ListQueues double-checks entries against meta keys.
+        await this.redis.zadd(registryKey(this.prefix, q.account), 0, q.name);
+        return { status: 'created' };
+      case 0:
+        await this.redis.zadd(registryKey(this.prefix, q.account), 0, q.name);
+        return { status: 'exists' };
+      case 2:
+        return { status: 'differs', attribute: String(reply[1]) };
+      default:
+        return { status: 'deleted-recently' };
+    }
+  }
+
+  async deleteQueue(q: QueueRef, tombstoneMs: number): Promise<boolean> {
+    const k = this.keys(q);
+    const keys = [k.meta, k.tags, k.body, k.info, k.ready, k.delayed, k.inflight, k.sent, k.tombstone];
+    const deleted = (await this.scripts.run('delete-queue', keys, [tombstoneMs])) === 1;
+    await this.redis.zrem(registryKey(this.prefix, q.account), q.name);
+    return deleted;
+  }
+
+  async queueExists(q: QueueRef): Promise<boolean> {
+    return (await this.redis.exists(this.keys(q).meta)) === 1;
+  }
+
+  async getQueue(q: QueueRef, now: number): Promise<QueueState | undefined> {
+    const k = this.keys(q);
+    const reply = await this.scripts.run('get-queue-attributes', [k.meta, k.ready, k.delayed, k.inflight], [now]);
+    if (!Array.isArray(reply)) return undefined;
+    const all = hashFrom(reply, 3);
+    const attributes: QueueAttributes = {};
+    for (const [name, value] of Object.entries(all)) if (!name.startsWith('_')) attributes[name] = value;
+    return {
+      attributes,
+      counts: { visible: Number(reply[0]), notVisible: Number(reply[1]), delayed: Number(reply[2]) },
+      createdMs: Number(all._created),
+      modifiedMs: Number(all._modified),
+    };
+  }
+
+  async setQueueAttributes(q: QueueRef, attributes: QueueAttributes, now: number): Promise<boolean> {
+    const reply = await this.scripts.run('set-queue-attributes', [this.keys(q).meta], [now, ...pairs(attributes)]);
+    return reply === 1;
+  }
+
+  async swapQueueAttribute(
+    q: QueueRef,
+    name: string,
+    expected: string,
+    next: string,
+    now: number,
+  ): Promise<'ok' | 'missing' | 'conflict'> {
+    const reply = await this.scripts.run('swap-queue-attribute', [this.keys(q).meta], [now, name, expected, next]);
+    return reply === 1 ? 'ok' : reply === 0 ? 'missing' : 'conflict';
+  }
+
+  async listQueues(account: string, prefix: string, after: string | undefined, limit: number): Promise<string[]> {
+    const min = after !== undefined && after >= prefix ? `(${after}` : `[${prefix}`;
+    const names = await this.redis.zrangebylex(
+      registryKey(this.prefix, account),
+      min,
+      `[${prefix}\u{10FFFF}`,
+      'LIMIT',
+      0,
+      limit,
+    );
+    if (names.length === 0) return names;
+    // A crash between a queue's deletion and its removal from the registry would leave a stale
+    // name; the meta keys are the truth.
+    const pipeline = this.redis.pipeline();
+    for (const name of names) pipeline.exists(this.keys({ account, name }).meta);
+    const exists = (await pipeline.exec()) ?? [];
+    return names.filter((_, i) => exists[i]?.[1] === 1);
+  }
+
+  async sendMessages(q: QueueRef, messages: NewMessage[], now: number): Promise<SendResult | undefined> {
+    const k = this.keys(q);
+    const args: (string | number)[] = [now, k.wake];
+    for (const m of messages) args.push(m.id, encodePayload(m.payload), m.delayMs ?? -1, m.size);
+    const reply = await this.scripts.run('send-messages', [k.meta, k.body, k.info, k.ready, k.delayed, k.sent], args);
+    if (!Array.isArray(reply)) return undefined;
+    const [maxSize, ...seqs] = reply;
+    return { maxSize: Number(maxSize), sequenceNumbers: seqs.map((s) => (s === '' ? undefined : String(s))) };
+  }
+
+  async receiveMessages(
+    q: QueueRef,
+    options: { max: number; visibilityMs?: number; now: number; inflightLimit: number },
+  ): Promise<StoreReceiveResult> {
+    const k = this.keys(q);
+    const token = Math.random().toString(36).slice(2, 10) + options.now.toString(36);
+    const reply = asArray(
+      await this.scripts.run('receive-messages', this.messageKeys(k), [
+        options.now,
+        options.max,
+        options.visibilityMs ?? -1,
+        token,
+        options.inflightLimit,
+      ]),
+    );
+    switch (reply[0]) {
+      case -1:
+        return { status: 'missing' };
+      case -2:
+        return { status: 'over-limit' };
+      case 1: {
+        const next = Number(reply[1]);
+        const queueWaitSeconds = Number(reply[2] ?? 0);
+        return next >= 0
+          ? { status: 'empty', nextVisibleMs: next, queueWaitSeconds }
+          : { status: 'empty', queueWaitSeconds };
+      }
+    }
+    const messages: StoredReceipt[] = [];
+    for (let i = 1; i + 5 < reply.length; i += 6) {
+      messages.push({
+        id: String(reply[i]),
+        payload: decodePayload(String(reply[i + 1])),
+        receiveCount: Number(reply[i + 2]),
+        firstReceiveTimestamp: Number(reply[i + 3]),
+        token: String(reply[i + 4]),
+        sequenceNumber: String(reply[i + 5]),
+      });
+    }
+    return { status: 'ok', messages };
+  }
+
+  async deleteMessages(q: QueueRef, ids: string[]): Promise<number | undefined> {
+    const reply = await this.scripts.run('delete-messages', this.messageKeys(this.keys(q)), ids);
+    return typeof reply === 'number' && reply >= 0 ? reply : undefined;
+  }
+
+  async changeVisibility(
+    q: QueueRef,
+    entries: { id: string; token: string; visibilityMs: number }[],
+    now: number,
+    limitMs: number,
+  ): Promise<VisibilityStatus[] | undefined> {
+    const k = this.keys(q);
+    const args: (string | number)[] = [now, limitMs];
+    for (const e of entries) args.push(e.id, e.token, e.visibilityMs);
+    const reply = await this.scripts.run('change-visibility', [k.meta, k.info, k.inflight], args);
+    if (!Array.isArray(reply)) return undefined;
+    return reply.map((code) => VISIBILITY[Number(code)] ?? 'no-message');
+  }
+
+  async purgeQueue(q: QueueRef, now: number, cooldownMs: number): Promise<'ok' | 'missing' | 'too-soon'> {
+    const reply = await this.scripts.run('purge-queue', this.messageKeys(this.keys(q)), [now, cooldownMs]);
+    return reply === 1 ? 'ok' : reply === 0 ? 'missing' : 'too-soon';
+  }
+
+  async tagQueue(q: QueueRef, tags: Record<string, string>): Promise<boolean> {
+    const k = this.keys(q);
+    return (await this.scripts.run('tag-queue', [k.meta, k.tags], pairs(tags))) === 1;
+  }
+
+  async untagQueue(q: QueueRef, keys: string[]): Promise<boolean> {
+    const k = this.keys(q);
+    return (await this.scripts.run('untag-queue', [k.meta, k.tags], keys)) === 1;
+  }
+
+  async listQueueTags(q: QueueRef): Promise<Record<string, string> | undefined> {
+    const k = this.keys(q);
+    const reply = await this.scripts.run('read-queue-hash', [k.meta, k.tags], []);
+    return Array.isArray(reply) ? hashFrom(reply) : undefined;
+  }
+
+  wakeChannel(q: QueueRef): string {
+    return this.keys(q).wake;
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.redis.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,80 @@
+/** What actions need from storage, in domain terms. The Redis implementation is redis-store.ts. */
+import type { NewMessage, QueueAttributes, QueueCounts, QueueRef, ReceivedMessage } from '../domain.js';
+
+export type CreateQueueResult =
+  | { status: 'created' }
+  | { status: 'exists' }
+  | { status: 'differs'; attribute: string }
+  | { status: 'deleted-recently' };
+
+export interface QueueState {
+  attributes: QueueAttributes;
+  counts: QueueCounts;
+  createdMs: number;
+  modifiedMs: number;
+}
+
+export type ReceiveResult =
+  | { status: 'ok'; messages: ReceivedMessage[] }
+  | { status: 'empty'; nextVisibleMs?: number; queueWaitSeconds: number }
+  | { status: 'missing' }
+  | { status: 'over-limit' };
+
+export interface StoredReceipt extends Omit<ReceivedMessage, 'receiptHandle'> {
+  token: string;
+}
+
+export type StoreReceiveResult = { status: 'ok'; messages: StoredReceipt[] } | Exclude<ReceiveResult, { status: 'ok' }>;
+
+export interface SendResult {
+  /** The queue's MaximumMessageSize. */
+  maxSize: number;
+  /** Per message: its sequence number, or undefined when it exceeded maxSize and was not stored. */
+  sequenceNumbers: (string | undefined)[];
+}
+
+export type VisibilityStatus = 'changed' | 'not-inflight' | 'no-message' | 'over-limit';
+
+export interface Store {
+  createQueue(
+    q: QueueRef,
+    stored: QueueAttributes,
+    requested: QueueAttributes,
+    tags: Record<string, string>,
+    now: number,
+  ): Promise<CreateQueueResult>;
+  deleteQueue(q: QueueRef, tombstoneMs: number): Promise<boolean>;
+  queueExists(q: QueueRef): Promise<boolean>;
+  getQueue(q: QueueRef, now: number): Promise<QueueState | undefined>;
+  setQueueAttributes(q: QueueRef, attributes: QueueAttributes, now: number): Promise<boolean>;
+  swapQueueAttribute(
+    q: QueueRef,
+    name: string,
+    expected: string,
+    next: string,
+    now: number,
+  ): Promise<'ok' | 'missing' | 'conflict'>;
+  /** Queue names in lexical order, starting after `after`, at most `limit`. */
+  listQueues(account: string, prefix: string, after: string | undefined, limit: number): Promise<string[]>;
+  /** Undefined when the queue does not exist. */
+  sendMessages(q: QueueRef, messages: NewMessage[], now: number): Promise<SendResult | undefined>;
+  receiveMessages(
+    q: QueueRef,
+    options: { max: number; visibilityMs?: number; now: number; inflightLimit: number },
+  ): Promise<StoreReceiveResult>;
+  /** Number of messages deleted, or undefined when the queue does not exist. */
+  deleteMessages(q: QueueRef, ids: string[]): Promise<number | undefined>;
+  changeVisibility(
+    q: QueueRef,
+    entries: { id: string; token: string; visibilityMs: number }[],
+    now: number,
+    limitMs: number,
+  ): Promise<VisibilityStatus[] | undefined>;
+  purgeQueue(q: QueueRef, now: number, cooldownMs: number): Promise<'ok' | 'missing' | 'too-soon'>;
+  tagQueue(q: QueueRef, tags: Record<string, string>): Promise<boolean>;
+  untagQueue(q: QueueRef, keys: string[]): Promise<boolean>;
+  listQueueTags(q: QueueRef): Promise<Record<string, string> | undefined>;
+  /** Channel on which sends to `q` announce visible messages (see notifier.ts). */
+  wakeChannel(q: QueueRef): string;
+  ping(): Promise<boolean>;
+}
