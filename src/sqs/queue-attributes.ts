@@ -52,6 +52,9 @@ const SETTABLE: Record<string, AttributeRule> = {
   FifoThroughputLimit: { valid: oneOf('perQueue', 'perMessageGroupId'), fifoOnly: true },
 };
 
+/** Optional attributes that an empty value removes. */
+const CLEARABLE = new Set(['Policy', 'RedrivePolicy', 'RedriveAllowPolicy', 'KmsMasterKeyId']);
+
 /** Attributes computed on read; GetQueueAttributes accepts their names. */
 export const COMPUTED = [
   'QueueArn',
@@ -89,6 +92,7 @@ export function validateAttributes(attrs: QueueAttributes, fifo: boolean, creati
   for (const [name, value] of Object.entries(attrs)) {
     const rule = SETTABLE[name];
     if (!rule) throw invalidAttributeName(name);
+    if (value === '' && CLEARABLE.has(name)) continue;
     if (rule.createOnly && !creating) {
       throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
     }

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Prepares a machine to run redsqs and its tests. Safe to run again: it only does what is missing.
+#   - npm dependencies (npm ci when package-lock.json is present)
+#   - redis-server, if it is not on PATH (Debian/Ubuntu apt, or Homebrew on macOS)
+#   - the build (dist/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*"; }
+
+if ! command -v node >/dev/null 2>&1; then
+  say "Node.js 20 or newer is required: https://nodejs.org/ (or your package manager)"; exit 1
+fi
+major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$major" -lt 20 ]; then say "Node.js 20 or newer is required (found $(node --version))"; exit 1; fi
+
+if command -v redis-server >/dev/null 2>&1; then
+  say "redis-server found: $(redis-server --version | head -n 1)"
+else
+  sudo=""
+  if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo"; fi
+  if command -v apt-get >/dev/null 2>&1; then
+    say "installing redis-server with apt-get"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
+    # The Debian package starts a system service; redsqs runs its own instance, so it is not needed.
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+      $sudo systemctl disable --now redis-server >/dev/null 2>&1 || true
+    fi
+  elif command -v brew >/dev/null 2>&1; then
+    say "installing redis with Homebrew"
+    brew install redis
+  else
+    say "redis-server is missing and no known package manager was found."
+    say "Install Redis 6.2 or newer so that 'redis-server' is on PATH, or run redsqs with REDIS_URL=redis://host:6379."
+    exit 1
+  fi
+fi
+
+if [ -f package-lock.json ]; then
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "installing npm dependencies (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+  else
+    say "npm dependencies are up to date"
+  fi
+else
+  npm install --no-audit --no-fund --loglevel=error
+fi
+
+say "building"
+npm run build --silent
+say "done: 'npm start' runs the service on port 9324, 'npm test' runs the tests"

@@ -1,0 +1,49 @@
+/** Starts the real service on an ephemeral port against the test Redis, under a unique key prefix. */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import { type Config, DEFAULTS } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { type Service, startService } from '../../src/service.js';
+
+export interface TestService {
+  service: Service;
+  url: string;
+  config: Config;
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+export async function startTestService(
+  overrides: Partial<Config> = {},
+  now?: () => number,
+): Promise<TestService> {
+  const redisUrl = inject('redisUrl');
+  const config: Config = {
+    ...DEFAULTS,
+    port: 0,
+    host: '127.0.0.1',
+    keyPrefix: `test-${randomUUID().slice(0, 8)}`,
+    logLevel: 'warn',
+    ...overrides,
+  };
+  const service = await startService({ config, redisUrl, log: createLogger(config.logLevel), ...(now ? { now } : {}) });
+  const redis = new Redis(redisUrl);
+  return {
+    service,
+    url: service.url,
+    config,
+    redis,
+    async close() {
+      await service.close();
+      // Clean up by prefix; never FLUSHALL.
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.keyPrefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.unlink(...keys);
+      } while (cursor !== '0');
+      await redis.quit();
+    },
+  };
+}
