@@ -83,16 +83,28 @@ interface Tree {
   [k: string]: Tree | string;
 }
 
+/**
+ * Nodes have no prototype: parameter names are client input, and `__proto__.x=1` or
+ * `constructor.prototype.x=1` must not reach Object.prototype or any other built-in.
+ */
+function emptyNode(): Tree {
+  return Object.create(null) as Tree;
+}
+
 export function paramsToTree(params: Iterable<[string, string]>): Tree {
-  const root: Tree = {};
+  const root = emptyNode();
   for (const [key, value] of params) {
     const parts = key.split('.');
     let node = root;
     for (let i = 0; i < parts.length - 1; i++) {
       const p = parts[i] as string;
       let next = node[p];
-      if (typeof next === 'string') next = { '': next };
-      if (next === undefined) next = {};
+      if (typeof next === 'string') {
+        const wrapped = emptyNode();
+        wrapped[''] = next;
+        next = wrapped;
+      }
+      if (next === undefined) next = emptyNode();
       node[p] = next;
       node = next;
     }
@@ -110,7 +122,8 @@ function scalarOf(node: Tree | string): string | undefined {
 
 /** Children of a flattened list node in index order: `X.1`, `X.2`, ... */
 function indexed(node: Tree | string, path: string): (Tree | string)[] {
-  if (typeof node === 'string') return [node];
+  // Query clients send an empty list as `Name=` with no members.
+  if (typeof node === 'string') return node === '' ? [] : [node];
   const keys = Object.keys(node).filter((k) => k !== '');
   for (const k of keys) {
     if (!INTEGER.test(k) || Number(k) < 1) {

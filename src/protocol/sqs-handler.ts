@@ -98,8 +98,11 @@ function decodeJson(target: string, body: string): Decoded {
 }
 
 function decodeQuery(req: IncomingMessage, body: string): Decoded {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const params = new Map<string, string>(url.searchParams);
+  // Split the request target by hand: `new URL` throws on targets such as `//?Action=...`.
+  const target = (req.url ?? '/').split('#', 1)[0] as string;
+  const q = target.indexOf('?');
+  const pathname = q < 0 ? target : target.slice(0, q);
+  const params = new Map<string, string>(new URLSearchParams(q < 0 ? '' : target.slice(q + 1)));
   const type = String(req.headers['content-type'] ?? '');
   if (req.method === 'POST' && body.length > 0) {
     if (type !== '' && !type.startsWith('application/x-www-form-urlencoded')) {
@@ -115,7 +118,7 @@ function decodeQuery(req: IncomingMessage, body: string): Decoded {
   if (!isActionName(action)) {
     throw new SqsError('UnknownOperationException', `The action ${action} is not valid for this endpoint.`);
   }
-  if (!params.has('QueueUrl') && QUEUE_PATH.test(url.pathname)) params.set('QueueUrl', url.pathname.replace(/\/$/, ''));
+  if (!params.has('QueueUrl') && QUEUE_PATH.test(pathname)) params.set('QueueUrl', pathname.replace(/\/$/, ''));
   return { action, input: decodeQueryInput(OPERATIONS[action].input, params) };
 }
 

@@ -25,8 +25,9 @@ for i = 3, #ARGV, 3 do
   elseif deadline <= now then
     out[#out + 1] = 1
   else
-    received = tonumber(received)
-    if now + visibility - received > limit then
+    -- SQS counts whole seconds since the receive
+    local elapsed = math.floor((now - tonumber(received)) / 1000) * 1000
+    if elapsed + visibility > limit then
       out[#out + 1] = 3
     else
       redis.call('ZADD', KEYS[3], now + visibility, id)
