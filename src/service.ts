@@ -75,9 +75,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       closing ??= (async () => {
         const closed = new Promise<void>((done) => server.close(() => done()));
         notifier.close(); // open long polls answer now, with no messages
+        // Keep-alive connections become idle as their last responses go out.
+        const idle = setInterval(() => server.closeIdleConnections(), 25);
         server.closeIdleConnections();
         const force = setTimeout(() => server.closeAllConnections(), 5_000);
         await closed;
+        clearInterval(idle);
         clearTimeout(force);
         await Promise.allSettled([redis.quit(), subscriber.quit()]);
       })();

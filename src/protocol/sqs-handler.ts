@@ -41,6 +41,8 @@ export function isSqsRequest(req: IncomingMessage): boolean {
 type Protocol = 'json' | 'query';
 
 class BodyTooLarge extends Error {}
+/** The client went away (reset, hung up) before the whole body arrived: nobody to answer. */
+class ClientAborted extends Error {}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -57,7 +59,7 @@ function readBody(req: IncomingMessage): Promise<string> {
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('error', () => reject(new ClientAborted()));
   });
 }
 
@@ -149,6 +151,10 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
           : encodeXmlOutput(decoded.action, shape, output, requestId),
       );
     } catch (err) {
+      if (err instanceof ClientAborted) {
+        log.debug(`request ${requestId}: the client went away before sending the whole body`);
+        return;
+      }
       let error: SqsError;
       let close = false;
       if (err instanceof SqsError) error = err;

@@ -1,0 +1,118 @@
+/**
+ * The real process, as `npm start` runs it: embedded redis-server with append-only persistence,
+ * health, clean shutdown on SIGTERM (open long polls answered, Redis child stopped) and messages
+ * that survive a restart on the same data directory.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqsClient } from '../helpers/clients.js';
+
+const MAIN = new URL('../../dist/main.js', import.meta.url);
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+function start(dataDir: string): Promise<Running> {
+  const child = spawn(process.execPath, [MAIN.pathname], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, REDIS_URL: '', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m) resolve({ child, url: m[1] as string, output: () => out });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`redsqs exited with ${code} before listening:\n${out}`)));
+  });
+}
+
+function stop(r: Running): Promise<number | null> {
+  return new Promise((resolve) => {
+    r.child.once('exit', (code) => resolve(code));
+    r.child.kill('SIGTERM');
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let dataDir: string;
+beforeAll(() => {
+  if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: run `npm run build` (npm test does it)');
+  dataDir = mkdtempSync(join(tmpdir(), 'redsqs-process-'));
+});
+afterAll(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the redsqs process', () => {
+  it('serves health, keeps messages across a restart and shuts down cleanly', async () => {
+    const first = await start(dataDir);
+    const health = await fetch(`${first.url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', redis: 'up' });
+
+    const sqs = sqsClient('json', first.url);
+    const { QueueUrl } = await sqs.createQueue({ QueueName: 'durable' });
+    await sqs.sendMessage({
+      QueueUrl,
+      MessageBody: 'survives',
+      MessageAttributes: { k: { DataType: 'String', StringValue: 'v' } },
+    });
+
+    const empty = await sqs.createQueue({ QueueName: 'empty' });
+    const started = Date.now();
+    const poll = sqs.receiveMessage({ QueueUrl: empty.QueueUrl, WaitTimeSeconds: 20 });
+    await new Promise((r) => setTimeout(r, 200));
+    const redisPid = Number(readFileSync(join(dataDir, 'redis.pid'), 'utf8'));
+    expect(alive(redisPid)).toBe(true);
+
+    const code = await stop(first);
+    expect(code).toBe(0);
+    expect((await poll).Messages ?? []).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(alive(redisPid)).toBe(false);
+    expect(first.output()).toContain('stopped');
+
+    const second = await start(dataDir);
+    try {
+      const again = sqsClient('json', second.url);
+      const url = (await again.getQueueUrl({ QueueName: 'durable' })).QueueUrl;
+      const { Messages } = await again.receiveMessage({ QueueUrl: url, MessageAttributeNames: ['All'] });
+      expect(Messages?.[0]?.Body).toBe('survives');
+      expect(Messages?.[0]?.MessageAttributes?.k?.StringValue).toBe('v');
+    } finally {
+      expect(await stop(second)).toBe(0);
+    }
+  });
+
+  it('refuses a bad configuration with a clear message', async () => {
+    const child = spawn(process.execPath, [MAIN.pathname], {
+      env: { ...process.env, PORT: 'abc' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr?.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(2);
+    expect(err).toContain('PORT must be an integer');
+  });
+});

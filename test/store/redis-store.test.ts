@@ -1,0 +1,118 @@
+/** The Lua scripts against a real Redis, with a fixed clock: the rules that depend on time. */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import type { NewMessage, QueueRef } from '../../src/domain.js';
+import { STANDARD_DEFAULTS } from '../../src/sqs/queue-attributes.js';
+import { RedisStore } from '../../src/store/redis-store.js';
+
+let redis: Redis;
+let store: RedisStore;
+let prefix: string;
+let q: QueueRef;
+const T0 = 1_800_000_000_000;
+
+function message(body: string, delayMs?: number): NewMessage {
+  return {
+    id: randomUUID(),
+    size: body.length,
+    payload: { body, md5Body: 'x', senderId: 's', sentTimestamp: T0 },
+    ...(delayMs !== undefined ? { delayMs } : {}),
+  };
+}
+
+beforeAll(() => {
+  redis = new Redis(inject('redisUrl'));
+});
+afterAll(async () => {
+  const keys = await redis.keys(`store-*`);
+  if (keys.length > 0) await redis.unlink(...keys);
+  await redis.quit();
+});
+beforeEach(async () => {
+  prefix = `store-${randomUUID().slice(0, 8)}`;
+  store = new RedisStore(redis, prefix);
+  q = { account: '000000000000', name: 'q' };
+  await store.createQueue(q, { ...STANDARD_DEFAULTS, MessageRetentionPeriod: '60' }, {}, {}, T0);
+});
+
+const receive = (now: number, max = 10, visibilityMs?: number, inflightLimit = 120_000) =>
+  store.receiveMessages(q, { now, max, inflightLimit, ...(visibilityMs !== undefined ? { visibilityMs } : {}) });
+
+describe('store scripts with a fixed clock', () => {
+  it('never returns a message past its retention period, and removes it', async () => {
+    await store.sendMessages(q, [message('old')], T0);
+    const late = await receive(T0 + 60_001);
+    expect(late.status).toBe('empty');
+    expect((await store.getQueue(q, T0 + 60_001))?.counts).toEqual({ visible: 0, notVisible: 0, delayed: 0 });
+  });
+
+  it('returns a message at exactly its retention period', async () => {
+    await store.sendMessages(q, [message('edge')], T0);
+    const r = await receive(T0 + 60_000);
+    expect(r.status).toBe('ok');
+  });
+
+  it('makes a delayed message visible at exactly its delay, and says when', async () => {
+    await store.sendMessages(q, [message('d', 5_000)], T0);
+    const early = await receive(T0 + 4_999);
+    expect(early).toEqual({ status: 'empty', nextVisibleMs: T0 + 5_000, queueWaitSeconds: 0 });
+    expect((await receive(T0 + 5_000)).status).toBe('ok');
+  });
+
+  it('returns an in-flight message after its visibility timeout, counting receives', async () => {
+    await store.sendMessages(q, [message('v')], T0);
+    const first = await receive(T0, 1, 10_000);
+    expect(first.status === 'ok' && first.messages[0]?.receiveCount).toBe(1);
+    expect((await receive(T0 + 9_999)).status).toBe('empty');
+    const second = await receive(T0 + 10_000);
+    expect(second.status === 'ok' && second.messages[0]?.receiveCount).toBe(2);
+    expect(second.status === 'ok' && second.messages[0]?.firstReceiveTimestamp).toBe(T0);
+  });
+
+  it('refuses receives past the in-flight limit', async () => {
+    await store.sendMessages(q, [message('a'), message('b'), message('c')], T0);
+    expect((await receive(T0, 2, 30_000, 2)).status).toBe('ok');
+    expect((await receive(T0, 1, 30_000, 2)).status).toBe('over-limit');
+  });
+
+  it('limits the total visibility to 12 hours since the receive, in whole seconds', async () => {
+    await store.sendMessages(q, [message('x')], T0);
+    const r = await receive(T0, 1, 30_000);
+    if (r.status !== 'ok') throw new Error('no message');
+    const { id, token } = r.messages[0] as { id: string; token: string };
+    const limit = 43_200_000;
+    expect(await store.changeVisibility(q, [{ id, token, visibilityMs: limit }], T0 + 999, limit)).toEqual(['changed']);
+    expect(await store.changeVisibility(q, [{ id, token, visibilityMs: limit }], T0 + 1_000, limit)).toEqual([
+      'over-limit',
+    ]);
+    expect(await store.changeVisibility(q, [{ id, token, visibilityMs: limit - 1_000 }], T0 + 1_000, limit)).toEqual([
+      'changed',
+    ]);
+    expect(await store.changeVisibility(q, [{ id, token: 'other', visibilityMs: 1 }], T0 + 1_000, limit)).toEqual([
+      'no-message',
+    ]);
+  });
+
+  it('allows one purge per cooldown, measured on the clock', async () => {
+    expect(await store.purgeQueue(q, T0, 60_000)).toBe('ok');
+    expect(await store.purgeQueue(q, T0 + 59_999, 60_000)).toBe('too-soon');
+    expect(await store.purgeQueue(q, T0 + 60_000, 60_000)).toBe('ok');
+  });
+
+  it('blocks a deleted name for the tombstone lifetime', async () => {
+    expect(await store.deleteQueue(q, 60_000)).toBe(true);
+    expect((await store.createQueue(q, STANDARD_DEFAULTS, {}, {}, T0)).status).toBe('deleted-recently');
+    expect(await redis.pttl(`${prefix}:{000000000000/q}:deleted`)).toBeGreaterThan(59_000);
+  });
+
+  it('keeps every key of a queue in one hash slot', async () => {
+    await store.sendMessages(q, [message('slot')], T0);
+    await receive(T0, 1);
+    const keys = await redis.keys(`${prefix}:{*`);
+    expect(keys.length).toBeGreaterThan(3);
+    expect(new Set(keys.map((k) => k.slice(k.indexOf('{'), k.indexOf('}') + 1)))).toEqual(
+      new Set(['{000000000000/q}']),
+    );
+  });
+});
