@@ -262,7 +262,13 @@ describe.each(PROTOCOLS)('messages (%s)', (protocol) => {
 
     it('ChangeMessageVisibilityBatch reports each entry', async () => {
       const QueueUrl = await queue();
-      await sqs().sendMessageBatch({ QueueUrl, Entries: [{ Id: 'a', MessageBody: 'a' }, { Id: 'b', MessageBody: 'b' }] });
+      await sqs().sendMessageBatch({
+        QueueUrl,
+        Entries: [
+          { Id: 'a', MessageBody: 'a' },
+          { Id: 'b', MessageBody: 'b' },
+        ],
+      });
       const ms = (await sqs().receiveMessage({ QueueUrl, MaxNumberOfMessages: 2 })).Messages ?? [];
       expect(ms).toHaveLength(2);
       const result = await sqs().changeMessageVisibilityBatch({
@@ -364,8 +370,15 @@ describe.each(PROTOCOLS)('messages (%s)', (protocol) => {
 
     it('DeleteMessageBatch deletes good handles and reports bad ones', async () => {
       const QueueUrl = await queue();
-      await sqs().sendMessageBatch({ QueueUrl, Entries: [{ Id: 'a', MessageBody: 'a' }, { Id: 'b', MessageBody: 'b' }] });
-      const ms = (await sqs().receiveMessage({ QueueUrl, MaxNumberOfMessages: 2, VisibilityTimeout: 0 })).Messages ?? [];
+      await sqs().sendMessageBatch({
+        QueueUrl,
+        Entries: [
+          { Id: 'a', MessageBody: 'a' },
+          { Id: 'b', MessageBody: 'b' },
+        ],
+      });
+      const ms =
+        (await sqs().receiveMessage({ QueueUrl, MaxNumberOfMessages: 2, VisibilityTimeout: 0 })).Messages ?? [];
       const result = await sqs().deleteMessageBatch({
         QueueUrl,
         Entries: [
@@ -412,6 +425,29 @@ describe.each(PROTOCOLS)('messages (%s)', (protocol) => {
       expect(waited).toBeGreaterThanOrEqual(500);
       expect(waited).toBeLessThan(3000);
     });
+  });
+});
+
+describe('JSON-only members', () => {
+  it('MessageSystemAttributeNames selects system attributes, united with AttributeNames', async () => {
+    const sqs = sqsClient('json', svc.url);
+    const { QueueUrl } = await sqs.createQueue({ QueueName: uniqueName('sysnames') });
+    await sqs.sendMessage({ QueueUrl, MessageBody: 'x' });
+    const m = (
+      await sqs.receiveMessage({
+        QueueUrl,
+        MessageSystemAttributeNames: ['SenderId'],
+        AttributeNames: ['ApproximateReceiveCount'],
+      })
+    ).Messages?.[0];
+    expect(Object.keys(m?.Attributes ?? {}).sort()).toEqual(['ApproximateReceiveCount', 'SenderId']);
+  });
+
+  it('answers actions that are not implemented yet with UnsupportedOperation', async () => {
+    const sqs = sqsClient('json', svc.url);
+    const err = await errorOf(() => sqs.listMessageMoveTasks({ SourceArn: 'arn:aws:sqs:us-east-1:000000000000:x' }));
+    expect(err.code).toBe('UnsupportedOperation');
+    expect(err.$metadata?.httpStatusCode).toBe(400);
   });
 });
 
