@@ -37,15 +37,13 @@ else
   fi
 fi
 
-if [ -f package-lock.json ]; then
-  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    say "installing npm dependencies (npm ci)"
-    npm ci --no-audit --no-fund --loglevel=error
-  else
-    say "npm dependencies are up to date"
-  fi
+# `npm install --no-save` installs exactly what package-lock.json pins, like `npm ci`, but also
+# accepts a lock file written by an npm that left out other platforms' optional packages.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm dependencies"
+  npm install --no-save --no-audit --no-fund --loglevel=error
 else
-  npm install --no-audit --no-fund --loglevel=error
+  say "npm dependencies are up to date"
 fi
 
 say "building"

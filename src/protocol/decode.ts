@@ -3,6 +3,8 @@
  * narrowing of `unknown` (JSON) or of flattened `Name.N.Member` parameters (query) into typed
  * input; anything of the wrong type or missing is an AWS-shaped 4xx error.
  */
+
+import { dict } from '../dict.js';
 import { invalidParameter, missingParameter, type SqsError } from '../errors.js';
 import type { Shape, StructShape } from './shapes.js';
 
@@ -48,7 +50,7 @@ function fromJson(shape: Shape, v: unknown, path: string): Plain {
       return v.map((item, i) => fromJson(shape.member, item, `${path}.${i + 1}`));
     case 'map': {
       if (!isRecord(v)) throw wrongType(path, 'a map');
-      const out: Record<string, Plain> = {};
+      const out = dict<Plain>();
       for (const [k, item] of Object.entries(v)) out[k] = fromJson(shape.value, item, `${path}.${k}`);
       return out;
     }
@@ -155,7 +157,7 @@ function fromQuery(shape: Shape, node: Tree | string, path: string): Plain {
     case 'list':
       return indexed(node, path).map((item, i) => fromQuery(shape.member, item, `${path}.${i + 1}`));
     case 'map': {
-      const out: Record<string, Plain> = {};
+      const out = dict<Plain>();
       for (const [i, entry] of indexed(node, path).entries()) {
         const where = `${path}.${i + 1}`;
         if (typeof entry === 'string') throw wrongType(where, `a ${shape.k} and a Value`);

@@ -2,6 +2,8 @@
  * Output object -> wire. Both encoders walk the same output shape; errors are rendered here too,
  * from the catalogue in errors.ts, so the two protocols cannot drift apart.
  */
+
+import { dict } from '../dict.js';
 import type { SqsError } from '../errors.js';
 import type { Shape, StructShape } from './shapes.js';
 
@@ -23,7 +25,7 @@ function toJson(shape: Shape, v: unknown): unknown {
     case 'list':
       return (v as unknown[]).map((item) => toJson(shape.member, item));
     case 'map': {
-      const out: Record<string, unknown> = {};
+      const out = dict<unknown>();
       for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
         out[k] = toJson(shape.value, item);
       }

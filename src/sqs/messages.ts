@@ -2,6 +2,8 @@
  * Validation of what a sender gives us (body, message attributes, system attributes, delay),
  * and the payload stored for it, with its checksums computed once at send time.
  */
+
+import { dict } from '../dict.js';
 import type { MessageAttributeMap, MessageAttributeValue, MessagePayload } from '../domain.js';
 import { invalidParameter, invalidValue, missingParameter, SqsError } from '../errors.js';
 import { md5Hex, md5OfAttributes } from './md5.js';
@@ -95,7 +97,7 @@ function userAttributes(wire: Record<string, WireAttributeValue>): MessageAttrib
       `Number of message attributes [${names.length}] exceeds the allowed maximum [${MAX_ATTRIBUTES}].`,
     );
   }
-  const out: MessageAttributeMap = {};
+  const out: MessageAttributeMap = dict();
   for (const name of names) {
     validateAttributeName(name);
     out[name] = attributeValue(name, wire[name] as WireAttributeValue, '(user)');

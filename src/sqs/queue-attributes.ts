@@ -90,7 +90,7 @@ export const FIFO_DEFAULTS: QueueAttributes = {
  */
 export function validateAttributes(attrs: QueueAttributes, fifo: boolean, creating: boolean): void {
   for (const [name, value] of Object.entries(attrs)) {
-    const rule = SETTABLE[name];
+    const rule = Object.hasOwn(SETTABLE, name) ? SETTABLE[name] : undefined;
     if (!rule) throw invalidAttributeName(name);
     if (value === '' && CLEARABLE.has(name)) continue;
     if (rule.createOnly && !creating) {

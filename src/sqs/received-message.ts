@@ -1,5 +1,6 @@
 /** A received message as the API returns it: system attributes and message attributes as asked. */
 import type { Message, MessageAttributeValue as WireValue } from '@aws-sdk/client-sqs';
+import { dict } from '../dict.js';
 import type { MessageAttributeMap, QueueRef } from '../domain.js';
 import { invalidAttributeName } from '../errors.js';
 import type { StoredReceipt } from '../store/store.js';
@@ -33,7 +34,7 @@ export function checkSystemAttributeNames(names: readonly string[]): Set<string>
 
 function selectAttributes(all: MessageAttributeMap, names: readonly string[]): MessageAttributeMap {
   if (names.some((n) => n === 'All' || n === '.*')) return all;
-  const out: MessageAttributeMap = {};
+  const out: MessageAttributeMap = dict();
   for (const [name, value] of Object.entries(all)) {
     const wanted = names.some((n) => (n.endsWith('.*') ? name.startsWith(n.slice(0, -1)) : n === name));
     if (wanted) out[name] = value;

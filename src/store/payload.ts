@@ -2,6 +2,8 @@
  * The stored form of a message's immutable part: compact JSON with binary attribute values in
  * base64. Lua scripts never parse it; only this module does.
  */
+
+import { dict } from '../dict.js';
 import type { MessageAttributeMap, MessagePayload } from '../domain.js';
 
 interface StoredAttribute {
@@ -26,7 +28,7 @@ interface StoredPayload {
 export function encodePayload(p: MessagePayload): string {
   const out: StoredPayload = { b: p.body, m: p.md5Body, t: p.sentTimestamp, i: p.senderId };
   if (p.attributes) {
-    const a: Record<string, StoredAttribute> = {};
+    const a = dict<StoredAttribute>();
     for (const [name, v] of Object.entries(p.attributes)) {
       a[name] =
         v.BinaryValue !== undefined
@@ -49,7 +51,7 @@ export function decodePayload(text: string): MessagePayload {
   const s = JSON.parse(text) as StoredPayload;
   const p: MessagePayload = { body: s.b, md5Body: s.m, sentTimestamp: s.t, senderId: s.i };
   if (s.a) {
-    const attributes: MessageAttributeMap = {};
+    const attributes: MessageAttributeMap = dict();
     for (const [name, v] of Object.entries(s.a)) {
       attributes[name] =
         v.b !== undefined

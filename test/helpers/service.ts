@@ -14,10 +14,7 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-export async function startTestService(
-  overrides: Partial<Config> = {},
-  now?: () => number,
-): Promise<TestService> {
+export async function startTestService(overrides: Partial<Config> = {}, now?: () => number): Promise<TestService> {
   const redisUrl = inject('redisUrl');
   const config: Config = {
     ...DEFAULTS,

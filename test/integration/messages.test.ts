@@ -1,4 +1,5 @@
 /** Message actions on standard queues through both SDK generations, against the real service. */
+import type { QueueAttributeName } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { md5Hex } from '../../src/sqs/md5.js';
 import { errorOf, PROTOCOLS, sqsClient, uniqueName } from '../helpers/clients.js';
@@ -13,6 +14,8 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** System attribute names; the SDK types the deprecated AttributeNames member as queue attribute names. */
+const system = (...names: string[]) => names as QueueAttributeName[];
 
 describe.each(PROTOCOLS)('messages (%s)', (protocol) => {
   const sqs = () => sqsClient(protocol, svc.url);
@@ -101,7 +104,7 @@ describe.each(PROTOCOLS)('messages (%s)', (protocol) => {
       expect(Number(a.SentTimestamp)).toBeGreaterThanOrEqual(before);
       expect(a.ApproximateReceiveCount).toBe('1');
       expect(Number(a.ApproximateFirstReceiveTimestamp)).toBeGreaterThanOrEqual(Number(a.SentTimestamp));
-      const second = (await sqs().receiveMessage({ QueueUrl, AttributeNames: ['ApproximateReceiveCount'] }))
+      const second = (await sqs().receiveMessage({ QueueUrl, AttributeNames: system('ApproximateReceiveCount') }))
         .Messages?.[0];
       expect(second?.Attributes).toEqual({ ApproximateReceiveCount: '2' });
       expect(second?.ReceiptHandle).not.toBe(first?.ReceiptHandle);
@@ -118,7 +121,7 @@ describe.each(PROTOCOLS)('messages (%s)', (protocol) => {
         MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: trace } },
       });
       expect(sent.MD5OfMessageSystemAttributes).toMatch(/^[0-9a-f]{32}$/);
-      const m = (await sqs().receiveMessage({ QueueUrl, AttributeNames: ['AWSTraceHeader'] })).Messages?.[0];
+      const m = (await sqs().receiveMessage({ QueueUrl, AttributeNames: system('AWSTraceHeader') })).Messages?.[0];
       expect(m?.Attributes).toEqual({ AWSTraceHeader: trace });
     });
 
@@ -214,7 +217,8 @@ describe.each(PROTOCOLS)('messages (%s)', (protocol) => {
       expect((await sqs().receiveMessage({ QueueUrl })).Messages).toHaveLength(1);
       expect((await sqs().receiveMessage({ QueueUrl })).Messages ?? []).toEqual([]);
       await sleep(1100);
-      const again = (await sqs().receiveMessage({ QueueUrl, AttributeNames: ['ApproximateReceiveCount'] })).Messages;
+      const again = (await sqs().receiveMessage({ QueueUrl, AttributeNames: system('ApproximateReceiveCount') }))
+        .Messages;
       expect(again?.[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
     });
 
@@ -437,7 +441,7 @@ describe('JSON-only members', () => {
       await sqs.receiveMessage({
         QueueUrl,
         MessageSystemAttributeNames: ['SenderId'],
-        AttributeNames: ['ApproximateReceiveCount'],
+        AttributeNames: system('ApproximateReceiveCount'),
       })
     ).Messages?.[0];
     expect(Object.keys(m?.Attributes ?? {}).sort()).toEqual(['ApproximateReceiveCount', 'SenderId']);

@@ -56,7 +56,9 @@ describe.each(PROTOCOLS)('queues (%s)', (protocol) => {
     });
 
     it('rejects unknown attributes and out-of-range values', async () => {
-      const unknown = await errorOf(() => sqs().createQueue({ QueueName: name('bad'), Attributes: { Nope: '1' } }));
+      const unknown = await errorOf(() =>
+        sqs().createQueue({ QueueName: name('bad'), Attributes: { Nope: '1' } as Record<string, string> }),
+      );
       expect(unknown.code).toBe('InvalidAttributeName');
       const range = await errorOf(() =>
         sqs().createQueue({ QueueName: name('bad'), Attributes: { MessageRetentionPeriod: '59' } }),
@@ -65,7 +67,9 @@ describe.each(PROTOCOLS)('queues (%s)', (protocol) => {
     });
 
     it('rejects FifoQueue=true on a name without .fifo, and the reverse', async () => {
-      const a = await errorOf(() => sqs().createQueue({ QueueName: name('nofifo'), Attributes: { FifoQueue: 'true' } }));
+      const a = await errorOf(() =>
+        sqs().createQueue({ QueueName: name('nofifo'), Attributes: { FifoQueue: 'true' } }),
+      );
       expect(a.code).toBe('InvalidParameterValue');
       const b = await errorOf(() => sqs().createQueue({ QueueName: `${name('f')}.fifo` }));
       expect(b.code).toBe('InvalidParameterValue');
@@ -100,7 +104,10 @@ describe.each(PROTOCOLS)('queues (%s)', (protocol) => {
     it('accepts a queue URL with any host', async () => {
       const n = name('anyhost');
       await sqs().createQueue({ QueueName: n });
-      const sent = await sqs().sendMessage({ QueueUrl: `http://elsewhere.example:1234/000000000000/${n}`, MessageBody: 'x' });
+      const sent = await sqs().sendMessage({
+        QueueUrl: `http://elsewhere.example:1234/000000000000/${n}`,
+        MessageBody: 'x',
+      });
       expect(sent.MessageId).toBeTruthy();
     });
 
@@ -226,7 +233,9 @@ describe.each(PROTOCOLS)('queues (%s)', (protocol) => {
       const { QueueUrl } = await sqs().createQueue({ QueueName: name('policy') });
       const Policy = JSON.stringify({ Version: '2012-10-17', Statement: [] });
       await sqs().setQueueAttributes({ QueueUrl, Attributes: { Policy } });
-      expect((await sqs().getQueueAttributes({ QueueUrl, AttributeNames: ['Policy'] })).Attributes?.Policy).toBe(Policy);
+      expect((await sqs().getQueueAttributes({ QueueUrl, AttributeNames: ['Policy'] })).Attributes?.Policy).toBe(
+        Policy,
+      );
       await sqs().setQueueAttributes({ QueueUrl, Attributes: { Policy: '' } });
       expect((await sqs().getQueueAttributes({ QueueUrl, AttributeNames: ['Policy'] })).Attributes ?? {}).toEqual({});
     });

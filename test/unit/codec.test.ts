@@ -56,7 +56,10 @@ describe('query decoding', () => {
 
   it('reports the missing required member by its model name', () => {
     expect(() => decodeQueryInput(OPERATIONS.SendMessage.input, params('QueueUrl=u'))).toThrow(
-      expect.objectContaining({ code: 'MissingRequiredParameterException', message: expect.stringContaining('MessageBody') }),
+      expect.objectContaining({
+        code: 'MissingRequiredParameterException',
+        message: expect.stringContaining('MessageBody'),
+      }),
     );
   });
 
@@ -159,7 +162,10 @@ describe('encoding', () => {
     const out = encodeXmlOutput(
       'DeleteMessageBatch',
       OPERATIONS.DeleteMessageBatch.output,
-      { Successful: [{ Id: 'a' }], Failed: [{ Id: 'b', SenderFault: true, Code: 'ReceiptHandleIsInvalid', Message: 'm' }] },
+      {
+        Successful: [{ Id: 'a' }],
+        Failed: [{ Id: 'b', SenderFault: true, Code: 'ReceiptHandleIsInvalid', Message: 'm' }],
+      },
       'r',
     );
     expect(out.body).toContain(
