@@ -24,6 +24,6 @@ describe.each(PROTOCOLS)('smoke (%s)', (protocol) => {
     expect(got.Messages?.[0]?.Body).toBe('hi');
     await sqs.deleteMessage({ QueueUrl, ReceiptHandle: got.Messages?.[0]?.ReceiptHandle });
     const err = await errorOf(() => sqs.getQueueUrl({ QueueName: 'nope' }));
-    console.log(protocol, err.name, err.Code, err.$metadata?.httpStatusCode, err.message);
+    expect(err.code).toBe('QueueDoesNotExist');
   });
 });
