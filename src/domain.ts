@@ -34,6 +34,10 @@ export interface NewMessage {
   delayMs?: number;
   /** Size counted against the queue's MaximumMessageSize. */
   size: number;
+  /** FIFO: the deduplication id the sender gave, if any. */
+  dedupId?: string;
+  /** FIFO: SHA-256 of the body, the deduplication id when ContentBasedDeduplication is on. */
+  contentHash?: string;
 }
 
 export interface ReceivedMessage {

@@ -17,12 +17,6 @@ export async function createQueue(input: CreateQueueRequest, ctx: ActionContext)
   if (requested.FifoQueue === 'true' && !fifo) throw invalidParameter(FIFO_NAME_RULE);
   if (fifo && requested.FifoQueue !== 'true') throw invalidParameter(FIFO_NAME_RULE);
   validateAttributes(requested, fifo, true);
-  if (fifo) {
-    throw new SqsError(
-      'UnsupportedOperation',
-      'FIFO queues are not supported by this version of redsqs yet; standard queues are.',
-    );
-  }
   const tags = input.tags ?? {};
   validateTags(tags);
 

@@ -2,11 +2,15 @@ import { performance } from 'node:perf_hooks';
 import type { Message, ReceiveMessageRequest, ReceiveMessageResult } from '@aws-sdk/client-sqs';
 import type { QueueRef } from '../domain.js';
 import { invalidValue, queueDoesNotExist, SqsError } from '../errors.js';
+import { checkFifoId } from '../sqs/fifo.js';
 import { buildReceivedMessage, checkSystemAttributeNames } from '../sqs/received-message.js';
 import type { StoreReceiveResult } from '../store/store.js';
 import { type ActionContext, queueOf } from './context.js';
 
-/** SQS's limit of in-flight messages on a standard queue; ReceiveMessage fails with OverLimit past it. */
+/**
+ * SQS's limit of in-flight messages per queue. Past it a standard queue's ReceiveMessage fails with
+ * OverLimit; a FIFO queue's returns no messages.
+ */
 export const INFLIGHT_LIMIT = 120_000;
 
 function checkRange(name: string, value: number | undefined, min: number, max: number): void {
@@ -28,6 +32,8 @@ export async function receiveMessage(input: ReceiveMessageRequest, ctx: ActionCo
     ...(input.MessageSystemAttributeNames ?? []),
   ]);
   const messageAttributeNames = input.MessageAttributeNames ?? [];
+  const attemptId = input.ReceiveRequestAttemptId;
+  if (attemptId !== undefined) checkFifoId('ReceiveRequestAttemptId', attemptId);
 
   const attempt = (): Promise<StoreReceiveResult> =>
     ctx.store.receiveMessages(q, {
@@ -35,6 +41,7 @@ export async function receiveMessage(input: ReceiveMessageRequest, ctx: ActionCo
       ...(input.VisibilityTimeout !== undefined ? { visibilityMs: input.VisibilityTimeout * 1000 } : {}),
       now: ctx.now(),
       inflightLimit: INFLIGHT_LIMIT,
+      ...(attemptId !== undefined ? { attemptId } : {}),
     });
 
   const result = await poll(ctx, q, input.WaitTimeSeconds, attempt);

@@ -1,24 +1,71 @@
 /** What SendMessage and SendMessageBatch share: validating an entry and describing the result. */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { SendMessageResult } from '@aws-sdk/client-sqs';
 import type { NewMessage, QueueRef } from '../domain.js';
-import { invalidParameter, type SqsError } from '../errors.js';
+import { invalidParameter, invalidValue, missingParameter, type SqsError } from '../errors.js';
+import { checkFifoId, formatSequenceNumber } from '../sqs/fifo.js';
 import { buildPayload, type SendEntryInput } from '../sqs/messages.js';
 import { MAX_MESSAGE_SIZE } from '../sqs/queue-attributes.js';
 import { isFifoName } from '../sqs/queue-names.js';
+import type { SendOutcome } from '../store/store.js';
 import type { ActionContext } from './context.js';
 
 export function prepareMessage(entry: SendEntryInput, q: QueueRef, ctx: ActionContext, now: number): NewMessage {
-  if (!isFifoName(q.name) && entry.MessageDeduplicationId !== undefined) {
-    throw invalidParameter(
-      `Value ${entry.MessageDeduplicationId} for parameter MessageDeduplicationId is invalid. Reason: The request includes a parameter that is not valid for this queue type.`,
+  const fifo = isFifoName(q.name);
+  if (entry.MessageGroupId !== undefined) checkFifoId('MessageGroupId', entry.MessageGroupId);
+  if (fifo) {
+    if (entry.MessageGroupId === undefined) throw missingParameter('MessageGroupId');
+    if (entry.DelaySeconds) {
+      throw invalidValue(
+        'DelaySeconds',
+        entry.DelaySeconds,
+        'The request include parameter that is not valid for this queue type.',
+      );
+    }
+    if (entry.MessageDeduplicationId !== undefined) checkFifoId('MessageDeduplicationId', entry.MessageDeduplicationId);
+  } else if (entry.MessageDeduplicationId !== undefined) {
+    throw invalidValue(
+      'MessageDeduplicationId',
+      entry.MessageDeduplicationId,
+      'The request include parameter that is not valid for this queue type.',
     );
   }
   // The queue's own MaximumMessageSize is enforced by the store, in the same round trip.
   const v = buildPayload(entry, MAX_MESSAGE_SIZE, ctx.config.accountId, now);
   const message: NewMessage = { id: randomUUID(), payload: v.payload, size: v.size };
-  if (v.delaySeconds !== undefined) message.delayMs = v.delaySeconds * 1000;
+  if (fifo) {
+    // Which of the two becomes the deduplication id depends on the queue's ContentBasedDeduplication,
+    // which the store reads in the same round trip; an explicit id always wins.
+    const contentHash = createHash('sha256').update(v.payload.body, 'utf8').digest('hex');
+    message.contentHash = contentHash;
+    if (entry.MessageDeduplicationId !== undefined) message.dedupId = entry.MessageDeduplicationId;
+    message.payload.dedupId = entry.MessageDeduplicationId ?? contentHash;
+  } else if (v.delaySeconds !== undefined) {
+    message.delayMs = v.delaySeconds * 1000;
+  }
   return message;
+}
+
+/** The result of one message, or the error for it. */
+export function outcomeResult(
+  m: NewMessage,
+  outcome: SendOutcome | undefined,
+  maxSize: number,
+  q: QueueRef,
+): SendMessageResult & { MessageId: string; MD5OfMessageBody: string } {
+  switch (outcome?.status) {
+    case 'stored':
+      return sendResult(m, outcome.seq, q);
+    case 'duplicate':
+      // Accepted but not enqueued again: SQS answers with the message first sent.
+      return { ...sendResult(m, outcome.seq, q), MessageId: outcome.id };
+    case 'no-dedup-id':
+      throw invalidParameter(
+        'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
+      );
+    default:
+      throw tooLarge(maxSize);
+  }
 }
 
 export function tooLarge(maxSize: number): SqsError {
@@ -36,6 +83,6 @@ export function sendResult(
   };
   if (m.payload.md5Attributes) out.MD5OfMessageAttributes = m.payload.md5Attributes;
   if (m.payload.md5System) out.MD5OfMessageSystemAttributes = m.payload.md5System;
-  if (isFifoName(q.name)) out.SequenceNumber = sequenceNumber;
+  if (isFifoName(q.name)) out.SequenceNumber = formatSequenceNumber(sequenceNumber);
   return out;
 }

@@ -5,7 +5,7 @@ import { messageSize, type SendEntryInput } from '../sqs/messages.js';
 import { MAX_MESSAGE_SIZE } from '../sqs/queue-attributes.js';
 import { checkBatch, failure } from './batch.js';
 import { type ActionContext, found, queueOf } from './context.js';
-import { prepareMessage, sendResult, tooLarge } from './send-common.js';
+import { outcomeResult, prepareMessage } from './send-common.js';
 
 export interface SendMessageBatchInput {
   QueueUrl?: string;
@@ -48,11 +48,13 @@ export async function sendMessageBatch(
       ),
     );
     accepted.forEach(({ id, message }, i) => {
-      const seq = result.sequenceNumbers[i];
-      if (seq === undefined) Failed.push(failure(id, tooLarge(result.maxSize)));
-      else Successful.push({ Id: id, ...sendResult(message, seq, q) });
+      try {
+        Successful.push({ Id: id, ...outcomeResult(message, result.outcomes[i], result.maxSize, q) });
+      } catch (err) {
+        Failed.push(failure(id, err));
+      }
     });
-    if (Successful.length > 0) ctx.notifier.notify(ctx.store.wakeChannel(q));
+    if (result.outcomes.some((o) => o.status === 'stored')) ctx.notifier.notify(ctx.store.wakeChannel(q));
   }
   return { Successful, Failed };
 }

@@ -1,7 +1,7 @@
 import type { SendMessageResult } from '@aws-sdk/client-sqs';
 import type { SendEntryInput } from '../sqs/messages.js';
 import { type ActionContext, found, queueOf } from './context.js';
-import { prepareMessage, sendResult, tooLarge } from './send-common.js';
+import { outcomeResult, prepareMessage } from './send-common.js';
 
 export interface SendMessageInput extends SendEntryInput {
   QueueUrl?: string;
@@ -12,8 +12,8 @@ export async function sendMessage(input: SendMessageInput, ctx: ActionContext): 
   const now = ctx.now();
   const message = prepareMessage(input, q, ctx, now);
   const result = found(await ctx.store.sendMessages(q, [message], now));
-  const seq = result.sequenceNumbers[0];
-  if (seq === undefined) throw tooLarge(result.maxSize);
-  ctx.notifier.notify(ctx.store.wakeChannel(q));
-  return sendResult(message, seq, q);
+  const outcome = result.outcomes[0];
+  const out = outcomeResult(message, outcome, result.maxSize, q);
+  if (outcome?.status === 'stored') ctx.notifier.notify(ctx.store.wakeChannel(q));
+  return out;
 }

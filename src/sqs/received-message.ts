@@ -4,6 +4,7 @@ import { dict } from '../dict.js';
 import type { MessageAttributeMap, QueueRef } from '../domain.js';
 import { invalidAttributeName } from '../errors.js';
 import type { StoredReceipt } from '../store/store.js';
+import { formatSequenceNumber } from './fifo.js';
 import { md5OfAttributes } from './md5.js';
 import { encodeReceiptHandle } from './receipt-handle.js';
 
@@ -61,7 +62,7 @@ export function buildReceivedMessage(
       SentTimestamp: String(p.sentTimestamp),
       ApproximateReceiveCount: String(m.receiveCount),
       ApproximateFirstReceiveTimestamp: String(m.firstReceiveTimestamp),
-      SequenceNumber: q.name.endsWith('.fifo') ? m.sequenceNumber : undefined,
+      SequenceNumber: q.name.endsWith('.fifo') && m.sequenceNumber ? formatSequenceNumber(m.sequenceNumber) : undefined,
       MessageDeduplicationId: p.dedupId,
       MessageGroupId: p.groupId,
       AWSTraceHeader: p.traceHeader,

@@ -13,6 +13,20 @@ export interface QueueKeys {
   delayed: string;
   inflight: string;
   sent: string;
+  /** FIFO: available messages, members `group NUL seq NUL id`, all with score 0. */
+  fifo: string;
+  /** FIFO: groups with an available message and none in flight; score = seq of their head. */
+  groups: string;
+  /** FIFO: group -> number of its messages in flight. */
+  locked: string;
+  /** FIFO: deduplication key -> end of its 5-minute window (ms). */
+  dedup: string;
+  /** FIFO: deduplication key -> `messageId|seq` of the message it first stored. */
+  dedupIds: string;
+  /** FIFO: ReceiveRequestAttemptId -> `id,token;id,token…` of the receive it made. */
+  attempts: string;
+  /** FIFO: ReceiveRequestAttemptId -> end of its lifetime (ms). */
+  attemptExpiry: string;
   tombstone: string;
   /** Pub/sub channel (not a key) on which sends announce newly visible messages. */
   wake: string;
@@ -29,6 +43,13 @@ export function queueKeys(prefix: string, q: QueueRef): QueueKeys {
     delayed: `${tag}:delayed`,
     inflight: `${tag}:inflight`,
     sent: `${tag}:sent`,
+    fifo: `${tag}:fifo`,
+    groups: `${tag}:groups`,
+    locked: `${tag}:locked`,
+    dedup: `${tag}:dedup`,
+    dedupIds: `${tag}:dedupids`,
+    attempts: `${tag}:attempts`,
+    attemptExpiry: `${tag}:attemptexp`,
     tombstone: `${tag}:deleted`,
     wake: `${tag}:wake`,
   };
@@ -37,4 +58,10 @@ export function queueKeys(prefix: string, q: QueueRef): QueueKeys {
 /** Sorted set (all scores 0) of the names of existing queues, for ListQueues by prefix. */
 export function registryKey(prefix: string, account: string): string {
   return `${prefix}:queues:${account}`;
+}
+
+/** Every key of a queue except the tombstone, meta first (DeleteQueue removes them all). */
+export function allQueueKeys(k: QueueKeys): string[] {
+  const { tombstone: _tombstone, wake: _wake, meta, ...rest } = k;
+  return [meta, ...Object.values(rest)];
 }

@@ -2,17 +2,20 @@
  * The Store on Redis: builds keys, runs one Lua script per state change and maps the scripts'
  * status codes to domain results. Knows nothing of HTTP or SQS error codes.
  */
+import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { NewMessage, QueueAttributes, QueueRef } from '../domain.js';
-import { type QueueKeys, queueKeys, registryKey } from './keys.js';
-import { decodePayload, encodePayload } from './payload.js';
+import { isFifoName } from '../sqs/queue-names.js';
+import { allQueueKeys, type QueueKeys, queueKeys, registryKey } from './keys.js';
+import { encodePayload } from './payload.js';
+import { asArray, parseFifoSendReply, parseReceiveReply, parseSendReply } from './replies.js';
 import { type Reply, Scripts } from './scripts.js';
 import type {
   CreateQueueResult,
   QueueState,
+  ReceiveOptions,
   SendResult,
   Store,
-  StoredReceipt,
   StoreReceiveResult,
   VisibilityStatus,
 } from './store.js';
@@ -21,16 +24,15 @@ function pairs(record: Record<string, string>): string[] {
   return Object.entries(record).flat();
 }
 
-function asArray(reply: Reply): Reply[] {
-  if (!Array.isArray(reply)) throw new Error(`unexpected Redis reply ${JSON.stringify(reply)}`);
-  return reply;
-}
-
 function hashFrom(flat: Reply[], from = 0): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = from; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
   return out;
 }
+
+/** SQS's deduplication interval and ReceiveRequestAttemptId lifetime: 5 minutes. */
+export const DEDUP_WINDOW_MS = 5 * 60 * 1000;
+export const ATTEMPT_WINDOW_MS = 5 * 60 * 1000;
 
 const VISIBILITY: Record<number, VisibilityStatus> = {
   0: 'changed',
@@ -55,6 +57,10 @@ export class RedisStore implements Store {
 
   private messageKeys(k: QueueKeys): string[] {
     return [k.meta, k.body, k.info, k.ready, k.delayed, k.inflight, k.sent];
+  }
+
+  private fifoKeys(k: QueueKeys): string[] {
+    return [k.fifo, k.groups, k.locked];
   }
 
   async createQueue(
@@ -92,8 +98,7 @@ export class RedisStore implements Store {
 
   async deleteQueue(q: QueueRef, tombstoneMs: number): Promise<boolean> {
     const k = this.keys(q);
-    const keys = [k.meta, k.tags, k.body, k.info, k.ready, k.delayed, k.inflight, k.sent, k.tombstone];
-    const deleted = (await this.scripts.run('delete-queue', keys, [tombstoneMs])) === 1;
+    const deleted = (await this.scripts.run('delete-queue', [k.tombstone, ...allQueueKeys(k)], [tombstoneMs])) === 1;
     await this.redis.zrem(registryKey(this.prefix, q.account), q.name);
     return deleted;
   }
@@ -104,7 +109,8 @@ export class RedisStore implements Store {
 
   async getQueue(q: QueueRef, now: number): Promise<QueueState | undefined> {
     const k = this.keys(q);
-    const reply = await this.scripts.run('get-queue-attributes', [k.meta, k.ready, k.delayed, k.inflight], [now]);
+    const available = isFifoName(q.name) ? k.fifo : k.ready;
+    const reply = await this.scripts.run('get-queue-attributes', [k.meta, available, k.delayed, k.inflight], [now]);
     if (!Array.isArray(reply)) return undefined;
     const all = hashFrom(reply, 3);
     const attributes: QueueAttributes = {};
@@ -154,58 +160,43 @@ export class RedisStore implements Store {
 
   async sendMessages(q: QueueRef, messages: NewMessage[], now: number): Promise<SendResult | undefined> {
     const k = this.keys(q);
+    if (isFifoName(q.name)) {
+      const args: (string | number)[] = [now, k.wake, DEDUP_WINDOW_MS];
+      for (const m of messages) {
+        args.push(
+          m.id,
+          encodePayload(m.payload),
+          m.size,
+          m.payload.groupId ?? '',
+          m.dedupId ?? '',
+          m.contentHash ?? '',
+        );
+      }
+      const keys = [k.meta, k.body, k.info, k.fifo, k.groups, k.locked, k.delayed, k.sent, k.dedup, k.dedupIds];
+      return parseFifoSendReply(await this.scripts.run('send-fifo-messages', keys, args));
+    }
     const args: (string | number)[] = [now, k.wake];
     for (const m of messages) args.push(m.id, encodePayload(m.payload), m.delayMs ?? -1, m.size);
-    const reply = await this.scripts.run('send-messages', [k.meta, k.body, k.info, k.ready, k.delayed, k.sent], args);
-    if (!Array.isArray(reply)) return undefined;
-    const [maxSize, ...seqs] = reply;
-    return { maxSize: Number(maxSize), sequenceNumbers: seqs.map((s) => (s === '' ? undefined : String(s))) };
+    const keys = [k.meta, k.body, k.info, k.ready, k.delayed, k.sent];
+    return parseSendReply(await this.scripts.run('send-messages', keys, args));
   }
 
-  async receiveMessages(
-    q: QueueRef,
-    options: { max: number; visibilityMs?: number; now: number; inflightLimit: number },
-  ): Promise<StoreReceiveResult> {
+  async receiveMessages(q: QueueRef, options: ReceiveOptions): Promise<StoreReceiveResult> {
     const k = this.keys(q);
-    const token = Math.random().toString(36).slice(2, 10) + options.now.toString(36);
-    const reply = asArray(
-      await this.scripts.run('receive-messages', this.messageKeys(k), [
-        options.now,
-        options.max,
-        options.visibilityMs ?? -1,
-        token,
-        options.inflightLimit,
-      ]),
-    );
-    switch (reply[0]) {
-      case -1:
-        return { status: 'missing' };
-      case -2:
-        return { status: 'over-limit' };
-      case 1: {
-        const next = Number(reply[1]);
-        const queueWaitSeconds = Number(reply[2] ?? 0);
-        return next >= 0
-          ? { status: 'empty', nextVisibleMs: next, queueWaitSeconds }
-          : { status: 'empty', queueWaitSeconds };
-      }
+    const token = randomBytes(6).toString('base64url');
+    const args = [options.now, options.max, options.visibilityMs ?? -1, token, options.inflightLimit];
+    if (isFifoName(q.name)) {
+      const keys = [k.meta, k.body, k.info, k.fifo, k.groups, k.locked, k.delayed, k.inflight, k.sent];
+      keys.push(k.attempts, k.attemptExpiry);
+      args.push(options.attemptId ?? '', ATTEMPT_WINDOW_MS);
+      return parseReceiveReply(await this.scripts.run('receive-fifo-messages', keys, args));
     }
-    const messages: StoredReceipt[] = [];
-    for (let i = 1; i + 5 < reply.length; i += 6) {
-      messages.push({
-        id: String(reply[i]),
-        payload: decodePayload(String(reply[i + 1])),
-        receiveCount: Number(reply[i + 2]),
-        firstReceiveTimestamp: Number(reply[i + 3]),
-        token: String(reply[i + 4]),
-        sequenceNumber: String(reply[i + 5]),
-      });
-    }
-    return { status: 'ok', messages };
+    return parseReceiveReply(await this.scripts.run('receive-messages', this.messageKeys(k), args));
   }
 
   async deleteMessages(q: QueueRef, ids: string[]): Promise<number | undefined> {
-    const reply = await this.scripts.run('delete-messages', this.messageKeys(this.keys(q)), ids);
+    const keys = [...this.messageKeys(this.keys(q)), ...this.fifoKeys(this.keys(q))];
+    const reply = await this.scripts.run('delete-messages', keys, [isFifoName(q.name) ? '1' : '0', ...ids]);
     return typeof reply === 'number' && reply >= 0 ? reply : undefined;
   }
 
@@ -224,7 +215,12 @@ export class RedisStore implements Store {
   }
 
   async purgeQueue(q: QueueRef, now: number, cooldownMs: number): Promise<'ok' | 'missing' | 'too-soon'> {
-    const reply = await this.scripts.run('purge-queue', this.messageKeys(this.keys(q)), [now, cooldownMs]);
+    const k = this.keys(q);
+    const reply = await this.scripts.run(
+      'purge-queue',
+      [...this.messageKeys(k), ...this.fifoKeys(k)],
+      [now, cooldownMs],
+    );
     return reply === 1 ? 'ok' : reply === 0 ? 'missing' : 'too-soon';
   }
 

@@ -26,11 +26,28 @@ export interface StoredReceipt extends Omit<ReceivedMessage, 'receiptHandle'> {
 
 export type StoreReceiveResult = { status: 'ok'; messages: StoredReceipt[] } | Exclude<ReceiveResult, { status: 'ok' }>;
 
+export type SendOutcome =
+  | { status: 'stored'; seq: string }
+  /** FIFO: the deduplication id was seen within 5 minutes; the original message's id and seq. */
+  | { status: 'duplicate'; id: string; seq: string }
+  | { status: 'too-large' }
+  /** FIFO: no MessageDeduplicationId and ContentBasedDeduplication is off. */
+  | { status: 'no-dedup-id' };
+
 export interface SendResult {
   /** The queue's MaximumMessageSize. */
   maxSize: number;
-  /** Per message: its sequence number, or undefined when it exceeded maxSize and was not stored. */
-  sequenceNumbers: (string | undefined)[];
+  /** One per message, in order. */
+  outcomes: SendOutcome[];
+}
+
+export interface ReceiveOptions {
+  max: number;
+  visibilityMs?: number;
+  now: number;
+  inflightLimit: number;
+  /** FIFO: ReceiveRequestAttemptId. */
+  attemptId?: string;
 }
 
 export type VisibilityStatus = 'changed' | 'not-inflight' | 'no-message' | 'over-limit';
@@ -58,10 +75,7 @@ export interface Store {
   listQueues(account: string, prefix: string, after: string | undefined, limit: number): Promise<string[]>;
   /** Undefined when the queue does not exist. */
   sendMessages(q: QueueRef, messages: NewMessage[], now: number): Promise<SendResult | undefined>;
-  receiveMessages(
-    q: QueueRef,
-    options: { max: number; visibilityMs?: number; now: number; inflightLimit: number },
-  ): Promise<StoreReceiveResult>;
+  receiveMessages(q: QueueRef, options: ReceiveOptions): Promise<StoreReceiveResult>;
   /** Number of messages deleted, or undefined when the queue does not exist. */
   deleteMessages(q: QueueRef, ids: string[]): Promise<number | undefined>;
   changeVisibility(

@@ -116,3 +116,58 @@ describe('store scripts with a fixed clock', () => {
     );
   });
 });
+
+describe('FIFO store scripts with a fixed clock', () => {
+  const f: QueueRef = { account: '000000000000', name: 'q.fifo' };
+  const FIVE_MINUTES = 300_000;
+  const fifoMessage = (body: string, dedupId: string): NewMessage => ({
+    ...message(body),
+    dedupId,
+    contentHash: 'h',
+    payload: { body, md5Body: 'x', senderId: 's', sentTimestamp: T0, groupId: 'g', dedupId },
+  });
+  const fifoReceive = (now: number, attemptId?: string) =>
+    store.receiveMessages(f, {
+      now,
+      max: 10,
+      inflightLimit: 120_000,
+      visibilityMs: 600_000,
+      ...(attemptId ? { attemptId } : {}),
+    });
+
+  beforeEach(async () => {
+    await store.createQueue(f, { ...STANDARD_DEFAULTS, FifoQueue: 'true', DeduplicationScope: 'queue' }, {}, {}, T0);
+  });
+
+  it('deduplicates for exactly 5 minutes', async () => {
+    const first = await store.sendMessages(f, [fifoMessage('a', 'd')], T0);
+    expect(first?.outcomes[0]?.status).toBe('stored');
+    const dup = await store.sendMessages(f, [fifoMessage('b', 'd')], T0 + FIVE_MINUTES - 1);
+    expect(dup?.outcomes[0]).toMatchObject({ status: 'duplicate' });
+    const after = await store.sendMessages(f, [fifoMessage('c', 'd')], T0 + FIVE_MINUTES);
+    expect(after?.outcomes[0]?.status).toBe('stored');
+  });
+
+  it('answers a retried ReceiveRequestAttemptId for 5 minutes, then receives anew', async () => {
+    await store.sendMessages(f, [fifoMessage('a', 'd1'), fifoMessage('b', 'd2')], T0);
+    const first = await fifoReceive(T0, 'att');
+    const retry = await fifoReceive(T0 + FIVE_MINUTES - 1, 'att');
+    expect(retry).toEqual(first);
+    expect(await redis.zscore(`${prefix}:{000000000000/q.fifo}:attemptexp`, 'att')).toBe(String(T0 + FIVE_MINUTES));
+    // At the 5-minute mark the attempt id is forgotten; the group is still held, so nothing comes.
+    expect((await fifoReceive(T0 + FIVE_MINUTES, 'att')).status).toBe('empty');
+  });
+
+  it('keeps groups, locks and the available set consistent through send, receive, delete', async () => {
+    await store.sendMessages(f, [fifoMessage('a', 'd1'), fifoMessage('b', 'd2')], T0);
+    const r = await store.receiveMessages(f, { now: T0, max: 1, inflightLimit: 120_000 });
+    if (r.status !== 'ok') throw new Error('no message');
+    const k = (s: string) => `${prefix}:{000000000000/q.fifo}:${s}`;
+    expect(await redis.hgetall(k('locked'))).toEqual({ g: '1' });
+    expect(await redis.zcard(k('groups'))).toBe(0);
+    await store.deleteMessages(f, [r.messages[0]?.id as string]);
+    expect(await redis.hgetall(k('locked'))).toEqual({});
+    expect(await redis.zrange(k('groups'), 0, -1, 'WITHSCORES')).toEqual(['g', '2']);
+    expect(await redis.zcard(k('fifo'))).toBe(1);
+  });
+});

@@ -18,7 +18,7 @@ for i = 3, #ARGV, 3 do
   local deadline = tonumber(redis.call('ZSCORE', KEYS[3], id) or '-1')
   local token, received
   if info then
-    token, received = string.match(info, '|([^|]*)|(%d+)$')
+    token, received = string.match(info, '^%d+|%d+|%d+|([^|]*)|(%d+)|')
   end
   if not info or token ~= ARGV[i + 1] then
     out[#out + 1] = 2

@@ -1,5 +1,5 @@
 -- Reads a queue's stored attributes and its message counts (read-only).
--- KEYS: 1 meta, 2 ready, 3 delayed, 4 inflight
+-- KEYS: 1 meta, 2 ready (the fifo set on a FIFO queue), 3 delayed, 4 inflight
 -- ARGV: 1 now (ms)
 -- Returns: 0 no such queue | {visible, notVisible, delayed, name1, value1, ...}
 local meta = redis.call('HGETALL', KEYS[1])

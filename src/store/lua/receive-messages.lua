@@ -55,14 +55,14 @@ while got < max do
       redis.call('HDEL', KEYS[3], id)
       redis.call('ZREM', KEYS[7], id)
     else
-      local seq, count, first = string.match(info, '^(%d+)|(%d+)|(%d+)|')
+      local seq, count, first, group = string.match(info, '^(%d+)|(%d+)|(%d+)|[^|]*|%d+|(.*)$')
       count = tonumber(count) + 1
       if first == '0' then
         first = ARGV[1]
       end
       got = got + 1
       local token = ARGV[4] .. got
-      redis.call('HSET', KEYS[3], id, seq .. '|' .. count .. '|' .. first .. '|' .. token .. '|' .. ARGV[1])
+      redis.call('HSET', KEYS[3], id, seq .. '|' .. count .. '|' .. first .. '|' .. token .. '|' .. ARGV[1] .. '|' .. group)
       redis.call('ZADD', KEYS[6], now + visibility, id)
       local n = #out
       out[n + 1] = id

@@ -24,8 +24,8 @@ for i = 3, #ARGV, 4 do
     end
     local seq = redis.call('HINCRBY', KEYS[1], '_seq', 1)
     redis.call('HSET', KEYS[2], id, ARGV[i + 1])
-    -- info: seq|receiveCount|firstReceiveMs|receiptToken|lastReceiveMs
-    redis.call('HSET', KEYS[3], id, seq .. '|0|0||0')
+    -- info: seq|receiveCount|firstReceiveMs|receiptToken|lastReceiveMs|group (see KEYS.md)
+    redis.call('HSET', KEYS[3], id, seq .. '|0|0||0|')
     redis.call('ZADD', KEYS[6], now, id)
     if delay > 0 then
       redis.call('ZADD', KEYS[5], now + delay, id)
