@@ -74,7 +74,7 @@ describe.each(PROTOCOLS)('FIFO queues (%s)', (protocol) => {
         sqs().sendMessage({ QueueUrl, MessageBody: 'x', MessageGroupId: 'g', DelaySeconds: 5 }),
       );
       expect(delay.code).toBe('InvalidParameterValue');
-      const ok = await sqs().sendMessage({ QueueUrl, MessageBody: 'x', MessageGroupId: 'g-1_:!' + 'x'.repeat(122) });
+      const ok = await sqs().sendMessage({ QueueUrl, MessageBody: 'x', MessageGroupId: `g-1_:!${'x'.repeat(122)}` });
       expect(ok.MessageId).toBeTruthy();
     });
 
