@@ -170,4 +170,12 @@ describe('FIFO store scripts with a fixed clock', () => {
     expect(await redis.zrange(k('groups'), 0, -1, 'WITHSCORES')).toEqual(['g', '2']);
     expect(await redis.zcard(k('fifo'))).toBe(1);
   });
+
+  it('returns nothing, rather than an error, at the in-flight limit', async () => {
+    await store.sendMessages(f, [fifoMessage('a', 'd1')], T0);
+    const k = `${prefix}:{000000000000/q.fifo}:inflight`;
+    await redis.zadd(k, T0 + 60_000, 'someone-else');
+    const r = await store.receiveMessages(f, { now: T0, max: 1, inflightLimit: 1 });
+    expect(r.status).toBe('empty');
+  });
 });
