@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares a machine to run redsqs and its tests. Safe to run again: it only does what is missing.
-#   - npm dependencies (npm ci when package-lock.json is present)
+#   - npm dependencies, exactly as package-lock.json pins them
 #   - redis-server, if it is not on PATH (Debian/Ubuntu apt, or Homebrew on macOS)
 #   - the build (dist/)
 set -euo pipefail

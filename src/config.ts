@@ -37,6 +37,15 @@ export const DEFAULTS: Config = {
 
 export class ConfigError extends Error {}
 
+export const USAGE = `Usage: redsqs [--port N] [--host ADDR] [--redis-url URL] [--data-dir DIR]
+
+An Amazon SQS-compatible service backed by Redis (default http://localhost:9324).
+Without --redis-url / REDIS_URL it runs its own redis-server with data in --data-dir.
+Environment: PORT, HOST, REDIS_URL, DATA_DIR, REDSQS_BASE_URL, REDSQS_REGION,
+REDSQS_ACCOUNT_ID, REDSQS_KEY_PREFIX, REDSQS_DELETE_COOLDOWN_SECONDS,
+REDSQS_PURGE_COOLDOWN_SECONDS, LOG_LEVEL (see README.md).
+`;
+
 function intFrom(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -53,7 +62,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"`);
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"\n${USAGE}`);
     const eq = arg.indexOf('=');
     if (eq > 0) flags.set(arg.slice(2, eq), arg.slice(eq + 1));
     else {
@@ -64,7 +73,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     }
   }
   const known = new Set(['port', 'host', 'redis-url', 'data-dir']);
-  for (const k of flags.keys()) if (!known.has(k)) throw new ConfigError(`unknown flag --${k}`);
+  for (const k of flags.keys()) if (!known.has(k)) throw new ConfigError(`unknown flag --${k}\n${USAGE}`);
 
   const accountId = env.REDSQS_ACCOUNT_ID || DEFAULTS.accountId;
   if (!/^\d{12}$/.test(accountId)) throw new ConfigError('REDSQS_ACCOUNT_ID must be 12 digits');
@@ -75,6 +84,9 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     throw new ConfigError('REDSQS_BASE_URL must look like http://host:port');
   }
   const redisUrl = flags.get('redis-url') ?? (env.REDIS_URL || undefined);
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, got "${redisUrl}"`);
+  }
   return {
     port: intFrom('PORT', flags.get('port') ?? env.PORT, DEFAULTS.port, 0, 65535),
     host: flags.get('host') ?? (env.HOST || DEFAULTS.host),

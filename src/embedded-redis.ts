@@ -3,7 +3,7 @@
  * data directory, so messages survive restarts without any setup.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { resolve } from 'node:path';
 import type { Logger } from './log.js';
@@ -59,7 +59,7 @@ async function stopLeftover(pidFile: string, log: Logger): Promise<void> {
     return;
   }
   if (!cmdline.includes('redis-server')) return;
-  log.warn(`stopping redis-server ${pid} left running by an earlier redsqs`);
+  log.warn(`stopping redis-server ${pid}, left running by an earlier redsqs that did not stop cleanly`);
   process.kill(pid, 'SIGTERM');
   if (!(await waitFor(() => !alive(pid), 10_000))) process.kill(pid, 'SIGKILL');
 }
@@ -75,9 +75,39 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-export async function startEmbeddedRedis(dataDir: string, log: Logger): Promise<EmbeddedRedis> {
+/**
+ * One redsqs per data directory: the owner's pid is kept in redsqs.pid. A live owner means the
+ * directory is in use; a dead one means its redis-server, if still running, was left behind.
+ */
+function claimDataDir(dir: string): void {
+  const ownerFile = resolve(dir, 'redsqs.pid');
+  if (existsSync(ownerFile)) {
+    const owner = Number(readFileSync(ownerFile, 'utf8').trim());
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner) && isNode(owner)) {
+      throw new Error(
+        `another redsqs (pid ${owner}) is using the data directory ${dir}; stop it, or give this one its own DATA_DIR`,
+      );
+    }
+  }
+  writeFileSync(ownerFile, `${process.pid}\n`);
+}
+
+function isNode(pid: number): boolean {
+  try {
+    return /node|redsqs/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return true; // no /proc (macOS): trust the pid
+  }
+}
+
+export async function startEmbeddedRedis(
+  dataDir: string,
+  log: Logger,
+  onExit?: (code: number | null) => void,
+): Promise<EmbeddedRedis> {
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
+  claimDataDir(dir);
   const pidFile = resolve(dir, 'redis.pid');
   await stopLeftover(pidFile, log);
   const port = await freePort();
@@ -118,7 +148,9 @@ export async function startEmbeddedRedis(dataDir: string, log: Logger): Promise<
   log.info(`started redis-server (pid ${child.pid}) on 127.0.0.1:${port}, data in ${dir}`);
   let stopped = false;
   void exited.then((code) => {
-    if (!stopped) log.error(`redis-server exited unexpectedly (code ${code}); see ${resolve(dir, 'redis.log')}`);
+    if (stopped) return;
+    log.error(`redis-server exited unexpectedly (code ${code}); see ${resolve(dir, 'redis.log')}`);
+    onExit?.(code);
   });
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -131,6 +163,7 @@ export async function startEmbeddedRedis(dataDir: string, log: Logger): Promise<
         await exited;
         clearTimeout(timer);
       }
+      rmSync(resolve(dir, 'redsqs.pid'), { force: true });
     },
   };
 }

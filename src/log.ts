@@ -4,6 +4,8 @@ import type { Config } from './config.js';
 const ORDER = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 
 export interface Logger {
+  /** True when debug lines are written; lets hot paths skip building them. */
+  readonly debugEnabled: boolean;
   debug(msg: string): void;
   info(msg: string): void;
   warn(msg: string): void;
@@ -19,6 +21,7 @@ export function createLogger(
     if (ORDER[lvl] >= min) write(`${new Date().toISOString()} ${lvl.toUpperCase()} ${msg}\n`);
   };
   return {
+    debugEnabled: min <= ORDER.debug,
     debug: (m) => emit('debug', m),
     info: (m) => emit('info', m),
     warn: (m) => emit('warn', m),

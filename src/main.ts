@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 /** The process entry: configuration, the embedded Redis when needed, signals. */
-import { ConfigError, loadConfig } from './config.js';
+import { createServer } from 'node:net';
+import { ConfigError, loadConfig, USAGE } from './config.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from './embedded-redis.js';
 import { createLogger } from './log.js';
 import { startService } from './service.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   try {
     config = loadConfig(process.env, process.argv.slice(2));
   } catch (err) {
@@ -17,8 +22,15 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  // Refuse a busy port before anything else is started.
+  await ensurePortFree(config.host, config.port);
   let embedded: EmbeddedRedis | undefined;
-  if (!config.redisUrl) embedded = await startEmbeddedRedis(config.dataDir, log);
+  if (!config.redisUrl) {
+    embedded = await startEmbeddedRedis(config.dataDir, log, () => {
+      log.error('redsqs cannot serve without its Redis: exiting');
+      process.exit(1);
+    });
+  }
   const redisUrl = config.redisUrl ?? (embedded as EmbeddedRedis).url;
   let service: Awaited<ReturnType<typeof startService>>;
   try {
@@ -27,7 +39,9 @@ async function main(): Promise<void> {
     await embedded?.stop();
     throw err;
   }
-  log.info(`redsqs listening on ${service.url} (region ${config.region}, account ${config.accountId})`);
+  log.info(
+    `redsqs listening on ${config.host}:${service.port}: ${service.url} (region ${config.region}, account ${config.accountId})`,
+  );
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -41,6 +55,21 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+function ensurePortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use; set PORT or --port` : err.message,
+        ),
+      ),
+    );
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }
 
 main().catch((err: unknown) => {

@@ -19,6 +19,7 @@ export interface Service {
   store: Store;
   /** The URL the service answers on, once listening. */
   url: string;
+  port: number;
   close(): Promise<void>;
 }
 
@@ -47,10 +48,21 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const redisOptions = { enableAutoPipelining: true, maxRetriesPerRequest: 3, lazyConnect: true };
   const redis = new Redis(options.redisUrl, redisOptions);
   const subscriber = new Redis(options.redisUrl, { ...redisOptions, maxRetriesPerRequest: null });
-  redis.on('error', (err) => log.warn(`redis: ${err.message}`));
+  let lastError = '';
+  redis.on('error', (err) => {
+    lastError = err.message;
+    log.warn(`redis: ${err.message}`);
+  });
   subscriber.on('error', (err) => log.warn(`redis subscriber: ${err.message}`));
-  await redis.connect();
-  await subscriber.connect();
+  try {
+    await redis.connect();
+    await subscriber.connect();
+  } catch (err) {
+    redis.disconnect();
+    subscriber.disconnect();
+    const reason = lastError || (err instanceof Error ? err.message : String(err));
+    throw new Error(`cannot connect to Redis at ${options.redisUrl}: ${reason}`);
+  }
 
   const store = new RedisStore(redis, config.keyPrefix);
   const notifier = new Notifier(subscriber);
@@ -71,6 +83,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     server,
     store,
     url: `http://${host}:${port}`,
+    port,
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((done) => server.close(() => done()));

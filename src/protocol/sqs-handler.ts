@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { ActionContext } from '../actions/context.js';
 import { runAction } from '../actions/dispatch.js';
 import type { Config } from '../config.js';
@@ -41,6 +42,15 @@ export function isSqsRequest(req: IncomingMessage): boolean {
 type Protocol = 'json' | 'query';
 
 class BodyTooLarge extends Error {}
+
+/** Redis down or unreachable: a 503 the client may retry, not a 500. */
+function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return (
+    err.name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|LOADING|Stream isn't writeable/.test(err.message)
+  );
+}
 /** The client went away (reset, hung up) before the whole body arrived: nobody to answer. */
 class ClientAborted extends Error {}
 
@@ -129,6 +139,7 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
+    const started = log.debugEnabled ? performance.now() : 0;
     const target = req.headers['x-amz-target'];
     const protocol: Protocol = typeof target === 'string' ? 'json' : 'query';
     let action = '';
@@ -150,6 +161,9 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
           ? encodeJsonOutput(shape, output)
           : encodeXmlOutput(decoded.action, shape, output, requestId),
       );
+      if (log.debugEnabled) {
+        log.debug(`${action} ${protocol} 200 ${(performance.now() - started).toFixed(1)}ms ${requestId}`);
+      }
     } catch (err) {
       if (err instanceof ClientAborted) {
         log.debug(`request ${requestId}: the client went away before sending the whole body`);
@@ -161,12 +175,19 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
       else if (err instanceof BodyTooLarge) {
         error = new SqsError('RequestEntityTooLarge', `Request body is larger than ${MAX_BODY_BYTES} bytes.`);
         close = true;
+      } else if (isRedisUnavailable(err)) {
+        error = new SqsError('ServiceUnavailable', 'The service cannot reach its Redis; try again.');
       } else {
         log.error(`${action || 'request'} ${requestId} failed`, err);
         error = new SqsError('InternalFailure', 'The request processing has failed because of an unknown error.');
       }
       if (error.spec.status >= 500) log.warn(`${action} ${requestId}: ${error.code} ${error.message}`);
-      else log.debug(`${action} ${requestId}: ${error.code} ${error.message}`);
+      else if (log.debugEnabled) {
+        const ms = (performance.now() - started).toFixed(1);
+        log.debug(
+          `${action || '?'} ${protocol} ${error.spec.status} ${ms}ms ${requestId}: ${error.code} ${error.message}`,
+        );
+      }
       if (!res.headersSent) {
         send(res, requestId, protocol === 'json' ? encodeJsonError(error) : encodeXmlError(error, requestId), close);
       }

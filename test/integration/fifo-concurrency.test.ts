@@ -30,7 +30,7 @@ describe('FIFO under concurrency', () => {
     const name = `${uniqueName('conc').slice(0, 60)}.fifo`;
     const { QueueUrl } = await producer.createQueue({
       QueueName: name,
-      Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true', VisibilityTimeout: '1' },
+      Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true', VisibilityTimeout: '3' },
     });
     const path = new URL(QueueUrl as string).pathname;
     for (let i = 0; i < PER_GROUP; i++) {
@@ -60,7 +60,7 @@ describe('FIFO under concurrency', () => {
       const service = consumer % 2 === 0 ? a : b;
       const sqs = sqsClient('json', service.url);
       const url = `${service.url}${path}`;
-      const deadline = Date.now() + 45_000;
+      const deadline = Date.now() + 50_000;
       while (completed < GROUPS * PER_GROUP && Date.now() < deadline) {
         const { Messages = [] } = await sqs.receiveMessage({
           QueueUrl: url,
@@ -79,10 +79,18 @@ describe('FIFO under concurrency', () => {
         }
         await new Promise((r) => setTimeout(r, 5));
         for (const [group, ms] of byGroup) {
-          for (const m of ms) {
+          for (const [i, m] of ms.entries()) {
             if (chance() < 0.1) {
-              // A failure: leave this and the rest of the group's batch for redelivery.
+              // A failure: this and the rest of the group's batch are redelivered, either at once
+              // (visibility set to 0, as a nack) or when their visibility timeout ends.
               failures++;
+              if (chance() < 0.5) {
+                const Entries = ms
+                  .slice(i)
+                  .map((r, k) => ({ Id: `n${k}`, ReceiptHandle: r.ReceiptHandle, VisibilityTimeout: 0 }));
+                holder.delete(group);
+                await sqs.changeMessageVisibilityBatch({ QueueUrl: url, Entries });
+              }
               break;
             }
             await sqs.deleteMessage({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle });

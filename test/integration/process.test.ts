@@ -27,7 +27,7 @@ function start(dataDir: string): Promise<Running> {
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      const m = /listening on \S+: (http:\/\/[\d.]+:\d+)/.exec(out);
       if (m) resolve({ child, url: m[1] as string, output: () => out });
     };
     child.stdout?.on('data', onData);
