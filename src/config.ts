@@ -55,6 +55,13 @@ function intFrom(name: string, raw: string | undefined, fallback: number, min: n
   return n;
 }
 
+function keyPrefixFrom(raw: string | undefined): string {
+  const prefix = raw || DEFAULTS.keyPrefix;
+  // Braces would break the per-queue hash tags that keep each queue in one Redis Cluster slot.
+  if (/[{}\s]/.test(prefix)) throw new ConfigError('REDSQS_KEY_PREFIX must not contain braces or spaces');
+  return prefix;
+}
+
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
 /** Flags: --port N, --host H, --redis-url URL, --data-dir DIR (each overrides its variable). */
@@ -92,7 +99,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     host: flags.get('host') ?? (env.HOST || DEFAULTS.host),
     ...(redisUrl ? { redisUrl } : {}),
     dataDir: flags.get('data-dir') ?? (env.DATA_DIR || DEFAULTS.dataDir),
-    keyPrefix: env.REDSQS_KEY_PREFIX || DEFAULTS.keyPrefix,
+    keyPrefix: keyPrefixFrom(env.REDSQS_KEY_PREFIX),
     region: env.REDSQS_REGION || env.AWS_REGION || DEFAULTS.region,
     accountId,
     ...(baseUrl ? { baseUrl } : {}),

@@ -1,7 +1,7 @@
 import type { CreateQueueRequest, CreateQueueResult } from '@aws-sdk/client-sqs';
 import type { QueueAttributes } from '../domain.js';
 import { invalidParameter, SqsError } from '../errors.js';
-import { FIFO_DEFAULTS, STANDARD_DEFAULTS, validateAttributes } from '../sqs/queue-attributes.js';
+import { FIFO_DEFAULTS, normalizeAttributes, STANDARD_DEFAULTS, validateAttributes } from '../sqs/queue-attributes.js';
 import { isFifoName, validateQueueName } from '../sqs/queue-names.js';
 import { validateTags } from '../sqs/tags.js';
 import { type ActionContext, urlOf } from './context.js';
@@ -20,16 +20,16 @@ export async function createQueue(input: CreateQueueRequest, ctx: ActionContext)
   const tags = input.tags ?? {};
   validateTags(tags);
 
+  const normalized = normalizeAttributes(requested);
   const stored: QueueAttributes = { ...(fifo ? FIFO_DEFAULTS : STANDARD_DEFAULTS) };
-  for (const [k, v] of Object.entries(requested)) {
+  for (const [k, v] of Object.entries(normalized)) {
     if (v === '') delete stored[k];
     else stored[k] = v;
   }
-  if (requested.KmsMasterKeyId) stored.SqsManagedSseEnabled = 'false';
-  if (!fifo) delete stored.FifoQueue;
+  if (normalized.KmsMasterKeyId) stored.SqsManagedSseEnabled = 'false';
 
   const q = { account: ctx.config.accountId, name };
-  const result = await ctx.store.createQueue(q, stored, requested, tags, ctx.now());
+  const result = await ctx.store.createQueue(q, stored, normalized, tags, ctx.now());
   switch (result.status) {
     case 'differs':
       throw new SqsError(

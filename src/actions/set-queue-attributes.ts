@@ -1,5 +1,5 @@
 import type { SetQueueAttributesRequest } from '@aws-sdk/client-sqs';
-import { validateAttributes } from '../sqs/queue-attributes.js';
+import { normalizeAttributes, validateAttributes } from '../sqs/queue-attributes.js';
 import { isFifoName } from '../sqs/queue-names.js';
 import { type ActionContext, found, queueOf } from './context.js';
 
@@ -13,7 +13,7 @@ export async function setQueueAttributes(input: SetQueueAttributesRequest, ctx: 
     const state = found(await ctx.store.getQueue(q, ctx.now()));
     validateAttributes({ ...pick(state.attributes), ...attributes }, fifo, false);
   }
-  found(await ctx.store.setQueueAttributes(q, attributes, ctx.now()));
+  found(await ctx.store.setQueueAttributes(q, normalizeAttributes(attributes), ctx.now()));
   return {};
 }
 

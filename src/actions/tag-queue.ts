@@ -1,11 +1,15 @@
 import type { TagQueueRequest } from '@aws-sdk/client-sqs';
-import { validateTags } from '../sqs/tags.js';
-import { type ActionContext, found, queueOf } from './context.js';
+import { invalidParameter, queueDoesNotExist } from '../errors.js';
+import { MAX_TAGS, validateTags } from '../sqs/tags.js';
+import { type ActionContext, queueOf } from './context.js';
 
 export async function tagQueue(input: TagQueueRequest, ctx: ActionContext): Promise<object> {
   const q = queueOf(ctx, input.QueueUrl ?? '');
   const tags = input.Tags ?? {};
   validateTags(tags);
-  found(await ctx.store.tagQueue(q, tags));
+  const result = await ctx.store.tagQueue(q, tags, MAX_TAGS);
+  if (result === 'missing') throw queueDoesNotExist();
+  if (result === 'too-many')
+    throw invalidParameter(`Too many tags added for queue ${q.name}: at most ${MAX_TAGS} are allowed.`);
   return {};
 }

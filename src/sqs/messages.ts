@@ -13,7 +13,10 @@ import { md5Hex, md5OfAttributes } from './md5.js';
 const INVALID_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,256}$/;
 const DATA_TYPE = /^(String|Number|Binary)(\.[^\s]+)?$/;
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+// Linear-time: each digit run can be matched one way only (no nested or overlapping quantifiers).
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** Longer than any number in SQS's range (-10^128..10^126) needs, with room for a fraction. */
+const MAX_NUMBER_LENGTH = 512;
 const MAX_ATTRIBUTES = 10;
 
 export function hasInvalidCharacters(s: string): boolean {
@@ -39,7 +42,7 @@ export interface WireAttributeValue {
 
 function checkNumber(name: string, value: string): void {
   const n = Number(value);
-  if (!NUMBER.test(value.trim()) || !Number.isFinite(n) || Math.abs(n) > 1e126 || n < -1e128) {
+  if (value.length > MAX_NUMBER_LENGTH || !NUMBER.test(value) || !Number.isFinite(n) || n > 1e126 || n < -1e128) {
     throw invalidParameter(`Can't cast the value of message (user) attribute '${name}' to a number.`);
   }
 }

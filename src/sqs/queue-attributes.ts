@@ -4,6 +4,7 @@
  */
 import type { QueueAttributes } from '../domain.js';
 import { invalidAttributeName, invalidAttributeValue, SqsError } from '../errors.js';
+import { hasInvalidCharacters } from './messages.js';
 
 export const MAX_MESSAGE_SIZE = 1_048_576;
 
@@ -93,6 +94,8 @@ export function validateAttributes(attrs: QueueAttributes, fifo: boolean, creati
     const rule = Object.hasOwn(SETTABLE, name) ? SETTABLE[name] : undefined;
     if (!rule) throw invalidAttributeName(name);
     if (value === '' && CLEARABLE.has(name)) continue;
+    if (hasInvalidCharacters(value))
+      throw invalidAttributeValue(name, 'The value contains characters outside the allowed set.');
     if (rule.createOnly && !creating) {
       throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
     }
@@ -122,6 +125,29 @@ export function requestedAttributeNames(names: readonly string[]): Set<string> {
     if (n === 'All') return new Set(READABLE);
     if (!READABLE.has(n)) throw invalidAttributeName(n);
     out.add(n);
+  }
+  return out;
+}
+
+const INTEGER_ATTRIBUTES = new Set([
+  'DelaySeconds',
+  'MaximumMessageSize',
+  'MessageRetentionPeriod',
+  'ReceiveMessageWaitTimeSeconds',
+  'VisibilityTimeout',
+  'KmsDataKeyReusePeriodSeconds',
+]);
+
+/**
+ * Validated attributes in the form they are stored and compared in: integers without leading
+ * zeros, and '' (absent) for cleared optional attributes and for FifoQueue=false.
+ */
+export function normalizeAttributes(attrs: QueueAttributes): QueueAttributes {
+  const out: QueueAttributes = {};
+  for (const [name, value] of Object.entries(attrs)) {
+    if (INTEGER_ATTRIBUTES.has(name)) out[name] = String(Number(value));
+    else if (name === 'FifoQueue' && value === 'false') out[name] = '';
+    else out[name] = value;
   }
   return out;
 }

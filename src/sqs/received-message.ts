@@ -2,7 +2,6 @@
 import type { Message, MessageAttributeValue as WireValue } from '@aws-sdk/client-sqs';
 import { dict } from '../dict.js';
 import type { MessageAttributeMap, QueueRef } from '../domain.js';
-import { invalidAttributeName } from '../errors.js';
 import type { StoredReceipt } from '../store/store.js';
 import { formatSequenceNumber } from './fifo.js';
 import { md5OfAttributes } from './md5.js';
@@ -22,13 +21,16 @@ export const SYSTEM_ATTRIBUTES = [
 
 const KNOWN = new Set<string>(SYSTEM_ATTRIBUTES);
 
-/** Resolves AttributeNames / MessageSystemAttributeNames (with `All`) into the set to return. */
+/**
+ * Resolves AttributeNames / MessageSystemAttributeNames (with `All`) into the set to return.
+ * The SDKs type AttributeNames as queue attribute names, and SQS models no InvalidAttributeName
+ * for ReceiveMessage: names that are not message system attributes are ignored.
+ */
 export function checkSystemAttributeNames(names: readonly string[]): Set<string> {
   const out = new Set<string>();
   for (const n of names) {
     if (n === 'All') return new Set(SYSTEM_ATTRIBUTES);
-    if (!KNOWN.has(n)) throw invalidAttributeName(n);
-    out.add(n);
+    if (KNOWN.has(n)) out.add(n);
   }
   return out;
 }

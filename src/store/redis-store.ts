@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { dict } from '../dict.js';
 import type { NewMessage, QueueAttributes, QueueRef } from '../domain.js';
 import { isFifoName } from '../sqs/queue-names.js';
 import { allQueueKeys, type QueueKeys, queueKeys, registryKey } from './keys.js';
@@ -25,7 +26,7 @@ function pairs(record: Record<string, string>): string[] {
 }
 
 function hashFrom(flat: Reply[], from = 0): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = dict<string>();
   for (let i = from; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
   return out;
 }
@@ -98,9 +99,10 @@ export class RedisStore implements Store {
 
   async deleteQueue(q: QueueRef, tombstoneMs: number): Promise<boolean> {
     const k = this.keys(q);
-    const deleted = (await this.scripts.run('delete-queue', [k.tombstone, ...allQueueKeys(k)], [tombstoneMs])) === 1;
+    // The name leaves the registry first: a crash in between leaves a stale name (which listQueues
+    // filters out), never a live queue that ListQueues cannot see.
     await this.redis.zrem(registryKey(this.prefix, q.account), q.name);
-    return deleted;
+    return (await this.scripts.run('delete-queue', [k.tombstone, ...allQueueKeys(k)], [tombstoneMs])) === 1;
   }
 
   async queueExists(q: QueueRef): Promise<boolean> {
@@ -140,22 +142,26 @@ export class RedisStore implements Store {
   }
 
   async listQueues(account: string, prefix: string, after: string | undefined, limit: number): Promise<string[]> {
-    const min = after !== undefined && after >= prefix ? `(${after}` : `[${prefix}`;
-    const names = await this.redis.zrangebylex(
-      registryKey(this.prefix, account),
-      min,
-      `[${prefix}\u{10FFFF}`,
-      'LIMIT',
-      0,
-      limit,
-    );
-    if (names.length === 0) return names;
-    // A crash between a queue's deletion and its removal from the registry would leave a stale
-    // name; the meta keys are the truth.
-    const pipeline = this.redis.pipeline();
-    for (const name of names) pipeline.exists(this.keys({ account, name }).meta);
-    const exists = (await pipeline.exec()) ?? [];
-    return names.filter((_, i) => exists[i]?.[1] === 1);
+    const registry = registryKey(this.prefix, account);
+    const live: string[] = [];
+    let cursor = after !== undefined && after >= prefix ? `(${after}` : `[${prefix}`;
+    while (live.length < limit) {
+      const want = limit - live.length;
+      const names = await this.redis.zrangebylex(registry, cursor, `[${prefix}\u{10FFFF}`, 'LIMIT', 0, want);
+      if (names.length === 0) break;
+      // The meta keys are the truth: a name whose queue is gone (a crash between the two steps of
+      // a delete) is dropped from the registry here.
+      const pipeline = this.redis.pipeline();
+      for (const name of names) pipeline.exists(this.keys({ account, name }).meta);
+      const exists = (await pipeline.exec()) ?? [];
+      names.forEach((name, i) => {
+        if (exists[i]?.[1] === 1) live.push(name);
+        else void this.redis.zrem(registry, name);
+      });
+      if (names.length < want) break;
+      cursor = `(${names[names.length - 1]}`;
+    }
+    return live;
   }
 
   async sendMessages(q: QueueRef, messages: NewMessage[], now: number): Promise<SendResult | undefined> {
@@ -224,9 +230,10 @@ export class RedisStore implements Store {
     return reply === 1 ? 'ok' : reply === 0 ? 'missing' : 'too-soon';
   }
 
-  async tagQueue(q: QueueRef, tags: Record<string, string>): Promise<boolean> {
+  async tagQueue(q: QueueRef, tags: Record<string, string>, maxTags: number): Promise<'ok' | 'missing' | 'too-many'> {
     const k = this.keys(q);
-    return (await this.scripts.run('tag-queue', [k.meta, k.tags], pairs(tags))) === 1;
+    const reply = await this.scripts.run('tag-queue', [k.meta, k.tags], [maxTags, ...pairs(tags)]);
+    return reply === 1 ? 'ok' : reply === 0 ? 'missing' : 'too-many';
   }
 
   async untagQueue(q: QueueRef, keys: string[]): Promise<boolean> {

@@ -85,7 +85,7 @@ export interface Store {
     limitMs: number,
   ): Promise<VisibilityStatus[] | undefined>;
   purgeQueue(q: QueueRef, now: number, cooldownMs: number): Promise<'ok' | 'missing' | 'too-soon'>;
-  tagQueue(q: QueueRef, tags: Record<string, string>): Promise<boolean>;
+  tagQueue(q: QueueRef, tags: Record<string, string>, maxTags: number): Promise<'ok' | 'missing' | 'too-many'>;
   untagQueue(q: QueueRef, keys: string[]): Promise<boolean>;
   listQueueTags(q: QueueRef): Promise<Record<string, string> | undefined>;
   /** Channel on which sends to `q` announce visible messages (see notifier.ts). */

@@ -333,9 +333,7 @@ describe.each(PROTOCOLS)('messages (%s)', (protocol) => {
     it('SendMessageBatch enforces the batch rules', async () => {
       const QueueUrl = await queue();
       const entries = (n: number) => Array.from({ length: n }, (_, i) => ({ Id: `e${i}`, MessageBody: 'x' }));
-      expect((await errorOf(() => sqs().sendMessageBatch({ QueueUrl, Entries: [] }))).code).toMatch(
-        /EmptyBatchRequest|MissingParameter/,
-      );
+      expect((await errorOf(() => sqs().sendMessageBatch({ QueueUrl, Entries: [] }))).code).toBe('EmptyBatchRequest');
       expect((await errorOf(() => sqs().sendMessageBatch({ QueueUrl, Entries: entries(11) }))).code).toBe(
         'TooManyEntriesInBatchRequest',
       );

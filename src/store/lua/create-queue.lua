@@ -2,7 +2,8 @@
 -- KEYS: 1 meta hash, 2 tags hash, 3 deletion tombstone
 -- ARGV: 1 now (ms), 2 number of stored attribute pairs S, then S name/value pairs (defaults
 --       merged with the request), then number of requested pairs R and R pairs (what the caller
---       asked for, compared with an existing queue), then number of tag pairs T and T pairs
+--       asked for, compared with an existing queue; '' = must be absent), then number of tag pairs
+--       T and T pairs
 -- Returns: {1} created | {0} exists with the same attributes | {2, name} exists, attribute differs
 --          | {3} deleted recently
 local now = ARGV[1]
@@ -15,7 +16,7 @@ local t = tonumber(ARGV[tpos])
 if redis.call('EXISTS', KEYS[1]) == 1 then
   for i = 0, r - 1 do
     local name = ARGV[rpos + 1 + 2 * i]
-    if redis.call('HGET', KEYS[1], name) ~= ARGV[rpos + 2 + 2 * i] then
+    if (redis.call('HGET', KEYS[1], name) or '') ~= ARGV[rpos + 2 + 2 * i] then
       return {2, name}
     end
   end

@@ -164,4 +164,4 @@ for _, key in ipairs({KEYS[7], KEYS[8]}) do
     nextMs = tonumber(head[2])
   end
 end
-return {1, tostring(nextMs), meta[3]}
+return {1, string.format('%d', nextMs), meta[3]}

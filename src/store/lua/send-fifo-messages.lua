@@ -49,10 +49,10 @@ for i = 4, #ARGV, 6 do
     else
       local seq = redis.call('HINCRBY', KEYS[1], '_seq', 1)
       redis.call('HSET', KEYS[2], id, payload)
-      redis.call('HSET', KEYS[3], id, seq .. '|0|0||0|' .. group)
+      redis.call('HSET', KEYS[3], id, string.format('%d', seq) .. '|0|0||0|' .. group)
       redis.call('ZADD', KEYS[8], now, id)
       redis.call('ZADD', KEYS[9], now + window, key)
-      redis.call('HSET', KEYS[10], key, id .. '|' .. seq)
+      redis.call('HSET', KEYS[10], key, id .. '|' .. string.format('%d', seq))
       if delay > 0 then
         redis.call('ZADD', KEYS[7], now + delay, id)
       else
@@ -63,7 +63,7 @@ for i = 4, #ARGV, 6 do
         end
         visible = visible + 1
       end
-      out[#out + 1], out[#out + 2], out[#out + 3] = 'new', id, tostring(seq)
+      out[#out + 1], out[#out + 2], out[#out + 3] = 'new', id, string.format('%d', seq)
     end
   end
 end

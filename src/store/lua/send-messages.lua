@@ -25,7 +25,7 @@ for i = 3, #ARGV, 4 do
     local seq = redis.call('HINCRBY', KEYS[1], '_seq', 1)
     redis.call('HSET', KEYS[2], id, ARGV[i + 1])
     -- info: seq|receiveCount|firstReceiveMs|receiptToken|lastReceiveMs|group (see KEYS.md)
-    redis.call('HSET', KEYS[3], id, seq .. '|0|0||0|')
+    redis.call('HSET', KEYS[3], id, string.format('%d', seq) .. '|0|0||0|')
     redis.call('ZADD', KEYS[6], now, id)
     if delay > 0 then
       redis.call('ZADD', KEYS[5], now + delay, id)
@@ -33,7 +33,7 @@ for i = 3, #ARGV, 4 do
       redis.call('ZADD', KEYS[4], seq, id)
       visible = visible + 1
     end
-    seqs[#seqs + 1] = tostring(seq)
+    seqs[#seqs + 1] = string.format('%d', seq)
   end
 end
 if visible > 0 then
