@@ -65,7 +65,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   }
 
   const store = new RedisStore(redis, config.keyPrefix);
-  const notifier = new Notifier(subscriber);
+  const notifier = new Notifier(subscriber, options.now ?? Date.now);
   const sqs = createSqsHandler({ store, config, notifier, now: options.now ?? Date.now, log });
   const app = buildApp(store);
   const server = createServer((req, res) => (isSqsRequest(req) ? sqs(req, res) : app(req, res)));

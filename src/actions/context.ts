@@ -14,6 +14,8 @@ export interface ActionContext {
   now(): number;
   /** Base of queue URLs for this request (configured, or from the Host header). */
   readonly baseUrl: string;
+  /** Aborted when the caller is gone (e.g. a long poll whose client disconnected). */
+  readonly signal: AbortSignal;
 }
 
 export type Action<I, O> = (input: I, ctx: ActionContext) => Promise<O>;

@@ -52,6 +52,8 @@ export async function receiveMessage(input: ReceiveMessageRequest, ctx: ActionCo
   return { Messages };
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
 function settle(r: StoreReceiveResult): StoreReceiveResult {
   if (r.status === 'missing') throw queueDoesNotExist();
   if (r.status === 'over-limit') {
@@ -64,7 +66,8 @@ function settle(r: StoreReceiveResult): StoreReceiveResult {
  * Short poll: one attempt. Long poll: attempts until a message arrives or the wait ends, sleeping
  * between them until a send wakes us (this or another instance) or the next delayed or in-flight
  * message is due. The channel is joined before the attempt that precedes a sleep, so no send can
- * slip between the attempt and the sleep unnoticed.
+ * slip between the attempt and the sleep unnoticed. A poll whose client went away stops before its
+ * next attempt, so it does not take a message nobody will read.
  */
 async function poll(
   ctx: ActionContext,
@@ -85,16 +88,19 @@ async function poll(
 
   const notifier = ctx.notifier;
   const channel = ctx.store.wakeChannel(q);
-  await notifier.acquire(channel);
   try {
+    // Without the subscription (Redis unreachable) the poll still ends on time: timers are the fallback.
+    const subscribed = notifier.acquire(channel).catch(() => undefined);
+    await Promise.race([subscribed, sleep(waitMs)]);
     for (;;) {
+      if (ctx.signal.aborted) return first ?? { status: 'empty', queueWaitSeconds: 0 };
       const seen = notifier.version(channel);
       const r = settle(await attempt());
       if (r.status !== 'empty') return r;
       const remaining = waitMs - (performance.now() - started);
       if (remaining <= 0 || notifier.isClosed) return r;
       const untilDue = r.nextVisibleMs === undefined ? remaining : r.nextVisibleMs - ctx.now() + 1;
-      await notifier.wait(channel, seen, Math.max(1, Math.min(remaining, untilDue)));
+      await notifier.wait(channel, seen, Math.max(1, Math.min(remaining, untilDue)), ctx.signal);
     }
   } finally {
     notifier.release(channel);

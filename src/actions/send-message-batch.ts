@@ -54,7 +54,6 @@ export async function sendMessageBatch(
         Failed.push(failure(id, err));
       }
     });
-    if (result.outcomes.some((o) => o.status === 'stored')) ctx.notifier.notify(ctx.store.wakeChannel(q));
   }
   return { Successful, Failed };
 }

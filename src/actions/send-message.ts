@@ -14,6 +14,5 @@ export async function sendMessage(input: SendMessageInput, ctx: ActionContext): 
   const result = found(await ctx.store.sendMessages(q, [message], now));
   const outcome = result.outcomes[0];
   const out = outcomeResult(message, outcome, result.maxSize, q);
-  if (outcome?.status === 'stored') ctx.notifier.notify(ctx.store.wakeChannel(q));
   return out;
 }

@@ -147,7 +147,11 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
       const body = await readBody(req);
       const decoded = protocol === 'json' ? decodeJson(target as string, body) : decodeQuery(req, body);
       action = decoded.action;
-      const ctx: ActionContext = { ...deps, baseUrl: baseUrlOf(req, deps.config) };
+      const gone = new AbortController();
+      res.once('close', () => {
+        if (!res.writableFinished) gone.abort();
+      });
+      const ctx: ActionContext = { ...deps, baseUrl: baseUrlOf(req, deps.config), signal: gone.signal };
       const pending = runAction(decoded.action as keyof typeof OPERATIONS, decoded.input, ctx);
       if (!pending) {
         throw new SqsError('UnsupportedOperation', `${decoded.action} is not supported by this version of redsqs yet.`);

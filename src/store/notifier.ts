@@ -1,8 +1,11 @@
 /**
- * Wakes long polls. Each queue with waiting receivers has a version number; a receiver notes the
- * version before it looks at the queue and sleeps only if nothing happened since. Sends on this
- * instance wake receivers directly; sends on other instances arrive over Redis pub/sub, on a
- * per-queue channel this instance subscribes to only while it has receivers waiting there.
+ * Wakes long polls. Every script that makes messages visible (sooner) publishes
+ * `visibleAtMs count` on the queue's channel; an instance subscribes to a channel while it has
+ * receivers waiting on that queue, so sends and visibility changes on any instance, its own
+ * included, reach them. A message in the future sets a timer for that moment.
+ *
+ * Each channel has a version number: a receiver notes it before it looks at the queue and sleeps
+ * only if nothing was announced since, so no announcement slips between a look and a sleep.
  */
 import type { Cluster, Redis } from 'ioredis';
 
@@ -15,26 +18,45 @@ interface Channel {
   waiters: Set<Waiter>;
   users: number;
   subscribed?: Promise<unknown>;
+  timer?: { at: number; handle: NodeJS.Timeout };
 }
 
 export class Notifier {
   private readonly channels = new Map<string, Channel>();
   private closed = false;
 
-  constructor(private readonly subscriber?: Redis | Cluster) {
-    subscriber?.on('message', (channel: string) => this.notify(channel));
+  constructor(
+    private readonly subscriber?: Redis | Cluster,
+    private readonly clock: () => number = Date.now,
+  ) {
+    subscriber?.on('message', (channel: string, payload: string) => this.onAnnouncement(channel, payload));
   }
 
-  /** Registers interest in a channel (subscribing if this is the first user); call release() after. */
-  async acquire(channel: string): Promise<void> {
+  private onAnnouncement(channel: string, payload: string): void {
+    const [at, count] = payload.split(' ').map(Number);
+    this.announce(channel, Number.isFinite(at) ? (at as number) : 0, Number.isFinite(count) ? (count as number) : 1);
+  }
+
+  /**
+   * Registers interest in a channel, subscribing if this is the first user. Resolves when the
+   * subscription is in place, or rejects; call release() in every case.
+   */
+  acquire(channel: string): Promise<unknown> {
     let c = this.channels.get(channel);
     if (!c) {
       c = { version: 0, waiters: new Set(), users: 0 };
       this.channels.set(channel, c);
     }
     c.users++;
-    if (this.subscriber && !c.subscribed) c.subscribed = this.subscriber.subscribe(channel);
-    await c.subscribed;
+    if (!this.subscriber) return Promise.resolve();
+    if (c.subscribed) return c.subscribed;
+    const entry = c;
+    const subscribed = this.subscriber.subscribe(channel).catch((err: unknown) => {
+      entry.subscribed = undefined; // the next receiver tries again
+      throw err;
+    });
+    entry.subscribed = subscribed;
+    return subscribed;
   }
 
   release(channel: string): void {
@@ -43,6 +65,7 @@ export class Notifier {
     c.users--;
     if (c.users <= 0) {
       this.channels.delete(channel);
+      if (c.timer) clearTimeout(c.timer.handle);
       if (c.subscribed) void this.subscriber?.unsubscribe(channel).catch(() => undefined);
     }
   }
@@ -51,28 +74,56 @@ export class Notifier {
     return this.channels.get(channel)?.version ?? 0;
   }
 
-  /** Resolves after `ms`, on a notify, or at once if the version moved past `seen`. */
-  wait(channel: string, seen: number, ms: number): Promise<void> {
+  /** Resolves after `ms`, on an announcement, on abort, or at once if the version moved past `seen`. */
+  wait(channel: string, seen: number, ms: number, signal?: AbortSignal): Promise<void> {
     const c = this.channels.get(channel);
-    if (this.closed || !c || c.version !== seen || ms <= 0) return Promise.resolve();
+    if (this.closed || !c || c.version !== seen || ms <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const waiter: Waiter = {
         wake: () => {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', waiter.wake);
           c.waiters.delete(waiter);
           resolve();
         },
       };
       const timer = setTimeout(waiter.wake, ms);
+      signal?.addEventListener('abort', waiter.wake);
       c.waiters.add(waiter);
     });
   }
 
-  notify(channel: string): void {
+  /** `count` messages become visible at `atMs`: wake that many waiters then (all when count <= 0). */
+  announce(channel: string, atMs: number, count: number): void {
     const c = this.channels.get(channel);
     if (!c) return;
+    const delay = atMs - this.clock();
+    if (delay <= 0) {
+      this.wakeNow(c, count);
+      return;
+    }
+    if (c.timer && c.timer.at <= atMs) return;
+    if (c.timer) clearTimeout(c.timer.handle);
+    const handle = setTimeout(() => {
+      c.timer = undefined;
+      this.wakeNow(c, 0);
+    }, delay);
+    c.timer = { at: atMs, handle };
+  }
+
+  /** Wakes every waiter on the channel (e.g. the queue was deleted). */
+  notify(channel: string): void {
+    const c = this.channels.get(channel);
+    if (c) this.wakeNow(c, 0);
+  }
+
+  private wakeNow(c: Channel, count: number): void {
     c.version++;
-    for (const w of [...c.waiters]) w.wake();
+    let left = count > 0 ? count : c.waiters.size;
+    for (const w of [...c.waiters]) {
+      if (left-- <= 0) break;
+      w.wake();
+    }
   }
 
   get isClosed(): boolean {
@@ -82,6 +133,9 @@ export class Notifier {
   /** Ends every wait at once (shutdown answers open long polls). */
   close(): void {
     this.closed = true;
-    for (const channel of this.channels.keys()) this.notify(channel);
+    for (const c of this.channels.values()) {
+      if (c.timer) clearTimeout(c.timer.handle);
+      this.wakeNow(c, 0);
+    }
   }
 }

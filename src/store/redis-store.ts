@@ -213,7 +213,7 @@ export class RedisStore implements Store {
     limitMs: number,
   ): Promise<VisibilityStatus[] | undefined> {
     const k = this.keys(q);
-    const args: (string | number)[] = [now, limitMs];
+    const args: (string | number)[] = [now, limitMs, k.wake];
     for (const e of entries) args.push(e.id, e.token, e.visibilityMs);
     const reply = await this.scripts.run('change-visibility', [k.meta, k.info, k.inflight], args);
     if (!Array.isArray(reply)) return undefined;

@@ -452,23 +452,3 @@ describe('JSON-only members', () => {
     expect(err.$metadata?.httpStatusCode).toBe(400);
   });
 });
-
-describe('long polling across instances', () => {
-  it('a send on one instance wakes a long poll on another', async () => {
-    const other = await startTestService({ keyPrefix: svc.config.keyPrefix });
-    try {
-      const a = sqsClient('json', svc.url);
-      const b = sqsClient('json', other.url);
-      const { QueueUrl } = await a.createQueue({ QueueName: uniqueName('cross') });
-      const started = Date.now();
-      const polled = a.receiveMessage({ QueueUrl, WaitTimeSeconds: 10 });
-      await sleep(300);
-      await b.sendMessage({ QueueUrl: QueueUrl?.replace(svc.url, other.url), MessageBody: 'from b' });
-      expect((await polled).Messages?.[0]?.Body).toBe('from b');
-      expect(Date.now() - started).toBeLessThan(3000);
-    } finally {
-      await other.service.close();
-      await other.redis.quit();
-    }
-  });
-});

@@ -1,7 +1,8 @@
 -- Changes the visibility timeout of in-flight messages, counted from now.
 -- KEYS: 1 meta, 2 info, 3 inflight
--- ARGV: 1 now (ms), 2 limit of total visibility since receive (ms), then triples: id, receipt
---       token, visibility ms
+-- ARGV: 1 now (ms), 2 limit of total visibility since receive (ms), 3 wake channel (gets
+--       'visibleAtMs count' when a message becomes visible sooner than before), then triples:
+--       id, receipt token, visibility ms
 -- Returns: -1 no such queue | {status, ...} one per triple: 0 changed, 1 not in flight,
 --          2 no such message or the handle is from an earlier receive, 3 total visibility over
 --          the limit
@@ -11,7 +12,8 @@ end
 local now = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 local out = {}
-for i = 3, #ARGV, 3 do
+local sooner, count = -1, 0
+for i = 4, #ARGV, 3 do
   local id = ARGV[i]
   local visibility = tonumber(ARGV[i + 2])
   local info = redis.call('HGET', KEYS[2], id)
@@ -31,8 +33,17 @@ for i = 3, #ARGV, 3 do
       out[#out + 1] = 3
     else
       redis.call('ZADD', KEYS[3], now + visibility, id)
+      if now + visibility < deadline then
+        count = count + 1
+        if sooner < 0 or now + visibility < sooner then
+          sooner = now + visibility
+        end
+      end
       out[#out + 1] = 0
     end
   end
+end
+if count > 0 then
+  redis.call('PUBLISH', ARGV[3], string.format('%d %d', sooner, count))
 end
 return out

@@ -1,6 +1,6 @@
 -- Enqueues messages on a FIFO queue, in order, with deduplication.
 -- KEYS: 1 meta, 2 body, 3 info, 4 fifo, 5 groups, 6 locked, 7 delayed, 8 sent, 9 dedup, 10 dedup ids
--- ARGV: 1 now (ms), 2 wake channel, 3 deduplication window (ms), then sextuples: id, payload,
+-- ARGV: 1 now (ms), 2 wake channel (gets 'visibleAtMs count'), 3 deduplication window (ms), then sextuples: id, payload,
 --       size in bytes, group id, explicit deduplication id ('' = none), SHA-256 of the body
 -- Returns: 0 no such queue | {maxSize, status1, id1, seq1, status2, ...} with status
 --          'new' (stored as id/seq), 'dup' (a duplicate of the stored message id/seq),
@@ -25,7 +25,7 @@ for _, key in ipairs(expired) do
 end
 
 local out = {maxSize}
-local visible = 0
+local stored = 0
 for i = 4, #ARGV, 6 do
   local id, payload, size, group = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3]
   local dedupId = ARGV[i + 4]
@@ -61,13 +61,14 @@ for i = 4, #ARGV, 6 do
         if redis.call('HEXISTS', KEYS[6], group) == 0 and not redis.call('ZSCORE', KEYS[5], group) then
           redis.call('ZADD', KEYS[5], seq, group)
         end
-        visible = visible + 1
       end
+      stored = stored + 1
       out[#out + 1], out[#out + 2], out[#out + 3] = 'new', id, string.format('%d', seq)
     end
   end
 end
-if visible > 0 then
-  redis.call('PUBLISH', ARGV[2], visible)
+if stored > 0 then
+  -- Long polls on any instance learn when these messages become visible.
+  redis.call('PUBLISH', ARGV[2], string.format('%d %d', now + delay, stored))
 end
 return out

@@ -1,6 +1,6 @@
 -- Enqueues messages on a standard queue, in order.
 -- KEYS: 1 meta, 2 body, 3 info, 4 ready, 5 delayed, 6 sent
--- ARGV: 1 now (ms), 2 wake channel, then quadruples: id, payload, delay ms (-1: queue
+-- ARGV: 1 now (ms), 2 wake channel (gets 'visibleAtMs count'), then quadruples: id, payload, delay ms (-1: queue
 --       DelaySeconds), size in bytes (checked against the queue's MaximumMessageSize)
 -- Returns: 0 no such queue | {maxSize, r1, r2, ...} with r = the message's sequence number, or ''
 --          when it was larger than MaximumMessageSize and not stored
@@ -12,7 +12,8 @@ local now = tonumber(ARGV[1])
 local queueDelay = tonumber(meta[1]) * 1000
 local maxSize = tonumber(meta[2])
 local seqs = {maxSize}
-local visible = 0
+local stored = 0
+local earliest = -1
 for i = 3, #ARGV, 4 do
   local id = ARGV[i]
   local delay = tonumber(ARGV[i + 2])
@@ -31,12 +32,16 @@ for i = 3, #ARGV, 4 do
       redis.call('ZADD', KEYS[5], now + delay, id)
     else
       redis.call('ZADD', KEYS[4], seq, id)
-      visible = visible + 1
+    end
+    stored = stored + 1
+    if earliest < 0 or now + delay < earliest then
+      earliest = now + delay
     end
     seqs[#seqs + 1] = string.format('%d', seq)
   end
 end
-if visible > 0 then
-  redis.call('PUBLISH', ARGV[2], visible)
+if stored > 0 then
+  -- Long polls on any instance learn when the first of these messages becomes visible.
+  redis.call('PUBLISH', ARGV[2], string.format('%d %d', earliest, stored))
 end
 return seqs
