@@ -25,6 +25,8 @@ export interface MessagePayload {
   sentTimestamp: number;
   groupId?: string;
   dedupId?: string;
+  /** ARN of the queue a dead-letter redrive moved the message from. */
+  deadLetterSourceArn?: string;
 }
 
 export interface NewMessage {

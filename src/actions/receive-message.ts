@@ -93,7 +93,7 @@ async function poll(
     const subscribed = notifier.acquire(channel).catch(() => undefined);
     await Promise.race([subscribed, sleep(waitMs)]);
     for (;;) {
-      if (ctx.signal.aborted) return first ?? { status: 'empty', queueWaitSeconds: 0 };
+      if (ctx.signal.aborted) return first ?? { status: 'empty', queueWaitSeconds: 0, moved: 0 };
       const seen = notifier.version(channel);
       const r = settle(await attempt());
       if (r.status !== 'empty') return r;

@@ -68,7 +68,7 @@ export function buildReceivedMessage(
       MessageDeduplicationId: p.dedupId,
       MessageGroupId: p.groupId,
       AWSTraceHeader: p.traceHeader,
-      DeadLetterQueueSourceArn: undefined,
+      DeadLetterQueueSourceArn: p.deadLetterSourceArn,
     };
     const Attributes: Record<string, string> = {};
     for (const name of systemNames) {

@@ -27,6 +27,14 @@ export interface QueueKeys {
   attempts: string;
   /** FIFO: ReceiveRequestAttemptId -> end of its lifetime (ms). */
   attemptExpiry: string;
+  /** Ids of messages on their way to another queue -> when they were put there (ms). */
+  outbox: string;
+  /** Outbox id -> destination: `dlq:<queue>` (redrive), `move:<queue>` or `move:` (back to source). */
+  outboxDest: string;
+  /** Ids of messages accepted from other queues -> when (ms); makes accepting idempotent. */
+  moved: string;
+  /** Message move tasks of this (dead-letter) queue: task id -> JSON. */
+  tasks: string;
   tombstone: string;
   /** Pub/sub channel (not a key) on which sends announce newly visible messages. */
   wake: string;
@@ -50,14 +58,51 @@ export function queueKeys(prefix: string, q: QueueRef): QueueKeys {
     dedupIds: `${tag}:dedupids`,
     attempts: `${tag}:attempts`,
     attemptExpiry: `${tag}:attemptexp`,
+    outbox: `${tag}:outbox`,
+    outboxDest: `${tag}:outboxdest`,
+    moved: `${tag}:moved`,
+    tasks: `${tag}:tasks`,
     tombstone: `${tag}:deleted`,
     wake: `${tag}:wake`,
   };
 }
 
+/** Set of `<account>/<queue>/<task id>` of move tasks that are RUNNING or CANCELLING. */
+export function activeTasksKey(prefix: string): string {
+  return `${prefix}:movetasks`;
+}
+
+/** A lease: one instance at a time does the named background work. */
+export function leaseKey(prefix: string, name: string): string {
+  return `${prefix}:lease:${name}`;
+}
+
 /** Sorted set (all scores 0) of the names of existing queues, for ListQueues by prefix. */
 export function registryKey(prefix: string, account: string): string {
   return `${prefix}:queues:${account}`;
+}
+
+/** The KEYS every message script receives, in the order lib.lua's queue_keys() reads them. */
+export function messageKeys(k: QueueKeys): string[] {
+  return [
+    k.meta,
+    k.body,
+    k.info,
+    k.ready,
+    k.delayed,
+    k.inflight,
+    k.sent,
+    k.fifo,
+    k.groups,
+    k.locked,
+    k.outbox,
+    k.outboxDest,
+    k.dedup,
+    k.dedupIds,
+    k.attempts,
+    k.attemptExpiry,
+    k.moved,
+  ];
 }
 
 /** Every key of a queue except the tombstone, meta first (DeleteQueue removes them all). */

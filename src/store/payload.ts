@@ -23,6 +23,7 @@ interface StoredPayload {
   mx?: string;
   g?: string;
   d?: string;
+  s?: string;
 }
 
 export function encodePayload(p: MessagePayload): string {
@@ -44,6 +45,7 @@ export function encodePayload(p: MessagePayload): string {
   }
   if (p.groupId !== undefined) out.g = p.groupId;
   if (p.dedupId !== undefined) out.d = p.dedupId;
+  if (p.deadLetterSourceArn !== undefined) out.s = p.deadLetterSourceArn;
   return JSON.stringify(out);
 }
 
@@ -67,5 +69,6 @@ export function decodePayload(text: string): MessagePayload {
   }
   if (s.g !== undefined) p.groupId = s.g;
   if (s.d !== undefined) p.dedupId = s.d;
+  if (s.s !== undefined) p.deadLetterSourceArn = s.s;
   return p;
 }

@@ -7,7 +7,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { dict } from '../dict.js';
 import type { NewMessage, QueueAttributes, QueueRef } from '../domain.js';
 import { isFifoName } from '../sqs/queue-names.js';
-import { allQueueKeys, type QueueKeys, queueKeys, registryKey } from './keys.js';
+import { allQueueKeys, messageKeys, type QueueKeys, queueKeys, registryKey } from './keys.js';
 import { encodePayload } from './payload.js';
 import { asArray, parseFifoSendReply, parseReceiveReply, parseSendReply } from './replies.js';
 import { type Reply, Scripts } from './scripts.js';
@@ -54,14 +54,6 @@ export class RedisStore implements Store {
 
   private keys(q: QueueRef): QueueKeys {
     return queueKeys(this.prefix, q);
-  }
-
-  private messageKeys(k: QueueKeys): string[] {
-    return [k.meta, k.body, k.info, k.ready, k.delayed, k.inflight, k.sent];
-  }
-
-  private fifoKeys(k: QueueKeys): string[] {
-    return [k.fifo, k.groups, k.locked];
   }
 
   async createQueue(
@@ -111,8 +103,7 @@ export class RedisStore implements Store {
 
   async getQueue(q: QueueRef, now: number): Promise<QueueState | undefined> {
     const k = this.keys(q);
-    const available = isFifoName(q.name) ? k.fifo : k.ready;
-    const reply = await this.scripts.run('get-queue-attributes', [k.meta, available, k.delayed, k.inflight], [now]);
+    const reply = await this.scripts.run('get-queue-attributes', messageKeys(k), [now]);
     if (!Array.isArray(reply)) return undefined;
     const all = hashFrom(reply, 3);
     const attributes: QueueAttributes = {};
@@ -178,13 +169,11 @@ export class RedisStore implements Store {
           m.contentHash ?? '',
         );
       }
-      const keys = [k.meta, k.body, k.info, k.fifo, k.groups, k.locked, k.delayed, k.sent, k.dedup, k.dedupIds];
-      return parseFifoSendReply(await this.scripts.run('send-fifo-messages', keys, args));
+      return parseFifoSendReply(await this.scripts.run('send-fifo-messages', messageKeys(k), args));
     }
     const args: (string | number)[] = [now, k.wake];
     for (const m of messages) args.push(m.id, encodePayload(m.payload), m.delayMs ?? -1, m.size);
-    const keys = [k.meta, k.body, k.info, k.ready, k.delayed, k.sent];
-    return parseSendReply(await this.scripts.run('send-messages', keys, args));
+    return parseSendReply(await this.scripts.run('send-messages', messageKeys(k), args));
   }
 
   async receiveMessages(q: QueueRef, options: ReceiveOptions): Promise<StoreReceiveResult> {
@@ -192,17 +181,14 @@ export class RedisStore implements Store {
     const token = randomBytes(6).toString('base64url');
     const args = [options.now, options.max, options.visibilityMs ?? -1, token, options.inflightLimit];
     if (isFifoName(q.name)) {
-      const keys = [k.meta, k.body, k.info, k.fifo, k.groups, k.locked, k.delayed, k.inflight, k.sent];
-      keys.push(k.attempts, k.attemptExpiry);
       args.push(options.attemptId ?? '', ATTEMPT_WINDOW_MS);
-      return parseReceiveReply(await this.scripts.run('receive-fifo-messages', keys, args));
+      return parseReceiveReply(await this.scripts.run('receive-fifo-messages', messageKeys(k), args));
     }
-    return parseReceiveReply(await this.scripts.run('receive-messages', this.messageKeys(k), args));
+    return parseReceiveReply(await this.scripts.run('receive-messages', messageKeys(k), args));
   }
 
   async deleteMessages(q: QueueRef, ids: string[]): Promise<number | undefined> {
-    const keys = [...this.messageKeys(this.keys(q)), ...this.fifoKeys(this.keys(q))];
-    const reply = await this.scripts.run('delete-messages', keys, [isFifoName(q.name) ? '1' : '0', ...ids]);
+    const reply = await this.scripts.run('delete-messages', messageKeys(this.keys(q)), ids);
     return typeof reply === 'number' && reply >= 0 ? reply : undefined;
   }
 
@@ -215,18 +201,13 @@ export class RedisStore implements Store {
     const k = this.keys(q);
     const args: (string | number)[] = [now, limitMs, k.wake];
     for (const e of entries) args.push(e.id, e.token, e.visibilityMs);
-    const reply = await this.scripts.run('change-visibility', [k.meta, k.info, k.inflight], args);
+    const reply = await this.scripts.run('change-visibility', messageKeys(k), args);
     if (!Array.isArray(reply)) return undefined;
     return reply.map((code) => VISIBILITY[Number(code)] ?? 'no-message');
   }
 
   async purgeQueue(q: QueueRef, now: number, cooldownMs: number): Promise<'ok' | 'missing' | 'too-soon'> {
-    const k = this.keys(q);
-    const reply = await this.scripts.run(
-      'purge-queue',
-      [...this.messageKeys(k), ...this.fifoKeys(k)],
-      [now, cooldownMs],
-    );
+    const reply = await this.scripts.run('purge-queue', messageKeys(this.keys(q)), [now, cooldownMs]);
     return reply === 1 ? 'ok' : reply === 0 ? 'missing' : 'too-soon';
   }
 

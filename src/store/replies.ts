@@ -34,7 +34,7 @@ export function parseFifoSendReply(reply: Reply): SendResult | undefined {
   return { maxSize: Number(reply[0]), outcomes };
 }
 
-/** receive-messages.lua and receive-fifo-messages.lua share one reply format. */
+/** receive-messages.lua and receive-fifo-messages.lua share one reply format; see their headers. */
 export function parseReceiveReply(raw: Reply): StoreReceiveResult {
   const reply = asArray(raw);
   switch (reply[0]) {
@@ -45,13 +45,14 @@ export function parseReceiveReply(raw: Reply): StoreReceiveResult {
     case 1: {
       const next = Number(reply[1]);
       const queueWaitSeconds = Number(reply[2] ?? 0);
+      const moved = Number(reply[3] ?? 0);
       return next >= 0
-        ? { status: 'empty', nextVisibleMs: next, queueWaitSeconds }
-        : { status: 'empty', queueWaitSeconds };
+        ? { status: 'empty', nextVisibleMs: next, queueWaitSeconds, moved }
+        : { status: 'empty', queueWaitSeconds, moved };
     }
   }
   const messages: StoredReceipt[] = [];
-  for (let i = 1; i + 5 < reply.length; i += 6) {
+  for (let i = 2; i + 5 < reply.length; i += 6) {
     messages.push({
       id: String(reply[i]),
       payload: decodePayload(String(reply[i + 1])),
@@ -61,5 +62,5 @@ export function parseReceiveReply(raw: Reply): StoreReceiveResult {
       sequenceNumber: String(reply[i + 5]),
     });
   }
-  return { status: 'ok', messages };
+  return { status: 'ok', messages, moved: Number(reply[1]) };
 }

@@ -22,6 +22,13 @@ export const SCRIPT_NAMES = [
   'tag-queue',
   'untag-queue',
   'read-queue-hash',
+  'accept-moved',
+  'outbox-read',
+  'outbox-finish',
+  'claim-for-move',
+  'sweep-queue',
+  'start-move-task',
+  'update-move-task',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
@@ -35,8 +42,10 @@ const LUA_DIR = new URL('./lua/', import.meta.url);
 
 function load(): Record<ScriptName, Script> {
   const out = {} as Record<ScriptName, Script>;
+  // Redis Lua has no modules: the shared functions are prepended to every script.
+  const lib = readFileSync(new URL('lib.lua', LUA_DIR), 'utf8');
   for (const name of SCRIPT_NAMES) {
-    const source = readFileSync(new URL(`${name}.lua`, LUA_DIR), 'utf8');
+    const source = lib + readFileSync(new URL(`${name}.lua`, LUA_DIR), 'utf8');
     out[name] = { source, sha: createHash('sha1').update(source).digest('hex') };
   }
   return out;

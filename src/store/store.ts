@@ -15,8 +15,9 @@ export interface QueueState {
 }
 
 export type ReceiveResult =
-  | { status: 'ok'; messages: ReceivedMessage[] }
-  | { status: 'empty'; nextVisibleMs?: number; queueWaitSeconds: number }
+  | { status: 'ok'; messages: ReceivedMessage[]; moved: number }
+  /** moved: messages this call put in the outbox for a dead-letter queue. */
+  | { status: 'empty'; nextVisibleMs?: number; queueWaitSeconds: number; moved: number }
   | { status: 'missing' }
   | { status: 'over-limit' };
 
@@ -24,7 +25,9 @@ export interface StoredReceipt extends Omit<ReceivedMessage, 'receiptHandle'> {
   token: string;
 }
 
-export type StoreReceiveResult = { status: 'ok'; messages: StoredReceipt[] } | Exclude<ReceiveResult, { status: 'ok' }>;
+export type StoreReceiveResult =
+  | { status: 'ok'; messages: StoredReceipt[]; moved: number }
+  | Exclude<ReceiveResult, { status: 'ok' }>;
 
 export type SendOutcome =
   | { status: 'stored'; seq: string }

@@ -56,7 +56,7 @@ describe('store scripts with a fixed clock', () => {
   it('makes a delayed message visible at exactly its delay, and says when', async () => {
     await store.sendMessages(q, [message('d', 5_000)], T0);
     const early = await receive(T0 + 4_999);
-    expect(early).toEqual({ status: 'empty', nextVisibleMs: T0 + 5_000, queueWaitSeconds: 0 });
+    expect(early).toEqual({ status: 'empty', nextVisibleMs: T0 + 5_000, queueWaitSeconds: 0, moved: 0 });
     expect((await receive(T0 + 5_000)).status).toBe('ok');
   });
 

@@ -1,12 +1,13 @@
 -- Changes the visibility timeout of in-flight messages, counted from now.
--- KEYS: 1 meta, 2 info, 3 inflight
+-- KEYS: the message keys (lib.lua)
 -- ARGV: 1 now (ms), 2 limit of total visibility since receive (ms), 3 wake channel (gets
 --       'visibleAtMs count' when a message becomes visible sooner than before), then triples:
 --       id, receipt token, visibility ms
 -- Returns: -1 no such queue | {status, ...} one per triple: 0 changed, 1 not in flight,
 --          2 no such message or the handle is from an earlier receive, 3 total visibility over
 --          the limit
-if redis.call('EXISTS', KEYS[1]) == 0 then
+local k = queue_keys()
+if redis.call('EXISTS', k.meta) == 0 then
   return -1
 end
 local now = tonumber(ARGV[1])
@@ -16,11 +17,12 @@ local sooner, count = -1, 0
 for i = 4, #ARGV, 3 do
   local id = ARGV[i]
   local visibility = tonumber(ARGV[i + 2])
-  local info = redis.call('HGET', KEYS[2], id)
-  local deadline = tonumber(redis.call('ZSCORE', KEYS[3], id) or '-1')
+  local info = redis.call('HGET', k.info, id)
+  local deadline = tonumber(redis.call('ZSCORE', k.inflight, id) or '-1')
   local token, received
   if info then
-    token, received = string.match(info, '^%d+|%d+|%d+|([^|]*)|(%d+)|')
+    local _, _, _, t, r = parse_info(info)
+    token, received = t, r
   end
   if not info or token ~= ARGV[i + 1] then
     out[#out + 1] = 2
@@ -32,7 +34,7 @@ for i = 4, #ARGV, 3 do
     if elapsed + visibility > limit then
       out[#out + 1] = 3
     else
-      redis.call('ZADD', KEYS[3], now + visibility, id)
+      redis.call('ZADD', k.inflight, now + visibility, id)
       if now + visibility < deadline then
         count = count + 1
         if sooner < 0 or now + visibility < sooner then

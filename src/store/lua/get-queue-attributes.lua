@@ -1,5 +1,5 @@
 -- Reads a queue's stored attributes and its message counts (read-only).
--- KEYS: 1 meta, 2 ready (the fifo set on a FIFO queue), 3 delayed, 4 inflight
+-- KEYS: the message keys (lib.lua)
 -- ARGV: 1 now (ms)
 -- Returns: 0 no such queue | {visible, notVisible, delayed, name1, value1, ...}
 local meta = redis.call('HGETALL', KEYS[1])
@@ -7,13 +7,13 @@ if #meta == 0 then
   return 0
 end
 local now = ARGV[1]
-local visible = redis.call('ZCARD', KEYS[2])
-  + redis.call('ZCOUNT', KEYS[3], '-inf', now)
-  + redis.call('ZCOUNT', KEYS[4], '-inf', now)
+local visible = redis.call('ZCARD', KEYS[4]) + redis.call('ZCARD', KEYS[8])
+  + redis.call('ZCOUNT', KEYS[5], '-inf', now)
+  + redis.call('ZCOUNT', KEYS[6], '-inf', now)
 local out = {
   visible,
-  redis.call('ZCOUNT', KEYS[4], '(' .. now, '+inf'),
-  redis.call('ZCOUNT', KEYS[3], '(' .. now, '+inf'),
+  redis.call('ZCOUNT', KEYS[6], '(' .. now, '+inf'),
+  redis.call('ZCOUNT', KEYS[5], '(' .. now, '+inf'),
 }
 for i = 1, #meta do
   out[#out + 1] = meta[i]

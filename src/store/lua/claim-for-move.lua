@@ -1,0 +1,33 @@
+-- Takes available messages, oldest first, into the outbox for a message move task.
+-- KEYS: the message keys (lib.lua)
+-- ARGV: 1 now (ms), 2 max messages, 3 destination queue name ('' = each message's source queue)
+-- Returns: number of messages claimed
+local k = queue_keys()
+if redis.call('EXISTS', k.meta) == 0 then
+  return 0
+end
+local now = tonumber(ARGV[1])
+local max = tonumber(ARGV[2])
+promote_due(k, now, 1000)
+local claimed = 0
+if k.fifo then
+  while claimed < max do
+    local group = redis.call('ZRANGE', k.groups, 0, 0)[1]
+    if not group then
+      break
+    end
+    for _, m in ipairs(fifo_group_range(k.fifo, group, max - claimed)) do
+      redis.call('ZREM', k.fifo, m)
+      to_outbox(k, string.sub(m, #group + 23), ARGV[3], now)
+      claimed = claimed + 1
+    end
+    fifo_refresh(k.fifo, k.groups, k.locked, group)
+  end
+else
+  local popped = redis.call('ZPOPMIN', k.ready, max)
+  for i = 1, #popped, 2 do
+    to_outbox(k, popped[i], ARGV[3], now)
+    claimed = claimed + 1
+  end
+end
+return claimed

@@ -1,0 +1,153 @@
+-- Shared functions, prepended to every script by scripts.ts (Redis has no require).
+-- They take key names as arguments; scripts pass their own KEYS.
+
+-- info hash value: seq|receiveCount|firstReceiveMs|receiptToken|lastReceiveMs|group
+local function parse_info(info)
+  return string.match(info, '^(%d+)|(%d+)|(%d+)|([^|]*)|(%d+)|(.*)$')
+end
+
+-- Member of a FIFO queue's available set: group NUL zero-padded seq NUL id, so that a lexical
+-- range is one group in order.
+local function fifo_member(group, seq, id)
+  return group .. '\0' .. string.format('%020d', tonumber(seq)) .. '\0' .. id
+end
+
+local function fifo_group_range(fifo, group, limit)
+  return redis.call('ZRANGEBYLEX', fifo, '[' .. group .. '\0', '[' .. group .. '\0\255', 'LIMIT', 0, limit)
+end
+
+-- An unlocked group is listed in `groups` (score: seq of its head) exactly when it has an
+-- available message.
+local function fifo_refresh(fifo, groups, locked, group)
+  if redis.call('HEXISTS', locked, group) == 1 then
+    return
+  end
+  local head = fifo_group_range(fifo, group, 1)[1]
+  if head then
+    redis.call('ZADD', groups, tonumber(string.sub(head, #group + 2, #group + 21)), group)
+  else
+    redis.call('ZREM', groups, group)
+  end
+end
+
+-- One in-flight message of the group is gone (deleted, expired, moved): release the group when
+-- it was the last one.
+local function fifo_release(fifo, groups, locked, group)
+  if redis.call('HINCRBY', locked, group, -1) <= 0 then
+    redis.call('HDEL', locked, group)
+  end
+  fifo_refresh(fifo, groups, locked, group)
+end
+
+-- Removes every trace of a message from its queue's message keys. Keys: a table with body, info,
+-- ready, delayed, inflight, sent, fifo, groups, locked (any may be nil for a standard queue's FIFO keys).
+local function remove_message(k, id)
+  local info = redis.call('HGET', k.info, id)
+  if not info then
+    return 0
+  end
+  redis.call('HDEL', k.body, id)
+  redis.call('HDEL', k.info, id)
+  redis.call('ZREM', k.sent, id)
+  redis.call('ZREM', k.delayed, id)
+  local inflight = redis.call('ZREM', k.inflight, id) == 1
+  if k.fifo then
+    local seq, _, _, _, _, group = parse_info(info)
+    if inflight then
+      fifo_release(k.fifo, k.groups, k.locked, group)
+    elseif redis.call('ZREM', k.fifo, fifo_member(group, seq, id)) == 1 then
+      fifo_refresh(k.fifo, k.groups, k.locked, group)
+    end
+  else
+    redis.call('ZREM', k.ready, id)
+  end
+  return 1
+end
+
+-- Every message script receives the same KEYS, in this order (keys.ts messageKeys):
+--  1 meta, 2 body, 3 info, 4 ready, 5 delayed, 6 inflight, 7 sent, 8 fifo, 9 groups, 10 locked,
+--  11 outbox, 12 outbox destinations, 13 dedup, 14 dedup ids, 15 attempts, 16 attempt expiry,
+--  17 moved (ids accepted from other queues)
+-- The FIFO keys are set in the table only for a FIFO queue.
+local function queue_keys()
+  local k = {
+    meta = KEYS[1], body = KEYS[2], info = KEYS[3], ready = KEYS[4], delayed = KEYS[5],
+    inflight = KEYS[6], sent = KEYS[7], outbox = KEYS[11], outboxdest = KEYS[12], dedup = KEYS[13],
+    dedupids = KEYS[14], attempts = KEYS[15], attemptexp = KEYS[16], moved = KEYS[17],
+  }
+  if redis.call('HGET', KEYS[1], 'FifoQueue') == 'true' then
+    k.fifo, k.groups, k.locked = KEYS[8], KEYS[9], KEYS[10]
+  end
+  return k
+end
+
+-- Makes a stored message available: in send order on a standard queue, at its place in its group
+-- on a FIFO queue.
+local function make_available(k, id, seq, group)
+  if k.fifo then
+    redis.call('ZADD', k.fifo, 0, fifo_member(group, seq, id))
+    fifo_refresh(k.fifo, k.groups, k.locked, group)
+  else
+    redis.call('ZADD', k.ready, seq, id)
+  end
+end
+
+-- Moves delayed messages whose delay ended, and in-flight messages whose visibility ended, back
+-- to the available messages (at most `limit` of each per call).
+local function promote_due(k, now, limit)
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', k.delayed, '-inf', now, 'LIMIT', 0, limit)) do
+    redis.call('ZREM', k.delayed, id)
+    local info = redis.call('HGET', k.info, id)
+    if info then
+      local seq, _, _, _, _, group = parse_info(info)
+      make_available(k, id, seq, group)
+    end
+  end
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', k.inflight, '-inf', now, 'LIMIT', 0, limit)) do
+    redis.call('ZREM', k.inflight, id)
+    local info = redis.call('HGET', k.info, id)
+    if info then
+      local seq, _, _, _, _, group = parse_info(info)
+      if k.fifo then
+        redis.call('ZADD', k.fifo, 0, fifo_member(group, seq, id))
+        fifo_release(k.fifo, k.groups, k.locked, group)
+      else
+        redis.call('ZADD', k.ready, seq, id)
+      end
+    end
+  end
+end
+
+-- Stores a new message (body, info, sent time) and makes it available now or after `delay` ms.
+-- Returns its sequence number.
+local function store_message(k, id, payload, group, sentAt, now, delay)
+  local seq = redis.call('HINCRBY', k.meta, '_seq', 1)
+  redis.call('HSET', k.body, id, payload)
+  redis.call('HSET', k.info, id, string.format('%d', seq) .. '|0|0||0|' .. group)
+  redis.call('ZADD', k.sent, sentAt, id)
+  if delay > 0 then
+    redis.call('ZADD', k.delayed, now + delay, id)
+  else
+    make_available(k, id, seq, group)
+  end
+  return seq
+end
+
+-- The earliest time a delayed or in-flight message becomes visible, or -1.
+local function next_visible(k)
+  local nextMs = -1
+  for _, key in ipairs({k.delayed, k.inflight}) do
+    local head = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    if head[2] and (nextMs < 0 or tonumber(head[2]) < nextMs) then
+      nextMs = tonumber(head[2])
+    end
+  end
+  return nextMs
+end
+
+-- Takes a message out of circulation into the outbox, to be moved to queue `dest` by the mover
+-- (dead-letter redrive, message move tasks). Its body and info stay until the move completes.
+local function to_outbox(k, id, dest, now)
+  redis.call('ZADD', k.outbox, now, id)
+  redis.call('HSET', k.outboxdest, id, dest)
+end

@@ -1,0 +1,28 @@
+-- Starts a message move task on this (dead-letter) queue unless one is active.
+-- KEYS: the message keys (lib.lua), then 18 the tasks hash
+-- ARGV: 1 now (ms), 2 task id, 3 task JSON (status RUNNING; counts are filled in here)
+-- Returns: 0 no such queue | -1 a task is already active | the stored task JSON
+local k = queue_keys()
+if redis.call('EXISTS', k.meta) == 0 then
+  return 0
+end
+local active = redis.call('HGET', k.meta, '_movetask')
+if active then
+  local current = redis.call('HGET', KEYS[18], active)
+  if current then
+    local status = cjson.decode(current).Status
+    if status == 'RUNNING' or status == 'CANCELLING' then
+      return -1
+    end
+  end
+end
+local now = ARGV[1]
+local visible = redis.call('ZCARD', k.ready) + redis.call('ZCARD', KEYS[8])
+  + redis.call('ZCOUNT', k.delayed, '-inf', now) + redis.call('ZCOUNT', k.inflight, '-inf', now)
+local task = cjson.decode(ARGV[3])
+task.ApproximateNumberOfMessagesToMove = visible
+task.ApproximateNumberOfMessagesMoved = 0
+local json = cjson.encode(task)
+redis.call('HSET', KEYS[18], ARGV[2], json)
+redis.call('HSET', k.meta, '_movetask', ARGV[2])
+return json
