@@ -20,6 +20,8 @@ export interface Config {
   deleteCooldownSeconds: number;
   /** Seconds between purges of one queue (SQS: 60). */
   purgeCooldownSeconds: number;
+  /** Milliseconds between passes of the retention sweeper. */
+  sweepIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
@@ -32,6 +34,7 @@ export const DEFAULTS: Config = {
   accountId: '000000000000',
   deleteCooldownSeconds: 60,
   purgeCooldownSeconds: 60,
+  sweepIntervalMs: 1000,
   logLevel: 'info',
 };
 
@@ -43,7 +46,7 @@ An Amazon SQS-compatible service backed by Redis (default http://localhost:9324)
 Without --redis-url / REDIS_URL it runs its own redis-server with data in --data-dir.
 Environment: PORT, HOST, REDIS_URL, DATA_DIR, REDSQS_BASE_URL, REDSQS_REGION,
 REDSQS_ACCOUNT_ID, REDSQS_KEY_PREFIX, REDSQS_DELETE_COOLDOWN_SECONDS,
-REDSQS_PURGE_COOLDOWN_SECONDS, LOG_LEVEL (see README.md).
+REDSQS_PURGE_COOLDOWN_SECONDS, REDSQS_SWEEP_INTERVAL_MS, LOG_LEVEL (see README.md).
 `;
 
 function intFrom(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -116,6 +119,13 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
       DEFAULTS.purgeCooldownSeconds,
       0,
       3600,
+    ),
+    sweepIntervalMs: intFrom(
+      'REDSQS_SWEEP_INTERVAL_MS',
+      env.REDSQS_SWEEP_INTERVAL_MS,
+      DEFAULTS.sweepIntervalMs,
+      10,
+      3_600_000,
     ),
     logLevel,
   };

@@ -3,20 +3,28 @@
  * handler on plain node:http and everything else to Express. Tests build it on a port of
  * their choosing against a Redis of their choosing.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Redis } from 'ioredis';
+import { MoveTaskRunner } from './background/move-tasks.js';
+import { Sweeper } from './background/sweeper.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { createSqsHandler, isSqsRequest } from './protocol/sqs-handler.js';
 import { Notifier } from './store/notifier.js';
+import { RedisMoves } from './store/redis-moves.js';
 import { RedisStore } from './store/redis-store.js';
+import { Scripts } from './store/scripts.js';
 import type { Store } from './store/store.js';
 
 export interface Service {
   server: Server;
   store: Store;
+  moves: RedisMoves;
+  sweeper: Sweeper;
+  tasks: MoveTaskRunner;
   /** The URL the service answers on, once listening. */
   url: string;
   port: number;
@@ -28,6 +36,8 @@ export interface ServiceOptions {
   redisUrl: string;
   log: Logger;
   now?: () => number;
+  /** Run the sweeper and move tasks (default true; tests drive them by hand). */
+  background?: boolean;
 }
 
 function buildApp(store: Store): express.Express {
@@ -64,9 +74,28 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     throw new Error(`cannot connect to Redis at ${options.redisUrl}: ${reason}`);
   }
 
-  const store = new RedisStore(redis, config.keyPrefix);
-  const notifier = new Notifier(subscriber, options.now ?? Date.now);
-  const sqs = createSqsHandler({ store, config, notifier, now: options.now ?? Date.now, log });
+  const now = options.now ?? Date.now;
+  const scripts = new Scripts(redis);
+  const store = new RedisStore(redis, config.keyPrefix, scripts);
+  const moves = new RedisMoves(redis, scripts, config.keyPrefix, config.region);
+  const notifier = new Notifier(subscriber, now);
+  const sqs = createSqsHandler({ store, moves, config, notifier, now, log });
+  // Background work: each instance runs it; leases make one instance do each piece.
+  const owner = randomUUID();
+  const sweeper = new Sweeper({
+    store,
+    moves,
+    account: config.accountId,
+    owner,
+    intervalMs: config.sweepIntervalMs,
+    now,
+    log,
+  });
+  const tasks = new MoveTaskRunner({ moves, owner, region: config.region, now, log });
+  if (options.background !== false) {
+    sweeper.start();
+    tasks.start();
+  }
   const app = buildApp(store);
   const server = createServer((req, res) => (isSqsRequest(req) ? sqs(req, res) : app(req, res)));
   server.keepAliveTimeout = 65_000;
@@ -82,12 +111,16 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   return {
     server,
     store,
+    moves,
+    sweeper,
+    tasks,
     url: `http://${host}:${port}`,
     port,
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((done) => server.close(() => done()));
         notifier.close(); // open long polls answer now, with no messages
+        await Promise.all([sweeper.stop(), tasks.stop()]);
         // Keep-alive connections become idle as their last responses go out.
         const idle = setInterval(() => server.closeIdleConnections(), 25);
         server.closeIdleConnections();

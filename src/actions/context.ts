@@ -2,14 +2,19 @@
 import type { Config } from '../config.js';
 import type { QueueRef } from '../domain.js';
 import { queueDoesNotExist } from '../errors.js';
+import type { Logger } from '../log.js';
 import { parseQueueUrl, queueUrl } from '../sqs/queue-names.js';
 import type { Notifier } from '../store/notifier.js';
+import type { RedisMoves } from '../store/redis-moves.js';
 import type { Store } from '../store/store.js';
 
 export interface ActionContext {
   readonly store: Store;
   readonly config: Config;
   readonly notifier: Notifier;
+  /** Moves between queues and move tasks. */
+  readonly moves: RedisMoves;
+  readonly log: Logger;
   /** Milliseconds since the epoch, from the injected clock. */
   now(): number;
   /** Base of queue URLs for this request (configured, or from the Host header). */

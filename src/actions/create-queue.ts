@@ -5,6 +5,7 @@ import { FIFO_DEFAULTS, normalizeAttributes, STANDARD_DEFAULTS, validateAttribut
 import { isFifoName, validateQueueName } from '../sqs/queue-names.js';
 import { validateTags } from '../sqs/tags.js';
 import { type ActionContext, urlOf } from './context.js';
+import { checkRedrive } from './redrive-check.js';
 
 const FIFO_NAME_RULE =
   'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.';
@@ -20,15 +21,17 @@ export async function createQueue(input: CreateQueueRequest, ctx: ActionContext)
   const tags = input.tags ?? {};
   validateTags(tags);
 
-  const normalized = normalizeAttributes(requested);
+  const q = { account: ctx.config.accountId, name };
+  const redrive = await checkRedrive(ctx, q, normalizeAttributes(requested));
+  const normalized: QueueAttributes = {};
+  for (const [k, v] of Object.entries(redrive.attributes)) if (!k.startsWith('_')) normalized[k] = v;
   const stored: QueueAttributes = { ...(fifo ? FIFO_DEFAULTS : STANDARD_DEFAULTS) };
-  for (const [k, v] of Object.entries(normalized)) {
+  for (const [k, v] of Object.entries(redrive.attributes)) {
     if (v === '') delete stored[k];
     else stored[k] = v;
   }
   if (normalized.KmsMasterKeyId) stored.SqsManagedSseEnabled = 'false';
 
-  const q = { account: ctx.config.accountId, name };
   const result = await ctx.store.createQueue(q, stored, normalized, tags, ctx.now());
   switch (result.status) {
     case 'differs':
@@ -42,6 +45,7 @@ export async function createQueue(input: CreateQueueRequest, ctx: ActionContext)
         `You must wait ${ctx.config.deleteCooldownSeconds} seconds after deleting a queue before you can create another with the same name.`,
       );
     default:
+      if (redrive.deadLetterQueue) await ctx.store.recordDeadLetterSource(redrive.deadLetterQueue, q.name);
       return { QueueUrl: urlOf(ctx, q) };
   }
 }

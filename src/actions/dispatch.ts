@@ -4,6 +4,7 @@
  */
 import type { ActionName } from '../protocol/model.js';
 import { addPermission } from './add-permission.js';
+import { cancelMessageMoveTask } from './cancel-message-move-task.js';
 import { changeMessageVisibility } from './change-message-visibility.js';
 import { changeMessageVisibilityBatch } from './change-message-visibility-batch.js';
 import type { ActionContext } from './context.js';
@@ -14,6 +15,7 @@ import { deleteQueue } from './delete-queue.js';
 import { getQueueAttributes } from './get-queue-attributes.js';
 import { getQueueUrl } from './get-queue-url.js';
 import { listDeadLetterSourceQueues } from './list-dead-letter-source-queues.js';
+import { listMessageMoveTasks } from './list-message-move-tasks.js';
 import { listQueueTags } from './list-queue-tags.js';
 import { listQueues } from './list-queues.js';
 import { purgeQueue } from './purge-queue.js';
@@ -22,6 +24,7 @@ import { removePermission } from './remove-permission.js';
 import { sendMessage } from './send-message.js';
 import { sendMessageBatch } from './send-message-batch.js';
 import { setQueueAttributes } from './set-queue-attributes.js';
+import { startMessageMoveTask } from './start-message-move-task.js';
 import { tagQueue } from './tag-queue.js';
 import { untagQueue } from './untag-queue.js';
 
@@ -49,6 +52,9 @@ const TABLE: Partial<Record<ActionName, Handler>> = {
   AddPermission: addPermission,
   RemovePermission: removePermission,
   ListDeadLetterSourceQueues: listDeadLetterSourceQueues,
+  StartMessageMoveTask: startMessageMoveTask,
+  CancelMessageMoveTask: cancelMessageMoveTask,
+  ListMessageMoveTasks: listMessageMoveTasks,
 };
 
 export const IMPLEMENTED_ACTIONS = Object.keys(TABLE) as ActionName[];

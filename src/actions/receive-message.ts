@@ -35,14 +35,17 @@ export async function receiveMessage(input: ReceiveMessageRequest, ctx: ActionCo
   const attemptId = input.ReceiveRequestAttemptId;
   if (attemptId !== undefined) checkFifoId('ReceiveRequestAttemptId', attemptId);
 
-  const attempt = (): Promise<StoreReceiveResult> =>
-    ctx.store.receiveMessages(q, {
+  const attempt = async (): Promise<StoreReceiveResult> => {
+    const r = await ctx.store.receiveMessages(q, {
       max,
       ...(input.VisibilityTimeout !== undefined ? { visibilityMs: input.VisibilityTimeout * 1000 } : {}),
       now: ctx.now(),
       inflightLimit: INFLIGHT_LIMIT,
       ...(attemptId !== undefined ? { attemptId } : {}),
     });
+    if ((r.status === 'ok' || r.status === 'empty') && r.moved > 0) await redriveNow(ctx, q);
+    return r;
+  };
 
   const result = await poll(ctx, q, input.WaitTimeSeconds, attempt);
   if (result.status !== 'ok') return {};
@@ -53,6 +56,18 @@ export async function receiveMessage(input: ReceiveMessageRequest, ctx: ActionCo
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * Messages past maxReceiveCount wait in the queue's outbox; move them to the dead-letter queue
+ * now. If that fails the sweeper finishes the move later, so the receive still succeeds.
+ */
+async function redriveNow(ctx: ActionContext, q: QueueRef): Promise<void> {
+  try {
+    await ctx.moves.drainOutbox(q, ctx.now());
+  } catch (err) {
+    ctx.log.warn(`redrive from ${q.name} deferred: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
 
 function settle(r: StoreReceiveResult): StoreReceiveResult {
   if (r.status === 'missing') throw queueDoesNotExist();

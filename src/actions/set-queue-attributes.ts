@@ -2,6 +2,7 @@ import type { SetQueueAttributesRequest } from '@aws-sdk/client-sqs';
 import { normalizeAttributes, validateAttributes } from '../sqs/queue-attributes.js';
 import { isFifoName } from '../sqs/queue-names.js';
 import { type ActionContext, found, queueOf } from './context.js';
+import { checkRedrive } from './redrive-check.js';
 
 export async function setQueueAttributes(input: SetQueueAttributesRequest, ctx: ActionContext): Promise<object> {
   const q = queueOf(ctx, input.QueueUrl ?? '');
@@ -13,7 +14,9 @@ export async function setQueueAttributes(input: SetQueueAttributesRequest, ctx: 
     const state = found(await ctx.store.getQueue(q, ctx.now()));
     validateAttributes({ ...pick(state.attributes), ...attributes }, fifo, false);
   }
-  found(await ctx.store.setQueueAttributes(q, normalizeAttributes(attributes), ctx.now()));
+  const redrive = await checkRedrive(ctx, q, normalizeAttributes(attributes));
+  found(await ctx.store.setQueueAttributes(q, redrive.attributes, ctx.now()));
+  if (redrive.deadLetterQueue) await ctx.store.recordDeadLetterSource(redrive.deadLetterQueue, q.name);
   return {};
 }
 

@@ -11,6 +11,7 @@ import type { Config } from '../config.js';
 import { missingParameter, SqsError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Notifier } from '../store/notifier.js';
+import type { RedisMoves } from '../store/redis-moves.js';
 import type { Store } from '../store/store.js';
 import { decodeJsonInput, decodeQueryInput } from './decode.js';
 import { encodeJsonError, encodeJsonOutput, encodeXmlError, encodeXmlOutput, type WireResponse } from './encode.js';
@@ -23,6 +24,7 @@ const QUEUE_PATH = /^\/\d{12}\/[A-Za-z0-9_.-]{1,80}\/?$/;
 
 export interface SqsDeps {
   store: Store;
+  moves: RedisMoves;
   config: Config;
   notifier: Notifier;
   now: () => number;

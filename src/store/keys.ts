@@ -35,6 +35,8 @@ export interface QueueKeys {
   moved: string;
   /** Message move tasks of this (dead-letter) queue: task id -> JSON. */
   tasks: string;
+  /** Names of queues whose RedrivePolicy named this queue (checked against them on read). */
+  sources: string;
   tombstone: string;
   /** Pub/sub channel (not a key) on which sends announce newly visible messages. */
   wake: string;
@@ -62,6 +64,7 @@ export function queueKeys(prefix: string, q: QueueRef): QueueKeys {
     outboxDest: `${tag}:outboxdest`,
     moved: `${tag}:moved`,
     tasks: `${tag}:tasks`,
+    sources: `${tag}:sources`,
     tombstone: `${tag}:deleted`,
     wake: `${tag}:wake`,
   };

@@ -43,14 +43,11 @@ const VISIBILITY: Record<number, VisibilityStatus> = {
 };
 
 export class RedisStore implements Store {
-  private readonly scripts: Scripts;
-
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly prefix: string,
-  ) {
-    this.scripts = new Scripts(redis);
-  }
+    private readonly scripts: Scripts = new Scripts(redis),
+  ) {}
 
   private keys(q: QueueRef): QueueKeys {
     return queueKeys(this.prefix, q);
@@ -226,6 +223,25 @@ export class RedisStore implements Store {
     const k = this.keys(q);
     const reply = await this.scripts.run('read-queue-hash', [k.meta, k.tags], []);
     return Array.isArray(reply) ? hashFrom(reply) : undefined;
+  }
+
+  async recordDeadLetterSource(dlq: QueueRef, source: string): Promise<void> {
+    await this.redis.sadd(this.keys(dlq).sources, source);
+  }
+
+  async deadLetterSources(dlq: QueueRef): Promise<string[]> {
+    const sourcesKey = this.keys(dlq).sources;
+    const names = (await this.redis.smembers(sourcesKey)).sort();
+    if (names.length === 0) return names;
+    // The set only grows when a policy is set; each source's policy is the truth.
+    const pipeline = this.redis.pipeline();
+    for (const name of names) pipeline.hget(this.keys({ account: dlq.account, name }).meta, '_redriveTarget');
+    const targets = (await pipeline.exec()) ?? [];
+    return names.filter((name, i) => {
+      const current = targets[i]?.[1] === `dlq:${dlq.name}`;
+      if (!current) void this.redis.srem(sourcesKey, name);
+      return current;
+    });
   }
 
   wakeChannel(q: QueueRef): string {

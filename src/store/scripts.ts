@@ -29,6 +29,7 @@ export const SCRIPT_NAMES = [
   'sweep-queue',
   'start-move-task',
   'update-move-task',
+  'lease',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

@@ -91,6 +91,10 @@ export interface Store {
   tagQueue(q: QueueRef, tags: Record<string, string>, maxTags: number): Promise<'ok' | 'missing' | 'too-many'>;
   untagQueue(q: QueueRef, keys: string[]): Promise<boolean>;
   listQueueTags(q: QueueRef): Promise<Record<string, string> | undefined>;
+  /** Notes that `source`'s RedrivePolicy names `dlq` (an index for ListDeadLetterSourceQueues). */
+  recordDeadLetterSource(dlq: QueueRef, source: string): Promise<void>;
+  /** Names of the queues whose RedrivePolicy names `dlq`, in name order. */
+  deadLetterSources(dlq: QueueRef): Promise<string[]>;
   /** Channel on which sends to `q` announce visible messages (see notifier.ts). */
   wakeChannel(q: QueueRef): string;
   ping(): Promise<boolean>;

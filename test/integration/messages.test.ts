@@ -444,11 +444,4 @@ describe('JSON-only members', () => {
     ).Messages?.[0];
     expect(Object.keys(m?.Attributes ?? {}).sort()).toEqual(['ApproximateReceiveCount', 'SenderId']);
   });
-
-  it('answers actions that are not implemented yet with UnsupportedOperation', async () => {
-    const sqs = sqsClient('json', svc.url);
-    const err = await errorOf(() => sqs.listMessageMoveTasks({ SourceArn: 'arn:aws:sqs:us-east-1:000000000000:x' }));
-    expect(err.code).toBe('UnsupportedOperation');
-    expect(err.$metadata?.httpStatusCode).toBe(400);
-  });
 });

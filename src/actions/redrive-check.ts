@@ -1,0 +1,59 @@
+/**
+ * RedrivePolicy and RedriveAllowPolicy as CreateQueue and SetQueueAttributes accept them: the
+ * dead-letter queue must exist, be of the same type and allow the source. Returns the normalized
+ * attributes plus the internal fields the receive scripts read (_redriveMax, _redriveTarget).
+ */
+import type { QueueAttributes, QueueRef } from '../domain.js';
+import { invalidValue } from '../errors.js';
+import { isFifoName, parseQueueArn, queueArn } from '../sqs/queue-names.js';
+import {
+  allowsSource,
+  formatRedriveAllowPolicy,
+  formatRedrivePolicy,
+  parseRedriveAllowPolicy,
+  parseRedrivePolicy,
+} from '../sqs/redrive.js';
+import type { ActionContext } from './context.js';
+
+export interface RedriveCheck {
+  attributes: QueueAttributes;
+  /** The dead-letter queue the policy names, when one is set. */
+  deadLetterQueue?: QueueRef;
+}
+
+export async function checkRedrive(
+  ctx: ActionContext,
+  source: QueueRef,
+  attrs: QueueAttributes,
+): Promise<RedriveCheck> {
+  const out: QueueAttributes = { ...attrs };
+  let deadLetterQueue: QueueRef | undefined;
+  if (attrs.RedriveAllowPolicy)
+    out.RedriveAllowPolicy = formatRedriveAllowPolicy(parseRedriveAllowPolicy(attrs.RedriveAllowPolicy));
+  const text = attrs.RedrivePolicy;
+  if (text === '') {
+    out._redriveMax = '';
+    out._redriveTarget = '';
+  } else if (text !== undefined) {
+    const policy = parseRedrivePolicy(text);
+    const { region, accountId } = ctx.config;
+    const dlq = parseQueueArn(policy.deadLetterTargetArn, region, accountId);
+    const state = dlq ? await ctx.store.getQueue(dlq, ctx.now()) : undefined;
+    if (!dlq || !state) throw invalidValue('RedrivePolicy', text, 'Dead letter target does not exist.');
+    if (isFifoName(dlq.name) !== isFifoName(source.name)) {
+      throw invalidValue('RedrivePolicy', text, 'Dead-letter queue must be same type of queue as the source.');
+    }
+    if (!allowsSource(state.attributes.RedriveAllowPolicy, queueArn(region, source))) {
+      throw invalidValue(
+        'RedrivePolicy',
+        text,
+        `The RedriveAllowPolicy of ${policy.deadLetterTargetArn} does not allow this queue as a source queue.`,
+      );
+    }
+    out.RedrivePolicy = formatRedrivePolicy(policy);
+    out._redriveMax = String(policy.maxReceiveCount);
+    out._redriveTarget = `dlq:${dlq.name}`;
+    deadLetterQueue = dlq;
+  }
+  return deadLetterQueue ? { attributes: out, deadLetterQueue } : { attributes: out };
+}

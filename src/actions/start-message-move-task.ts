@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import type { StartMessageMoveTaskRequest, StartMessageMoveTaskResult } from '@aws-sdk/client-sqs';
+import { invalidParameter, invalidValue } from '../errors.js';
+import { isFifoName } from '../sqs/queue-names.js';
+import type { MoveTask } from '../store/redis-moves.js';
+import type { ActionContext } from './context.js';
+import { encodeTaskHandle, existingQueue } from './move-task-common.js';
+
+export const MAX_MOVE_RATE = 500;
+
+/** Starts moving the messages of a dead-letter queue, to a destination or back to their sources. */
+export async function startMessageMoveTask(
+  input: StartMessageMoveTaskRequest,
+  ctx: ActionContext,
+): Promise<StartMessageMoveTaskResult> {
+  const rate = input.MaxNumberOfMessagesPerSecond;
+  if (rate !== undefined && (rate < 1 || rate > MAX_MOVE_RATE)) {
+    throw invalidValue('MaxNumberOfMessagesPerSecond', rate, `Must be between 1 and ${MAX_MOVE_RATE}.`);
+  }
+  const sourceArn = input.SourceArn ?? '';
+  const source = await existingQueue(ctx, sourceArn, 'SourceArn');
+  if ((await ctx.store.deadLetterSources(source)).length === 0) {
+    throw invalidParameter('Source queue must be configured as a Dead Letter Queue.');
+  }
+  if (input.DestinationArn !== undefined) {
+    const destination = await existingQueue(ctx, input.DestinationArn, 'DestinationArn');
+    if (destination.name === source.name)
+      throw invalidParameter('The destination queue must differ from the source queue.');
+    if (isFifoName(destination.name) !== isFifoName(source.name)) {
+      throw invalidParameter('The source queue and the destination queue must be of the same type.');
+    }
+  }
+  const taskId = randomUUID();
+  const TaskHandle = encodeTaskHandle({ taskId, sourceArn });
+  const task: MoveTask = {
+    TaskHandle,
+    Status: 'RUNNING',
+    SourceArn: sourceArn,
+    ...(input.DestinationArn !== undefined ? { DestinationArn: input.DestinationArn } : {}),
+    ...(rate !== undefined ? { MaxNumberOfMessagesPerSecond: rate } : {}),
+    ApproximateNumberOfMessagesMoved: 0,
+    ApproximateNumberOfMessagesToMove: 0,
+    StartedTimestamp: ctx.now(),
+  };
+  const result = await ctx.moves.startTask(source, ctx.now(), taskId, task);
+  if (result === 'missing') throw invalidParameter('The source queue does not exist.');
+  if (result === 'busy') {
+    throw invalidParameter(
+      'There is already a task running. Only one active task is allowed for a source queue arn at a given time.',
+    );
+  }
+  return { TaskHandle };
+}

@@ -1,0 +1,105 @@
+/**
+ * Runs message move tasks. Every instance looks at the active tasks; a task is worked on by the
+ * instance holding its lease, so a task goes on when the instance that started it stops. Each tick
+ * claims as many messages as the task's rate allows into the source's outbox and moves them.
+ */
+import type { Logger } from '../log.js';
+import { parseQueueArn } from '../sqs/queue-names.js';
+import type { ActiveTask, MoveTask, RedisMoves } from '../store/redis-moves.js';
+
+/** SQS moves at a "system optimized" rate when none is given; ours is the maximum allowed. */
+export const DEFAULT_MOVE_RATE = 500;
+const TICK_MS = 100;
+const LEASE_MS = 5_000;
+
+export interface MoveTaskRunnerOptions {
+  moves: RedisMoves;
+  owner: string;
+  region: string;
+  now: () => number;
+  log: Logger;
+}
+
+export class MoveTaskRunner {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  /** Per task: when it last moved and the fraction of a message its rate allowed but not used. */
+  private readonly pace = new Map<string, { at: number; carry: number }>();
+
+  constructor(private readonly o: MoveTaskRunnerOptions) {}
+
+  start(): void {
+    const tick = () => {
+      if (this.stopped) return;
+      this.running = this.tick()
+        .catch((err: unknown) => this.o.log.warn(`move tasks: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => {
+          this.running = undefined;
+          if (!this.stopped) this.timer = setTimeout(tick, TICK_MS);
+        });
+    };
+    this.timer = setTimeout(tick, TICK_MS);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  async tick(): Promise<void> {
+    for (const active of await this.o.moves.activeTasks()) {
+      if (this.stopped) return;
+      if (!(await this.o.moves.lease(`task:${active.taskId}`, this.o.owner, LEASE_MS))) continue;
+      await this.step(active);
+    }
+  }
+
+  private async step({ queue, taskId }: ActiveTask): Promise<void> {
+    const { moves, now } = this.o;
+    const task = await moves.getTask(queue, taskId);
+    if (!task) return;
+    if (task.Status === 'CANCELLING') {
+      // Finish the moves already claimed; nothing new is claimed.
+      const done = await moves.drainOutbox(queue, now());
+      await moves.updateTask(queue, taskId, { moved: done.moved, status: 'CANCELLED' });
+      this.finish(taskId, task, 'CANCELLED', done.moved);
+      return;
+    }
+    if (task.Status !== 'RUNNING') return;
+    const rate = task.MaxNumberOfMessagesPerSecond ?? DEFAULT_MOVE_RATE;
+    const t = now();
+    const pace = this.pace.get(taskId) ?? { at: t - TICK_MS, carry: 0 };
+    const allowance = Math.min(rate, pace.carry + (rate * (t - pace.at)) / 1000);
+    const budget = Math.floor(allowance);
+    this.pace.set(taskId, { at: t, carry: allowance - budget });
+    if (budget < 1) return;
+    const remaining = task.ApproximateNumberOfMessagesToMove - task.ApproximateNumberOfMessagesMoved;
+    const destination = task.DestinationArn
+      ? (parseQueueArn(task.DestinationArn, this.o.region, queue.account)?.name ?? '')
+      : '';
+    const claimed = remaining > 0 ? await moves.claimForMove(queue, t, Math.min(budget, remaining), destination) : 0;
+    const done = await moves.drainOutbox(queue, now());
+    if (done.unroutable.length > 0) {
+      const reason = `Message ${done.unroutable[0]} has no DeadLetterQueueSourceArn (it was not moved here by a redrive), so it has no source queue to return to; give a DestinationArn.`;
+      await moves.updateTask(queue, taskId, { moved: done.moved, status: 'FAILED', reason });
+      this.finish(taskId, task, 'FAILED', done.moved);
+      return;
+    }
+    const finished =
+      claimed === 0 || task.ApproximateNumberOfMessagesMoved + done.moved >= task.ApproximateNumberOfMessagesToMove;
+    const updated = await moves.updateTask(queue, taskId, {
+      moved: done.moved,
+      ...(finished ? { status: 'COMPLETED' as const } : {}),
+    });
+    if (finished && typeof updated === 'object') this.finish(taskId, updated, 'COMPLETED', 0);
+  }
+
+  private finish(taskId: string, task: MoveTask, status: string, moved: number): void {
+    this.pace.delete(taskId);
+    this.o.log.info(
+      `move task from ${task.SourceArn} ${status.toLowerCase()} (${task.ApproximateNumberOfMessagesMoved + moved} moved)`,
+    );
+  }
+}

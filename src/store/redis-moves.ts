@@ -1,0 +1,198 @@
+/**
+ * Moving messages between queues (dead-letter redrive, message move tasks), the background sweep,
+ * move task records and leases. Queues live in different hash slots, so a move is a handoff:
+ * the message waits in the source's outbox (one script), the destination accepts it idempotently
+ * by message id (one script), and only then does the source forget it (one script). A crash
+ * between any two steps leaves the message in the outbox, and the next drain finishes the move
+ * without losing or duplicating it.
+ */
+import type { Cluster, Redis } from 'ioredis';
+import type { QueueRef } from '../domain.js';
+import { isFifoName, parseQueueArn, queueArn } from '../sqs/queue-names.js';
+import { activeTasksKey, leaseKey, messageKeys, queueKeys } from './keys.js';
+import { decodePayload, encodePayload } from './payload.js';
+import type { Scripts } from './scripts.js';
+
+/** How long a destination remembers an accepted id, so a repeated move cannot store it twice. */
+export const MOVED_ID_LIFETIME_MS = 60 * 60 * 1000;
+
+export type MoveTaskStatus = 'RUNNING' | 'COMPLETED' | 'CANCELLING' | 'CANCELLED' | 'FAILED';
+
+export interface MoveTask {
+  TaskHandle: string;
+  Status: MoveTaskStatus;
+  SourceArn: string;
+  DestinationArn?: string;
+  MaxNumberOfMessagesPerSecond?: number;
+  ApproximateNumberOfMessagesMoved: number;
+  ApproximateNumberOfMessagesToMove: number;
+  FailureReason?: string;
+  StartedTimestamp: number;
+}
+
+export interface DrainResult {
+  /** Messages the destinations now hold. */
+  moved: number;
+  /** Messages put back in the source: their destination does not exist. */
+  returned: number;
+  /** Ids that have no destination (a move back to a source that is not recorded). */
+  unroutable: string[];
+}
+
+export interface SweepResult {
+  removed: number;
+  other: number;
+  outbox: number;
+  oldestOutboxMs?: number;
+}
+
+export interface ActiveTask {
+  queue: QueueRef;
+  taskId: string;
+}
+
+export class RedisMoves {
+  constructor(
+    private readonly redis: Redis | Cluster,
+    private readonly scripts: Scripts,
+    private readonly prefix: string,
+    private readonly region: string,
+  ) {}
+
+  private keys(q: QueueRef): string[] {
+    return messageKeys(queueKeys(this.prefix, q));
+  }
+
+  /** Finishes the moves waiting in q's outbox (those put there at or before `before`). */
+  async drainOutbox(q: QueueRef, now: number, limit = 100, before = now): Promise<DrainResult> {
+    const rows = await this.scripts.run('outbox-read', this.keys(q), [limit, before]);
+    const result: DrainResult = { moved: 0, returned: 0, unroutable: [] };
+    if (!Array.isArray(rows) || rows.length === 0) return result;
+    const sourceArn = queueArn(this.region, q);
+    const byDestination = new Map<string, { ids: string[]; args: (string | number)[] }>();
+    const finish: string[] = [];
+    for (let i = 0; i + 4 < rows.length; i += 5) {
+      const id = String(rows[i]);
+      const dest = String(rows[i + 1]);
+      const body = String(rows[i + 2]);
+      const sentAt = Number(rows[i + 4]);
+      if (body === '') {
+        finish.push(id, 'done'); // deleted or expired meanwhile
+        continue;
+      }
+      const payload = decodePayload(body);
+      const [kind, named] = [dest.slice(0, dest.indexOf(':')), dest.slice(dest.indexOf(':') + 1)];
+      let target = named;
+      if (kind === 'dlq') {
+        payload.deadLetterSourceArn = sourceArn;
+      } else {
+        if (!target && payload.deadLetterSourceArn) {
+          target = parseQueueArn(payload.deadLetterSourceArn, this.region, q.account)?.name ?? '';
+        }
+        payload.deadLetterSourceArn = undefined;
+      }
+      if (!target) {
+        result.unroutable.push(id);
+        finish.push(id, 'return');
+        continue;
+      }
+      const fifo = isFifoName(target);
+      // As in SQS, a standard queue counts retention from the original enqueue; a FIFO queue
+      // from the move.
+      const entry = byDestination.get(target) ?? { ids: [], args: [] };
+      entry.ids.push(id);
+      entry.args.push(id, encodePayload(payload), fifo ? now : sentAt, fifo ? (payload.groupId ?? '') : '');
+      byDestination.set(target, entry);
+    }
+    for (const [target, { ids, args }] of byDestination) {
+      const t = queueKeys(this.prefix, { account: q.account, name: target });
+      const reply = await this.scripts.run('accept-moved', messageKeys(t), [now, t.wake, ...args]);
+      const outcome = reply === -1 ? 'return' : 'done';
+      for (const id of ids) finish.push(id, outcome);
+      if (outcome === 'done') result.moved += ids.length;
+      else result.returned += ids.length;
+    }
+    result.returned += result.unroutable.length;
+    if (finish.length > 0) await this.scripts.run('outbox-finish', this.keys(q), finish);
+    return result;
+  }
+
+  /** Puts up to `max` available messages of q in its outbox for `destination` ('' = their source). */
+  async claimForMove(q: QueueRef, now: number, max: number, destination: string): Promise<number> {
+    return Number(await this.scripts.run('claim-for-move', this.keys(q), [now, max, `move:${destination}`]));
+  }
+
+  async sweepQueue(q: QueueRef, now: number, limit: number): Promise<SweepResult | undefined> {
+    const reply = await this.scripts.run('sweep-queue', this.keys(q), [now, limit, MOVED_ID_LIFETIME_MS]);
+    if (!Array.isArray(reply)) return undefined;
+    const oldest = Number(reply[3]);
+    return {
+      removed: Number(reply[0]),
+      other: Number(reply[1]),
+      outbox: Number(reply[2]),
+      ...(oldest >= 0 ? { oldestOutboxMs: oldest } : {}),
+    };
+  }
+
+  async startTask(q: QueueRef, now: number, taskId: string, task: MoveTask): Promise<MoveTask | 'missing' | 'busy'> {
+    const k = queueKeys(this.prefix, q);
+    const reply = await this.scripts.run(
+      'start-move-task',
+      [...messageKeys(k), k.tasks],
+      [now, taskId, JSON.stringify(task)],
+    );
+    if (reply === 0) return 'missing';
+    if (reply === -1) return 'busy';
+    await this.redis.sadd(activeTasksKey(this.prefix), `${q.account}/${q.name}/${taskId}`);
+    return JSON.parse(String(reply)) as MoveTask;
+  }
+
+  async updateTask(
+    q: QueueRef,
+    taskId: string,
+    change: { moved?: number; status?: MoveTaskStatus; reason?: string; requireStatus?: MoveTaskStatus },
+  ): Promise<MoveTask | 'missing' | 'wrong-status'> {
+    const k = queueKeys(this.prefix, q);
+    const reply = await this.scripts.run(
+      'update-move-task',
+      [k.meta, k.tasks],
+      [taskId, change.moved ?? 0, change.status ?? '', change.reason ?? '', change.requireStatus ?? ''],
+    );
+    if (reply === 0) return 'missing';
+    if (reply === -1) return 'wrong-status';
+    const task = JSON.parse(String(reply)) as MoveTask;
+    if (task.Status === 'COMPLETED' || task.Status === 'CANCELLED' || task.Status === 'FAILED') {
+      await this.redis.srem(activeTasksKey(this.prefix), `${q.account}/${q.name}/${taskId}`);
+    }
+    return task;
+  }
+
+  async getTask(q: QueueRef, taskId: string): Promise<MoveTask | undefined> {
+    const json = await this.redis.hget(queueKeys(this.prefix, q).tasks, taskId);
+    return json ? (JSON.parse(json) as MoveTask) : undefined;
+  }
+
+  /** The queue's tasks, most recent first. */
+  async listTasks(q: QueueRef): Promise<MoveTask[]> {
+    const all = await this.redis.hvals(queueKeys(this.prefix, q).tasks);
+    return all.map((j) => JSON.parse(j) as MoveTask).sort((a, b) => b.StartedTimestamp - a.StartedTimestamp);
+  }
+
+  async activeTasks(): Promise<ActiveTask[]> {
+    const members = await this.redis.smembers(activeTasksKey(this.prefix));
+    return members.map((m) => {
+      const [account, name, taskId] = m.split('/') as [string, string, string];
+      return { queue: { account, name }, taskId };
+    });
+  }
+
+  /** Takes or renews a lease; true while `owner` holds it. */
+  async lease(name: string, owner: string, ms: number): Promise<boolean> {
+    return (await this.scripts.run('lease', [leaseKey(this.prefix, name)], [owner, ms])) === 1;
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    const key = leaseKey(this.prefix, name);
+    if ((await this.redis.get(key)) === owner) await this.redis.del(key);
+  }
+}
