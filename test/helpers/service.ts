@@ -14,7 +14,11 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-export async function startTestService(overrides: Partial<Config> = {}, now?: () => number): Promise<TestService> {
+export async function startTestService(
+  overrides: Partial<Config> = {},
+  now?: () => number,
+  background = true,
+): Promise<TestService> {
   const redisUrl = inject('redisUrl');
   const config: Config = {
     ...DEFAULTS,
@@ -24,7 +28,13 @@ export async function startTestService(overrides: Partial<Config> = {}, now?: ()
     logLevel: 'warn',
     ...overrides,
   };
-  const service = await startService({ config, redisUrl, log: createLogger(config.logLevel), ...(now ? { now } : {}) });
+  const service = await startService({
+    config,
+    redisUrl,
+    log: createLogger(config.logLevel),
+    background,
+    ...(now ? { now } : {}),
+  });
   const redis = new Redis(redisUrl);
   return {
     service,

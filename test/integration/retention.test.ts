@@ -1,0 +1,79 @@
+/**
+ * Retention with a controlled clock: messages past MessageRetentionPeriod are never returned and
+ * the sweeper removes them; lowering the period applies to queued messages; dead-letter queues
+ * count from the original enqueue (standard) or from the move (FIFO), as SQS documents.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqsClient, uniqueName } from '../helpers/clients.js';
+import { startTestService, type TestService } from '../helpers/service.js';
+
+let svc: TestService;
+let clock = Date.now();
+beforeAll(async () => {
+  svc = await startTestService({}, () => clock, false);
+});
+afterAll(async () => {
+  await svc.close();
+});
+
+const arn = (url: string) => `arn:aws:sqs:us-east-1:000000000000:${url.split('/').pop()}`;
+
+describe('retention', () => {
+  const sqs = () => sqsClient('json', svc.url);
+  const create = async (name: string, Attributes?: Record<string, string>) =>
+    (await sqs().createQueue({ QueueName: name, Attributes })).QueueUrl as string;
+  const counts = async (QueueUrl: string) => {
+    const a = (await sqs().getQueueAttributes({ QueueUrl, AttributeNames: ['All'] })).Attributes ?? {};
+    return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible);
+  };
+
+  it('never returns an expired message, and the sweeper removes the ones nobody receives', async () => {
+    const QueueUrl = await create(uniqueName('ret'), { MessageRetentionPeriod: '60' });
+    await sqs().sendMessage({ QueueUrl, MessageBody: 'a' });
+    await sqs().sendMessage({ QueueUrl, MessageBody: 'b' });
+    await sqs().receiveMessage({ QueueUrl, VisibilityTimeout: 600 });
+    clock += 61_000;
+    expect(await counts(QueueUrl)).toBe(2);
+    expect(await svc.service.sweeper.runOnce()).toBeGreaterThanOrEqual(2);
+    expect(await counts(QueueUrl)).toBe(0);
+    clock += 600_000;
+    expect((await sqs().receiveMessage({ QueueUrl })).Messages ?? []).toEqual([]);
+  });
+
+  it('applies a lowered retention period to messages already queued', async () => {
+    const QueueUrl = await create(uniqueName('lower'));
+    await sqs().sendMessage({ QueueUrl, MessageBody: 'old' });
+    clock += 120_000;
+    await sqs().setQueueAttributes({ QueueUrl, Attributes: { MessageRetentionPeriod: '60' } });
+    expect((await sqs().receiveMessage({ QueueUrl })).Messages ?? []).toEqual([]);
+  });
+
+  it('keeps the original enqueue time in a standard dead-letter queue, and resets it in a FIFO one', async () => {
+    const dlq = await create(uniqueName('rdlq'), { MessageRetentionPeriod: '120' });
+    const src = await create(uniqueName('rsrc'), {
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn(dlq), maxReceiveCount: 1 }),
+    });
+    const fdlq = await create(`${uniqueName('rfd').slice(0, 60)}.fifo`, {
+      FifoQueue: 'true',
+      MessageRetentionPeriod: '120',
+    });
+    const fsrc = await create(`${uniqueName('rfs').slice(0, 60)}.fifo`, {
+      FifoQueue: 'true',
+      ContentBasedDeduplication: 'true',
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn(fdlq), maxReceiveCount: 1 }),
+    });
+    await sqs().sendMessage({ QueueUrl: src, MessageBody: 'std' });
+    await sqs().sendMessage({ QueueUrl: fsrc, MessageBody: 'fifo', MessageGroupId: 'g' });
+    clock += 100_000;
+    for (const q of [src, fsrc]) {
+      await sqs().receiveMessage({ QueueUrl: q, VisibilityTimeout: 0 });
+      expect((await sqs().receiveMessage({ QueueUrl: q })).Messages ?? []).toEqual([]);
+    }
+    expect(await counts(dlq)).toBe(1);
+    expect(await counts(fdlq)).toBe(1);
+    clock += 30_000; // 130 s after the send, 30 s after the move
+    await svc.service.sweeper.runOnce();
+    expect(await counts(dlq)).toBe(0);
+    expect(await counts(fdlq)).toBe(1);
+  });
+});
