@@ -1,0 +1,102 @@
+/**
+ * The move handoff at each point a crash can interrupt it: after the message entered the outbox,
+ * after the destination accepted it, and after the destination's copy was already consumed.
+ * Each time the next drain must leave the message in exactly one place.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import type { QueueRef } from '../../src/domain.js';
+import { STANDARD_DEFAULTS } from '../../src/sqs/queue-attributes.js';
+import { messageKeys, queueKeys } from '../../src/store/keys.js';
+import { encodePayload } from '../../src/store/payload.js';
+import { RedisMoves } from '../../src/store/redis-moves.js';
+import { RedisStore } from '../../src/store/redis-store.js';
+import { Scripts } from '../../src/store/scripts.js';
+
+const T0 = 1_800_000_000_000;
+let redis: Redis;
+let scripts: Scripts;
+let store: RedisStore;
+let moves: RedisMoves;
+let prefix: string;
+const src: QueueRef = { account: '000000000000', name: 'src' };
+const dlq: QueueRef = { account: '000000000000', name: 'dlq' };
+
+beforeAll(() => {
+  redis = new Redis(inject('redisUrl'));
+  scripts = new Scripts(redis);
+});
+afterAll(async () => {
+  const keys = await redis.keys('moves-*');
+  if (keys.length > 0) await redis.unlink(...keys);
+  await redis.quit();
+});
+beforeEach(async () => {
+  prefix = `moves-${randomUUID().slice(0, 8)}`;
+  store = new RedisStore(redis, prefix, scripts);
+  moves = new RedisMoves(redis, scripts, prefix, 'us-east-1');
+  await store.createQueue(dlq, STANDARD_DEFAULTS, {}, {}, T0);
+  await store.createQueue(src, { ...STANDARD_DEFAULTS, _redriveMax: '1', _redriveTarget: 'dlq:dlq' }, {}, {}, T0);
+});
+
+/** Sends one message and receives it twice, so the second receive puts it in the outbox. */
+async function redriven(): Promise<string> {
+  const id = randomUUID();
+  await store.sendMessages(
+    src,
+    [{ id, size: 1, payload: { body: 'b', md5Body: 'm', senderId: 's', sentTimestamp: T0 } }],
+    T0,
+  );
+  await store.receiveMessages(src, { now: T0, max: 1, visibilityMs: 0, inflightLimit: 120_000 });
+  const second = await store.receiveMessages(src, { now: T0, max: 1, inflightLimit: 120_000 });
+  expect(second).toMatchObject({ status: 'empty', moved: 1 });
+  return id;
+}
+
+const where = async (id: string) => ({
+  src: await redis.hexists(queueKeys(prefix, src).body, id),
+  srcOutbox: (await redis.zscore(queueKeys(prefix, src).outbox, id)) !== null ? 1 : 0,
+  dlq: await redis.hexists(queueKeys(prefix, dlq).body, id),
+});
+
+/** What the mover's second step does, run alone: the destination accepts the message. */
+async function acceptOnly(id: string): Promise<void> {
+  const payload = encodePayload({ body: 'b', md5Body: 'm', senderId: 's', sentTimestamp: T0 });
+  const d = queueKeys(prefix, dlq);
+  await scripts.run('accept-moved', messageKeys(d), [T0, d.wake, id, payload, T0, '']);
+}
+
+describe('move handoff', () => {
+  it('a crash after the outbox step: the drain moves the message', async () => {
+    const id = await redriven();
+    expect(await where(id)).toEqual({ src: 1, srcOutbox: 1, dlq: 0 });
+    expect((await moves.drainOutbox(src, T0 + 10)).moved).toBe(1);
+    expect(await where(id)).toEqual({ src: 0, srcOutbox: 0, dlq: 1 });
+  });
+
+  it('a crash after the destination accepted: the drain does not store it twice', async () => {
+    const id = await redriven();
+    await acceptOnly(id);
+    expect(await where(id)).toEqual({ src: 1, srcOutbox: 1, dlq: 1 });
+    await moves.drainOutbox(src, T0 + 10);
+    expect(await where(id)).toEqual({ src: 0, srcOutbox: 0, dlq: 1 });
+    expect((await store.getQueue(dlq, T0 + 10))?.counts.visible).toBe(1);
+  });
+
+  it('a crash after the destination accepted and its copy was consumed: the drain does not revive it', async () => {
+    const id = await redriven();
+    await acceptOnly(id);
+    await store.deleteMessages(dlq, [id]);
+    await moves.drainOutbox(src, T0 + 10);
+    expect(await where(id)).toEqual({ src: 0, srcOutbox: 0, dlq: 0 });
+  });
+
+  it('a destination that no longer exists: the message goes back to its queue', async () => {
+    const id = await redriven();
+    await store.deleteQueue(dlq, 0);
+    expect((await moves.drainOutbox(src, T0 + 10)).returned).toBe(1);
+    expect(await where(id)).toEqual({ src: 1, srcOutbox: 0, dlq: 0 });
+    expect((await store.getQueue(src, T0 + 10))?.counts.visible).toBe(1);
+  });
+});
