@@ -118,15 +118,13 @@ describe.each(PROTOCOLS)('dead-letter queues (%s)', (protocol) => {
         ContentBasedDeduplication: 'true',
         RedrivePolicy: policy(dlq, 1),
       });
-      for (const b of ['one', 'two']) await sqs().sendMessage({ QueueUrl: src, MessageBody: b, MessageGroupId: 'g' });
+      const bodies = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6'];
+      for (const b of bodies) await sqs().sendMessage({ QueueUrl: src, MessageBody: b, MessageGroupId: 'g' });
       const got = await sqs().receiveMessage({ QueueUrl: src, MaxNumberOfMessages: 10, VisibilityTimeout: 0 });
-      expect(got.Messages?.map((m) => m.Body)).toEqual(['one', 'two']);
+      expect(got.Messages?.map((m) => m.Body)).toEqual(bodies);
       expect((await sqs().receiveMessage({ QueueUrl: src, MaxNumberOfMessages: 10 })).Messages ?? []).toEqual([]);
       const dead = await sqs().receiveMessage({ QueueUrl: dlq, MaxNumberOfMessages: 10, AttributeNames: all });
-      expect(dead.Messages?.map((m) => [m.Body, m.Attributes?.MessageGroupId])).toEqual([
-        ['one', 'g'],
-        ['two', 'g'],
-      ]);
+      expect(dead.Messages?.map((m) => [m.Body, m.Attributes?.MessageGroupId])).toEqual(bodies.map((b) => [b, 'g']));
     });
   });
 

@@ -147,7 +147,10 @@ end
 
 -- Takes a message out of circulation into the outbox, to be moved to queue `dest` by the mover
 -- (dead-letter redrive, message move tasks). Its body and info stay until the move completes.
+-- Score: now * 1000 + a counter, so that messages leave in the order they entered (FIFO order).
+local outbox_count = 0
 local function to_outbox(k, id, dest, now)
-  redis.call('ZADD', k.outbox, now, id)
+  redis.call('ZADD', k.outbox, now * 1000 + outbox_count % 1000, id)
+  outbox_count = outbox_count + 1
   redis.call('HSET', k.outboxdest, id, dest)
 end

@@ -1,10 +1,11 @@
 -- Lists messages waiting in the outbox to be moved to another queue (read-only).
 -- KEYS: the message keys (lib.lua)
--- ARGV: 1 max entries, 2 only entries put there at or before this time (ms)
+-- ARGV: 1 max entries, 2 only entries put there at or before this time (ms); oldest first
 -- Returns: {id, destination, payload ('' if gone), info ('' if gone), sent time, ...}
 local k = queue_keys()
 local out = {}
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', k.outbox, '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[1]))) do
+local last = tonumber(ARGV[2]) * 1000 + 999
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', k.outbox, '-inf', last, 'LIMIT', 0, tonumber(ARGV[1]))) do
   out[#out + 1] = id
   out[#out + 1] = redis.call('HGET', k.outboxdest, id) or ''
   out[#out + 1] = redis.call('HGET', k.body, id) or ''

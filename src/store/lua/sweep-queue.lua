@@ -34,4 +34,8 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', k.moved, '-inf', now - tonumber(
   other = other + 1
 end
 local oldest = redis.call('ZRANGE', k.outbox, 0, 0, 'WITHSCORES')
-return {removed, other, redis.call('ZCARD', k.outbox), oldest[2] or '-1'}
+local oldestMs = -1
+if oldest[2] then
+  oldestMs = math.floor(tonumber(oldest[2]) / 1000)
+end
+return {removed, other, redis.call('ZCARD', k.outbox), string.format('%d', oldestMs)}
