@@ -22,6 +22,8 @@ export interface Config {
   purgeCooldownSeconds: number;
   /** Milliseconds between passes of the retention sweeper. */
   sweepIntervalMs: number;
+  /** redsqs.config.json: queues to create and Lambda-style pollers to run. */
+  pollerConfig?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
@@ -40,10 +42,12 @@ export const DEFAULTS: Config = {
 
 export class ConfigError extends Error {}
 
-export const USAGE = `Usage: redsqs [--port N] [--host ADDR] [--redis-url URL] [--data-dir DIR]
+export const USAGE = `Usage: redsqs [--port N] [--host ADDR] [--redis-url URL] [--data-dir DIR] [--config FILE]
 
 An Amazon SQS-compatible service backed by Redis (default http://localhost:9324).
 Without --redis-url / REDIS_URL it runs its own redis-server with data in --data-dir.
+--config (or REDSQS_CONFIG) names a redsqs.config.json: queues to create and Lambda-style
+handlers to run for their messages.
 Environment: PORT, HOST, REDIS_URL, DATA_DIR, REDSQS_BASE_URL, REDSQS_REGION,
 REDSQS_ACCOUNT_ID, REDSQS_KEY_PREFIX, REDSQS_DELETE_COOLDOWN_SECONDS,
 REDSQS_PURGE_COOLDOWN_SECONDS, REDSQS_SWEEP_INTERVAL_MS, LOG_LEVEL (see README.md).
@@ -67,7 +71,7 @@ function keyPrefixFrom(raw: string | undefined): string {
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
-/** Flags: --port N, --host H, --redis-url URL, --data-dir DIR (each overrides its variable). */
+/** Flags: --port N, --host H, --redis-url URL, --data-dir DIR, --config FILE (each overrides its variable). */
 export function loadConfig(env: Record<string, string | undefined>, argv: readonly string[] = []): Config {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
@@ -82,7 +86,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
       i++;
     }
   }
-  const known = new Set(['port', 'host', 'redis-url', 'data-dir']);
+  const known = new Set(['port', 'host', 'redis-url', 'data-dir', 'config']);
   for (const k of flags.keys()) if (!known.has(k)) throw new ConfigError(`unknown flag --${k}\n${USAGE}`);
 
   const accountId = env.REDSQS_ACCOUNT_ID || DEFAULTS.accountId;
@@ -94,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     throw new ConfigError('REDSQS_BASE_URL must look like http://host:port');
   }
   const redisUrl = flags.get('redis-url') ?? (env.REDIS_URL || undefined);
+  const pollerConfig = flags.get('config') ?? (env.REDSQS_CONFIG || undefined);
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
     throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, got "${redisUrl}"`);
   }
@@ -128,5 +133,6 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
       3_600_000,
     ),
     logLevel,
+    ...(pollerConfig ? { pollerConfig } : {}),
   };
 }

@@ -3,6 +3,7 @@
 import { createServer } from 'node:net';
 import { ConfigError, loadConfig, USAGE } from './config.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from './embedded-redis.js';
+import { PollerConfigError, type Pollers, startPollers } from './lambda/index.js';
 import { createLogger } from './log.js';
 import { startService } from './service.js';
 
@@ -43,11 +44,24 @@ async function main(): Promise<void> {
     `redsqs listening on ${config.host}:${service.port}: ${service.url} (region ${config.region}, account ${config.accountId})`,
   );
 
+  let pollers: Pollers | undefined;
+  if (config.pollerConfig) {
+    try {
+      pollers = await startPollers({ config: config.pollerConfig, endpoint: service.url, region: config.region, log });
+    } catch (err) {
+      process.stderr.write(`redsqs: ${config.pollerConfig}: ${err instanceof Error ? err.message : String(err)}\n`);
+      await service.close();
+      await embedded?.stop();
+      process.exit(err instanceof PollerConfigError ? 2 : 1);
+    }
+  }
+
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log.info(`${signal}: shutting down`);
+    await pollers?.stop();
     await service.close();
     await embedded?.stop();
     log.info('stopped');

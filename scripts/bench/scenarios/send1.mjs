@@ -1,0 +1,31 @@
+/** send1: SendMessage of a 1 KiB body, `concurrency` requests in flight. */
+import { timedWindow } from '../load.mjs';
+import { BODY_1K } from '../payload.mjs';
+import { createQueue, deleteQueues, row } from './common.mjs';
+
+/**
+ * The send1 load on a queue; idle-polls runs it too.
+ * @param {import('./common.mjs').Context} ctx
+ * @param {string} QueueUrl
+ * @param {string} label
+ */
+export async function send1Window(ctx, QueueUrl, label) {
+  const input = { QueueUrl, MessageBody: BODY_1K };
+  const w = await timedWindow(ctx.client, ctx.window, () => ctx.client.call('SendMessage', input).then(() => 1));
+  return row(label, w.recorder, w.messages);
+}
+
+export default {
+  name: 'send1',
+  title: 'SendMessage, 1 KiB body',
+  /** @param {import('./common.mjs').Context} ctx */
+  async run(ctx) {
+    const url = await createQueue(ctx, 'send1');
+    try {
+      const r = await send1Window(ctx, url, 'send1');
+      return { rows: [r], metrics: { reqPerSec: r.reqPerSec, msgsPerSec: r.msgsPerSec }, notes: [] };
+    } finally {
+      await deleteQueues(ctx.client, [url]);
+    }
+  },
+};

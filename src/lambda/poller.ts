@@ -1,0 +1,149 @@
+/**
+ * One event source mapping: up to MaximumConcurrency workers, each collecting a batch (BatchSize,
+ * MaximumBatchingWindowInSeconds), filtering it, invoking the handler and deleting what succeeded.
+ * Messages that are not deleted come back after the queue's visibility timeout, and the queue's
+ * RedrivePolicy sends them to its dead-letter queue, as with Lambda.
+ */
+import type { Message, SQS } from '@aws-sdk/client-sqs';
+import type { Logger } from '../log.js';
+import { batchOutcome, keepGroupOrder } from './batch-response.js';
+import type { FunctionSpec, MappingSpec } from './config.js';
+import { lambdaContext, type SqsRecord, toRecord } from './event.js';
+import { matchesFilters } from './filter.js';
+import { type Handler, invoke } from './handler.js';
+
+export interface PollerOptions {
+  sqs: SQS;
+  mapping: MappingSpec;
+  fn: FunctionSpec;
+  handler: Handler;
+  queueUrl: string;
+  queueArn: string;
+  region: string;
+  account: string;
+  log: Logger;
+}
+
+const LONG_POLL_SECONDS = 20;
+
+export class MappingPoller {
+  private readonly stopper = new AbortController();
+  private workers: Promise<void>[] = [];
+  /** One worker fills a batch at a time, so batches fill up; invocations still run concurrently. */
+  private collecting: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly o: PollerOptions) {}
+
+  start(): void {
+    const { mapping } = this.o;
+    this.o.log.info(
+      `poller: ${mapping.FunctionName} <- ${mapping.QueueName} (batch ${mapping.BatchSize}, window ${mapping.MaximumBatchingWindowInSeconds} s, concurrency ${mapping.MaximumConcurrency})`,
+    );
+    for (let i = 0; i < mapping.MaximumConcurrency; i++) this.workers.push(this.work());
+  }
+
+  async stop(): Promise<void> {
+    this.stopper.abort();
+    await Promise.all(this.workers);
+  }
+
+  private get stopping(): boolean {
+    return this.stopper.signal.aborted;
+  }
+
+  private async work(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        const turn = this.collecting.then(() => this.collect());
+        this.collecting = turn.catch(() => undefined);
+        const batch = await turn;
+        if (batch.length > 0) await this.process(batch);
+      } catch (err) {
+        if (this.stopping) return;
+        this.o.log.warn(`poller: ${this.o.mapping.QueueName}: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  /** Receives until BatchSize messages or the batching window ends (at once when the window is 0). */
+  private async collect(): Promise<Message[]> {
+    const { mapping, sqs, queueUrl } = this.o;
+    const windowMs = mapping.MaximumBatchingWindowInSeconds * 1000;
+    const batch: Message[] = [];
+    let firstAt = 0;
+    while (batch.length < mapping.BatchSize && !this.stopping) {
+      let wait = LONG_POLL_SECONDS;
+      if (batch.length > 0) {
+        const left = windowMs - (Date.now() - firstAt);
+        if (left <= 0) break;
+        wait = Math.min(LONG_POLL_SECONDS, Math.ceil(left / 1000));
+      }
+      const { Messages = [] } = await sqs.receiveMessage(
+        {
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: Math.min(10, mapping.BatchSize - batch.length),
+          WaitTimeSeconds: wait,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        },
+        { abortSignal: this.stopper.signal },
+      );
+      if (Messages.length > 0 && batch.length === 0) firstAt = Date.now();
+      batch.push(...Messages);
+      if (windowMs === 0 && batch.length > 0) break;
+    }
+    return batch;
+  }
+
+  private async process(batch: Message[]): Promise<void> {
+    const { mapping, fn, log } = this.o;
+    const records = batch.map((m) => toRecord(m, this.o.queueArn, this.o.region));
+    const matching = records.filter((r) => matchesFilters(mapping.filters, r));
+    const filteredOut = records.filter((r) => !matching.includes(r));
+    // As with Lambda, messages that match no filter are deleted without invoking the function.
+    if (filteredOut.length > 0) await this.delete(filteredOut);
+    if (matching.length === 0) return;
+
+    const context = lambdaContext(fn.FunctionName, this.o.region, this.o.account, fn.Timeout * 1000);
+    const started = Date.now();
+    const inv = await invoke(this.o.handler, { Records: matching }, context, fn.Timeout * 1000);
+    const ms = Date.now() - started;
+    const ids = new Set(matching.map((r) => r.messageId));
+    const outcome = batchOutcome(inv, mapping.ReportBatchItemFailures, ids);
+    const what = `${fn.FunctionName}: ${matching.length} message(s) from ${mapping.QueueName}`;
+    if (outcome.kind === 'failure') {
+      log.warn(`invoke ${what}: failed in ${ms} ms (${outcome.reason}); the batch will be retried`);
+      return;
+    }
+    let kept = new Set<string>();
+    if (outcome.kind === 'partial') {
+      const fifo = mapping.QueueName.endsWith('.fifo');
+      kept = fifo
+        ? keepGroupOrder(
+            matching.map((r) => ({
+              id: r.messageId,
+              ...(r.attributes.MessageGroupId ? { group: r.attributes.MessageGroupId } : {}),
+            })),
+            outcome.failed,
+          )
+        : outcome.failed;
+    }
+    await this.delete(matching.filter((r) => !kept.has(r.messageId)));
+    const result =
+      kept.size === 0
+        ? 'succeeded'
+        : kept.size === matching.length
+          ? `reported every message as failed (${kept.size} to retry)`
+          : `partly succeeded (${kept.size} to retry)`;
+    log.info(`invoke ${what}: ${result} in ${ms} ms`);
+  }
+
+  private async delete(records: SqsRecord[]): Promise<void> {
+    for (let i = 0; i < records.length; i += 10) {
+      const Entries = records.slice(i, i + 10).map((r, k) => ({ Id: String(k), ReceiptHandle: r.receiptHandle }));
+      const { Failed = [] } = await this.o.sqs.deleteMessageBatch({ QueueUrl: this.o.queueUrl, Entries });
+      for (const f of Failed) this.o.log.warn(`poller: delete failed: ${f.Code} ${f.Message}`);
+    }
+  }
+}
