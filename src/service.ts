@@ -91,7 +91,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     now,
     log,
   });
-  const tasks = new MoveTaskRunner({ moves, owner, region: config.region, now, log });
+  const tasks = new MoveTaskRunner({ moves, store, owner, region: config.region, now, log });
   if (options.background !== false) {
     sweeper.start();
     tasks.start();

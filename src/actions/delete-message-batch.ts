@@ -1,5 +1,5 @@
 import type { BatchResultErrorEntry, DeleteMessageBatchRequest, DeleteMessageBatchResult } from '@aws-sdk/client-sqs';
-import { decodeReceiptHandle, invalidReceiptHandle } from '../sqs/receipt-handle.js';
+import { decodeReceiptHandle, expiredReceiptHandle, invalidReceiptHandle } from '../sqs/receipt-handle.js';
 import { checkBatch, failure } from './batch.js';
 import { type ActionContext, found, queueOf } from './context.js';
 
@@ -11,18 +11,20 @@ export async function deleteMessageBatch(
   const entries = input.Entries ?? [];
   checkBatch(entries, 'DeleteMessageBatchRequestEntry');
   const Failed: BatchResultErrorEntry[] = [];
-  const ok: { Id: string; messageId: string }[] = [];
+  const valid: { Id: string; handle: string; id: string; token: string }[] = [];
   for (const e of entries) {
-    const receipt = decodeReceiptHandle(q, e.ReceiptHandle ?? '');
-    if (receipt) ok.push({ Id: e.Id as string, messageId: receipt.id });
-    else Failed.push(failure(e.Id as string, invalidReceiptHandle(e.ReceiptHandle ?? '')));
+    const handle = e.ReceiptHandle ?? '';
+    const receipt = decodeReceiptHandle(q, handle);
+    if (receipt) valid.push({ Id: e.Id as string, handle, ...receipt });
+    else Failed.push(failure(e.Id as string, invalidReceiptHandle(handle)));
   }
-  if (ok.length > 0)
-    found(
-      await ctx.store.deleteMessages(
-        q,
-        ok.map((e) => e.messageId),
-      ),
-    );
-  return { Successful: ok.map((e) => ({ Id: e.Id })), Failed };
+  const Successful: { Id: string }[] = [];
+  if (valid.length > 0) {
+    const statuses = found(await ctx.store.deleteMessages(q, valid));
+    valid.forEach((v, i) => {
+      if (statuses[i] === 'expired') Failed.push(failure(v.Id, expiredReceiptHandle(v.handle)));
+      else Successful.push({ Id: v.Id });
+    });
+  }
+  return { Successful, Failed };
 }

@@ -1,5 +1,5 @@
 import type { DeleteMessageRequest } from '@aws-sdk/client-sqs';
-import { decodeReceiptHandle, invalidReceiptHandle } from '../sqs/receipt-handle.js';
+import { decodeReceiptHandle, expiredReceiptHandle, invalidReceiptHandle } from '../sqs/receipt-handle.js';
 import { type ActionContext, found, queueOf } from './context.js';
 
 export async function deleteMessage(input: DeleteMessageRequest, ctx: ActionContext): Promise<object> {
@@ -8,6 +8,7 @@ export async function deleteMessage(input: DeleteMessageRequest, ctx: ActionCont
   const receipt = decodeReceiptHandle(q, handle);
   if (!receipt) throw invalidReceiptHandle(handle);
   // Deleting a message that is already gone succeeds, as in SQS.
-  found(await ctx.store.deleteMessages(q, [receipt.id]));
+  const [status] = found(await ctx.store.deleteMessages(q, [receipt]));
+  if (status === 'expired') throw expiredReceiptHandle(handle);
   return {};
 }

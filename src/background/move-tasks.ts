@@ -6,6 +6,7 @@
 import type { Logger } from '../log.js';
 import { parseQueueArn } from '../sqs/queue-names.js';
 import type { ActiveTask, MoveTask, RedisMoves } from '../store/redis-moves.js';
+import type { Store } from '../store/store.js';
 
 /** SQS moves at a "system optimized" rate when none is given; ours is the maximum allowed. */
 export const DEFAULT_MOVE_RATE = 500;
@@ -14,6 +15,7 @@ const LEASE_MS = 5_000;
 
 export interface MoveTaskRunnerOptions {
   moves: RedisMoves;
+  store: Store;
   owner: string;
   region: string;
   now: () => number;
@@ -56,18 +58,26 @@ export class MoveTaskRunner {
     }
   }
 
-  private async step({ queue, taskId }: ActiveTask): Promise<void> {
+  private async step(active: ActiveTask): Promise<void> {
+    const { queue, taskId } = active;
     const { moves, now } = this.o;
     const task = await moves.getTask(queue, taskId);
-    if (!task) return;
-    if (task.Status === 'CANCELLING') {
-      // Finish the moves already claimed; nothing new is claimed.
-      const done = await moves.drainOutbox(queue, now());
-      await moves.updateTask(queue, taskId, { moved: done.moved, status: 'CANCELLED' });
-      this.finish(taskId, task, 'CANCELLED', done.moved);
+    if (!task || (task.Status !== 'RUNNING' && task.Status !== 'CANCELLING')) {
+      await moves.dropActiveTask(active); // a listing left by a crash, or a task already ended
       return;
     }
-    if (task.Status !== 'RUNNING') return;
+    if (task.Status === 'CANCELLING') {
+      // Finish the moves already claimed; nothing new is claimed.
+      let moved = 0;
+      for (let i = 0; i < 50; i++) {
+        const done = await moves.drainOutbox(queue, now());
+        moved += done.moved;
+        if (done.moved + done.returned === 0) break;
+      }
+      await moves.updateTask(queue, taskId, { moved, status: 'CANCELLED' });
+      this.finish(taskId, task, 'CANCELLED', moved);
+      return;
+    }
     const rate = task.MaxNumberOfMessagesPerSecond ?? DEFAULT_MOVE_RATE;
     const t = now();
     const pace = this.pace.get(taskId) ?? { at: t - TICK_MS, carry: 0 };
@@ -81,18 +91,32 @@ export class MoveTaskRunner {
       : '';
     const claimed = remaining > 0 ? await moves.claimForMove(queue, t, Math.min(budget, remaining), destination) : 0;
     const done = await moves.drainOutbox(queue, now());
-    if (done.unroutable.length > 0) {
-      const reason = `Message ${done.unroutable[0]} has no DeadLetterQueueSourceArn (it was not moved here by a redrive), so it has no source queue to return to; give a DestinationArn.`;
-      await moves.updateTask(queue, taskId, { moved: done.moved, status: 'FAILED', reason });
+    const failure = done.missing.length
+      ? `The destination queue ${done.missing[0]} does not exist.`
+      : done.unroutable.length
+        ? `Message ${done.unroutable[0]} has no DeadLetterQueueSourceArn (it was not moved here by a redrive), so it has no source queue to return to; give a DestinationArn.`
+        : undefined;
+    if (failure) {
+      await moves.updateTask(queue, taskId, { moved: done.moved, status: 'FAILED', reason: failure });
       this.finish(taskId, task, 'FAILED', done.moved);
       return;
     }
+    const movedNow = task.ApproximateNumberOfMessagesMoved + done.moved;
+    // Done when everything counted at the start has moved, or nothing is left to move (messages
+    // in flight or in a locked FIFO group are waited for: they count as available again later).
     const finished =
-      claimed === 0 || task.ApproximateNumberOfMessagesMoved + done.moved >= task.ApproximateNumberOfMessagesToMove;
+      movedNow >= task.ApproximateNumberOfMessagesToMove ||
+      (claimed === 0 && (await this.o.store.getQueue(queue, t))?.counts.visible === 0);
     const updated = await moves.updateTask(queue, taskId, {
       moved: done.moved,
+      requireStatus: 'RUNNING',
       ...(finished ? { status: 'COMPLETED' as const } : {}),
     });
+    if (updated === 'wrong-status') {
+      // Cancelled meanwhile: count what moved; the next tick finishes the cancel.
+      await moves.updateTask(queue, taskId, { moved: done.moved });
+      return;
+    }
     if (finished && typeof updated === 'object') this.finish(taskId, updated, 'COMPLETED', 0);
   }
 

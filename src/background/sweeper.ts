@@ -31,7 +31,11 @@ export class Sweeper {
   private running: Promise<unknown> | undefined;
   private stopped = false;
 
-  constructor(private readonly o: SweeperOptions) {}
+  private readonly leaseMs: number;
+
+  constructor(private readonly o: SweeperOptions) {
+    this.leaseMs = Math.max(10_000, o.intervalMs * 3);
+  }
 
   start(): void {
     const tick = () => {
@@ -55,7 +59,7 @@ export class Sweeper {
   /** One pass over every queue, if this instance holds the lease. Returns messages removed. */
   async runOnce(): Promise<number> {
     const { store, moves, account, owner } = this.o;
-    if (!(await moves.lease('sweeper', owner, Math.max(10_000, this.o.intervalMs * 3)))) return 0;
+    if (!(await moves.lease('sweeper', owner, this.leaseMs))) return 0;
     let removed = 0;
     let after: string | undefined;
     for (;;) {
@@ -66,13 +70,15 @@ export class Sweeper {
       }
       if (names.length < 100) return removed;
       after = names[names.length - 1];
-      await moves.lease('sweeper', owner, Math.max(10_000, this.o.intervalMs * 3));
+      if (!(await moves.lease('sweeper', owner, this.leaseMs))) return removed;
     }
   }
 
   private async sweepQueue(q: QueueRef): Promise<number> {
     let removed = 0;
-    for (;;) {
+    for (let step = 1; ; step++) {
+      // A long sweep renews the lease as it goes, and stops if another instance took it over.
+      if (step % 20 === 0 && !(await this.o.moves.lease('sweeper', this.o.owner, this.leaseMs))) return removed;
       const now = this.o.now();
       const r = await this.o.moves.sweepQueue(q, now, SWEEP_STEP);
       if (!r) return removed;

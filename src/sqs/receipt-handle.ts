@@ -3,7 +3,7 @@
  * message id and the token of the receive that produced them.
  */
 import type { QueueRef } from '../domain.js';
-import { SqsError } from '../errors.js';
+import { invalidValue, SqsError } from '../errors.js';
 
 export interface Receipt {
   id: string;
@@ -16,6 +16,11 @@ export function encodeReceiptHandle(q: QueueRef, id: string, token: string): str
 
 export function invalidReceiptHandle(handle: string): SqsError {
   return new SqsError('ReceiptHandleIsInvalid', `The input receipt handle "${handle}" is not a valid receipt handle.`);
+}
+
+/** A FIFO receipt handle whose receive is over (SQS: "The receipt handle has expired"). */
+export function expiredReceiptHandle(handle: string): SqsError {
+  return invalidValue('ReceiptHandle', handle, 'The receipt handle has expired.');
 }
 
 /** Undefined when the handle is malformed or belongs to another queue. */

@@ -6,6 +6,7 @@
  * between any two steps leaves the message in the outbox, and the next drain finishes the move
  * without losing or duplicating it.
  */
+import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { QueueRef } from '../domain.js';
 import { isFifoName, parseQueueArn, queueArn } from '../sqs/queue-names.js';
@@ -15,6 +16,12 @@ import type { Scripts } from './scripts.js';
 
 /** How long a destination remembers an accepted id, so a repeated move cannot store it twice. */
 export const MOVED_ID_LIFETIME_MS = 60 * 60 * 1000;
+
+/** A UUID-shaped id that depends only on the move, so a repeated move gives the same id. */
+function idFromMove(moveKey: string): string {
+  const h = createHash('sha256').update(`redsqs-move:${moveKey}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((Number.parseInt(h[16] as string, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
 
 export type MoveTaskStatus = 'RUNNING' | 'COMPLETED' | 'CANCELLING' | 'CANCELLED' | 'FAILED';
 
@@ -31,12 +38,14 @@ export interface MoveTask {
 }
 
 export interface DrainResult {
-  /** Messages the destinations now hold. */
+  /** Messages this drain handed over (a concurrent drain's moves are not counted twice). */
   moved: number;
   /** Messages put back in the source: their destination does not exist. */
   returned: number;
   /** Ids that have no destination (a move back to a source that is not recorded). */
   unroutable: string[];
+  /** Destination queues that do not exist (their messages were returned). */
+  missing: string[];
 }
 
 export interface SweepResult {
@@ -63,33 +72,42 @@ export class RedisMoves {
     return messageKeys(queueKeys(this.prefix, q));
   }
 
-  /** Finishes the moves waiting in q's outbox (those put there at or before `before`). */
+  /** Finishes the moves waiting in q's outbox (those that entered at or before `before`). */
   async drainOutbox(q: QueueRef, now: number, limit = 100, before = now): Promise<DrainResult> {
     const rows = await this.scripts.run('outbox-read', this.keys(q), [limit, before]);
-    const result: DrainResult = { moved: 0, returned: 0, unroutable: [] };
+    const result: DrainResult = { moved: 0, returned: 0, unroutable: [], missing: [] };
     if (!Array.isArray(rows) || rows.length === 0) return result;
     const sourceArn = queueArn(this.region, q);
     const byDestination = new Map<string, { ids: string[]; args: (string | number)[] }>();
     const finish: string[] = [];
-    for (let i = 0; i + 4 < rows.length; i += 5) {
+    for (let i = 0; i + 5 < rows.length; i += 6) {
       const id = String(rows[i]);
       const dest = String(rows[i + 1]);
-      const body = String(rows[i + 2]);
-      const sentAt = Number(rows[i + 4]);
+      const moveKey = `${q.name}#${String(rows[i + 2])}`;
+      const body = String(rows[i + 3]);
       if (body === '') {
         finish.push(id, 'done'); // deleted or expired meanwhile
         continue;
       }
       const payload = decodePayload(body);
-      const [kind, named] = [dest.slice(0, dest.indexOf(':')), dest.slice(dest.indexOf(':') + 1)];
-      let target = named;
+      const colon = dest.indexOf(':');
+      const kind = dest.slice(0, colon);
+      let target = dest.slice(colon + 1);
+      let movedId = id;
+      let sentAt = Number(rows[i + 5]);
       if (kind === 'dlq') {
         payload.deadLetterSourceArn = sourceArn;
       } else {
         if (!target && payload.deadLetterSourceArn) {
           target = parseQueueArn(payload.deadLetterSourceArn, this.region, q.account)?.name ?? '';
         }
+        // SQS: "All redriven messages are considered new messages and are assigned a new
+        // messageID and enqueueTime." The new id is derived from the move, so a repeat is the same.
+        movedId = idFromMove(moveKey);
+        sentAt = now;
+        payload.sentTimestamp = now;
         payload.deadLetterSourceArn = undefined;
+        if (payload.dedupId !== undefined) payload.dedupId = movedId;
       }
       if (!target) {
         result.unroutable.push(id);
@@ -97,23 +115,26 @@ export class RedisMoves {
         continue;
       }
       const fifo = isFifoName(target);
-      // As in SQS, a standard queue counts retention from the original enqueue; a FIFO queue
-      // from the move.
+      // A standard dead-letter queue counts retention from the original enqueue, a FIFO one from the move.
+      if (fifo) sentAt = now;
       const entry = byDestination.get(target) ?? { ids: [], args: [] };
       entry.ids.push(id);
-      entry.args.push(id, encodePayload(payload), fifo ? now : sentAt, fifo ? (payload.groupId ?? '') : '');
+      entry.args.push(movedId, encodePayload(payload), sentAt, fifo ? (payload.groupId ?? '') : '', moveKey);
       byDestination.set(target, entry);
     }
     for (const [target, { ids, args }] of byDestination) {
       const t = queueKeys(this.prefix, { account: q.account, name: target });
       const reply = await this.scripts.run('accept-moved', messageKeys(t), [now, t.wake, ...args]);
-      const outcome = reply === -1 ? 'return' : 'done';
-      for (const id of ids) finish.push(id, outcome);
-      if (outcome === 'done') result.moved += ids.length;
-      else result.returned += ids.length;
+      if (reply === -1) {
+        result.missing.push(target);
+        result.returned += ids.length;
+        for (const id of ids) finish.push(id, 'return');
+      } else {
+        for (const id of ids) finish.push(id, 'done');
+      }
     }
     result.returned += result.unroutable.length;
-    if (finish.length > 0) await this.scripts.run('outbox-finish', this.keys(q), finish);
+    if (finish.length > 0) result.moved = Number(await this.scripts.run('outbox-finish', this.keys(q), finish));
     return result;
   }
 
@@ -176,6 +197,10 @@ export class RedisMoves {
   async listTasks(q: QueueRef): Promise<MoveTask[]> {
     const all = await this.redis.hvals(queueKeys(this.prefix, q).tasks);
     return all.map((j) => JSON.parse(j) as MoveTask).sort((a, b) => b.StartedTimestamp - a.StartedTimestamp);
+  }
+
+  async dropActiveTask(t: ActiveTask): Promise<void> {
+    await this.redis.srem(activeTasksKey(this.prefix), `${t.queue.account}/${t.queue.name}/${t.taskId}`);
   }
 
   async activeTasks(): Promise<ActiveTask[]> {

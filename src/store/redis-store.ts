@@ -13,6 +13,7 @@ import { asArray, parseFifoSendReply, parseReceiveReply, parseSendReply } from '
 import { type Reply, Scripts } from './scripts.js';
 import type {
   CreateQueueResult,
+  DeleteStatus,
   QueueState,
   ReceiveOptions,
   SendResult,
@@ -184,9 +185,11 @@ export class RedisStore implements Store {
     return parseReceiveReply(await this.scripts.run('receive-messages', messageKeys(k), args));
   }
 
-  async deleteMessages(q: QueueRef, ids: string[]): Promise<number | undefined> {
-    const reply = await this.scripts.run('delete-messages', messageKeys(this.keys(q)), ids);
-    return typeof reply === 'number' && reply >= 0 ? reply : undefined;
+  async deleteMessages(q: QueueRef, receipts: { id: string; token: string }[]): Promise<DeleteStatus[] | undefined> {
+    const args = receipts.flatMap((r) => [r.id, r.token]);
+    const reply = await this.scripts.run('delete-messages', messageKeys(this.keys(q)), args);
+    if (!Array.isArray(reply)) return undefined;
+    return reply.map((code) => (code === 1 ? 'deleted' : code === 2 ? 'expired' : 'gone'));
   }
 
   async changeVisibility(

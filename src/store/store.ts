@@ -53,6 +53,9 @@ export interface ReceiveOptions {
   attemptId?: string;
 }
 
+/** 'expired': a FIFO receipt handle from an earlier receive, or of a message no longer in flight. */
+export type DeleteStatus = 'deleted' | 'gone' | 'expired';
+
 export type VisibilityStatus = 'changed' | 'not-inflight' | 'no-message' | 'over-limit';
 
 export interface Store {
@@ -79,8 +82,8 @@ export interface Store {
   /** Undefined when the queue does not exist. */
   sendMessages(q: QueueRef, messages: NewMessage[], now: number): Promise<SendResult | undefined>;
   receiveMessages(q: QueueRef, options: ReceiveOptions): Promise<StoreReceiveResult>;
-  /** Number of messages deleted, or undefined when the queue does not exist. */
-  deleteMessages(q: QueueRef, ids: string[]): Promise<number | undefined>;
+  /** Per receipt, or undefined when the queue does not exist. */
+  deleteMessages(q: QueueRef, receipts: { id: string; token: string }[]): Promise<DeleteStatus[] | undefined>;
   changeVisibility(
     q: QueueRef,
     entries: { id: string; token: string; visibilityMs: number }[],

@@ -159,6 +159,25 @@ describe.each(PROTOCOLS)('FIFO queues (%s)', (protocol) => {
       expect(again.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
     });
 
+    it('refuses a delete with a receipt handle from an earlier receive, which would free the group', async () => {
+      const QueueUrl = await fifo({ ContentBasedDeduplication: 'true' });
+      for (const b of ['m1', 'm2']) await sqs().sendMessage({ QueueUrl, MessageBody: b, MessageGroupId: 'g' });
+      const first = (await sqs().receiveMessage({ QueueUrl, VisibilityTimeout: 0 })).Messages?.[0];
+      const second = (await sqs().receiveMessage({ QueueUrl, VisibilityTimeout: 30 })).Messages?.[0];
+      expect(second?.Body).toBe('m1');
+      const stale = await errorOf(() => sqs().deleteMessage({ QueueUrl, ReceiptHandle: first?.ReceiptHandle }));
+      expect(stale.code).toBe('InvalidParameterValue');
+      const batch = await sqs().deleteMessageBatch({
+        QueueUrl,
+        Entries: [{ Id: 'a', ReceiptHandle: first?.ReceiptHandle }],
+      });
+      expect(batch.Failed?.map((f) => f.Code)).toEqual(['InvalidParameterValue']);
+      // The group is still held by the second receive.
+      expect(await bodies(QueueUrl)).toEqual([]);
+      await sqs().deleteMessage({ QueueUrl, ReceiptHandle: second?.ReceiptHandle });
+      expect(await bodies(QueueUrl)).toEqual(['m2']);
+    });
+
     it('releases the group when visibility is changed to 0', async () => {
       const QueueUrl = await fifo({ ContentBasedDeduplication: 'true' });
       for (const b of ['m1', 'm2']) await sqs().sendMessage({ QueueUrl, MessageBody: b, MessageGroupId: 'g' });

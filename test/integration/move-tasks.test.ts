@@ -26,6 +26,8 @@ async function finalTask(sqs: SQS, SourceArn: string, timeoutMs = 15_000) {
   }
 }
 
+const sentIds = new Set<string>();
+
 describe.each(PROTOCOLS)('message move tasks (%s)', (protocol) => {
   const sqs = () => sqsClient(protocol, svc.url);
   const create = async (name: string, Attributes?: Record<string, string>) =>
@@ -72,6 +74,55 @@ describe.each(PROTOCOLS)('message move tasks (%s)', (protocol) => {
     expect(task.TaskHandle).toBeUndefined();
     expect(await count(dlq)).toBe(0);
     expect(await count(src)).toBe(12);
+    // As in SQS, moved messages are new messages: new ids, no dead-letter source.
+    const back = (
+      await sqs().receiveMessage({ QueueUrl: src, MaxNumberOfMessages: 10, AttributeNames: ['All'] as never })
+    ).Messages;
+    expect(back?.every((m) => !sentIds.has(m.MessageId as string) && !m.Attributes?.DeadLetterQueueSourceArn)).toBe(
+      true,
+    );
+  });
+
+  it('keeps group order when moving a FIFO dead-letter queue back', async () => {
+    const fifoQueue = async (name: string, Attributes: Record<string, string>) =>
+      (
+        await sqs().createQueue({
+          QueueName: `${uniqueName(name).slice(0, 70)}.fifo`,
+          Attributes: { FifoQueue: 'true', ...Attributes },
+        })
+      ).QueueUrl as string;
+    const dlq = await fifoQueue(`mfd-${protocol}`, {});
+    const src = await fifoQueue(`mfs-${protocol}`, {
+      ContentBasedDeduplication: 'true',
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn(dlq), maxReceiveCount: 1 }),
+    });
+    const sent = ['a1', 'b1', 'a2', 'b2', 'a3', 'b3', 'a4'];
+    for (const b of sent) await sqs().sendMessage({ QueueUrl: src, MessageBody: b, MessageGroupId: b[0] as string });
+    while (
+      ((await sqs().receiveMessage({ QueueUrl: src, MaxNumberOfMessages: 10, VisibilityTimeout: 0 })).Messages ?? [])
+        .length > 0
+    );
+    await sqs().startMessageMoveTask({ SourceArn: arn(dlq) });
+    expect((await finalTask(sqs(), arn(dlq))).Status).toBe('COMPLETED');
+    const back =
+      (await sqs().receiveMessage({ QueueUrl: src, MaxNumberOfMessages: 10 })).Messages?.map((m) => m.Body) ?? [];
+    expect(back.filter((b) => b?.startsWith('a'))).toEqual(['a1', 'a2', 'a3', 'a4']);
+    expect(back.filter((b) => b?.startsWith('b'))).toEqual(['b1', 'b2', 'b3']);
+  });
+
+  it('fails when the destination is deleted while the task runs', async () => {
+    const { dlq } = await deadLetters(10);
+    const dest = await create(`mgone-${protocol}`);
+    await sqs().startMessageMoveTask({
+      SourceArn: arn(dlq),
+      DestinationArn: arn(dest),
+      MaxNumberOfMessagesPerSecond: 2,
+    });
+    await sleep(700);
+    await sqs().deleteQueue({ QueueUrl: dest });
+    const task = await finalTask(sqs(), arn(dlq));
+    expect(task.Status).toBe('FAILED');
+    expect(task.FailureReason).toContain('does not exist');
   });
 
   it('moves messages to an explicit destination at the rate asked for', async () => {

@@ -76,4 +76,24 @@ describe('retention', () => {
     expect(await counts(dlq)).toBe(0);
     expect(await counts(fdlq)).toBe(1);
   });
+
+  it('gives messages moved back by a move task a new enqueue time', async () => {
+    const dlq = await create(uniqueName('mtdlq'), { MessageRetentionPeriod: '1209600' });
+    const src = await create(uniqueName('mtsrc'), {
+      MessageRetentionPeriod: '300',
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn(dlq), maxReceiveCount: 1 }),
+    });
+    await sqs().sendMessage({ QueueUrl: src, MessageBody: 'old' });
+    await sqs().receiveMessage({ QueueUrl: src, VisibilityTimeout: 0 });
+    await sqs().receiveMessage({ QueueUrl: src });
+    clock += 3_600_000; // an hour in the dead-letter queue: far past the source's 5 minutes
+    await sqs().startMessageMoveTask({ SourceArn: arn(dlq) });
+    for (let i = 0; i < 20 && (await counts(dlq)) > 0; i++) {
+      clock += 200;
+      await svc.service.tasks.tick();
+    }
+    const back = (await sqs().receiveMessage({ QueueUrl: src, AttributeNames: ['All'] as never })).Messages?.[0];
+    expect(back?.Body).toBe('old');
+    expect(Number(back?.Attributes?.SentTimestamp)).toBeGreaterThan(clock - 10_000);
+  });
 });

@@ -63,8 +63,10 @@ const where = async (id: string) => ({
 /** What the mover's second step does, run alone: the destination accepts the message. */
 async function acceptOnly(id: string): Promise<void> {
   const payload = encodePayload({ body: 'b', md5Body: 'm', senderId: 's', sentTimestamp: T0 });
+  const entry = (await redis.hget(queueKeys(prefix, src).outboxDest, id)) as string;
+  const token = entry.split('|')[1];
   const d = queueKeys(prefix, dlq);
-  await scripts.run('accept-moved', messageKeys(d), [T0, d.wake, id, payload, T0, '']);
+  await scripts.run('accept-moved', messageKeys(d), [T0, d.wake, id, payload, T0, '', `src#${token}`]);
 }
 
 describe('move handoff', () => {
@@ -87,9 +89,34 @@ describe('move handoff', () => {
   it('a crash after the destination accepted and its copy was consumed: the drain does not revive it', async () => {
     const id = await redriven();
     await acceptOnly(id);
-    await store.deleteMessages(dlq, [id]);
+    await store.deleteMessages(dlq, [{ id, token: '' }]);
     await moves.drainOutbox(src, T0 + 10);
     expect(await where(id)).toEqual({ src: 0, srcOutbox: 0, dlq: 0 });
+  });
+
+  it('a second redrive of the same message, after a move back, is a new move', async () => {
+    const id = await redriven();
+    await moves.drainOutbox(src, T0 + 10);
+    // Back to the source, as a move task does (here by hand), then redriven again within the hour.
+    const receipt = await store.receiveMessages(dlq, { now: T0 + 20, max: 1, inflightLimit: 120_000 });
+    if (receipt.status !== 'ok') throw new Error('not in the dead-letter queue');
+    await store.deleteMessages(dlq, [{ id, token: receipt.messages[0]?.token as string }]);
+    await store.sendMessages(
+      src,
+      [{ id, size: 1, payload: { body: 'b', md5Body: 'm', senderId: 's', sentTimestamp: T0 } }],
+      T0 + 30,
+    );
+    await store.receiveMessages(src, { now: T0 + 30, max: 1, visibilityMs: 0, inflightLimit: 120_000 });
+    await store.receiveMessages(src, { now: T0 + 30, max: 1, inflightLimit: 120_000 });
+    expect((await moves.drainOutbox(src, T0 + 40)).moved).toBe(1);
+    expect(await where(id)).toEqual({ src: 0, srcOutbox: 0, dlq: 1 });
+  });
+
+  it('two drains at once hand each message over once and count it once', async () => {
+    const id = await redriven();
+    const [a, b] = await Promise.all([moves.drainOutbox(src, T0 + 10), moves.drainOutbox(src, T0 + 10)]);
+    expect(a.moved + b.moved).toBe(1);
+    expect(await where(id)).toEqual({ src: 0, srcOutbox: 0, dlq: 1 });
   });
 
   it('a destination that no longer exists: the message goes back to its queue', async () => {

@@ -165,7 +165,7 @@ describe('FIFO store scripts with a fixed clock', () => {
     const k = (s: string) => `${prefix}:{000000000000/q.fifo}:${s}`;
     expect(await redis.hgetall(k('locked'))).toEqual({ g: '1' });
     expect(await redis.zcard(k('groups'))).toBe(0);
-    await store.deleteMessages(f, [r.messages[0]?.id as string]);
+    await store.deleteMessages(f, [{ id: r.messages[0]?.id as string, token: r.messages[0]?.token as string }]);
     expect(await redis.hgetall(k('locked'))).toEqual({});
     expect(await redis.zrange(k('groups'), 0, -1, 'WITHSCORES')).toEqual(['g', '2']);
     expect(await redis.zcard(k('fifo'))).toBe(1);

@@ -16,17 +16,20 @@ if k.fifo then
     if not group then
       break
     end
-    for _, m in ipairs(fifo_group_range(k.fifo, group, max - claimed)) do
+    local members = fifo_group_range(k.fifo, group, max - claimed)
+    for _, m in ipairs(members) do
       redis.call('ZREM', k.fifo, m)
-      to_outbox(k, string.sub(m, #group + 23), ARGV[3], now)
+      to_outbox(k, string.sub(m, #group + 23), ARGV[3], now, group)
       claimed = claimed + 1
     end
-    fifo_refresh(k.fifo, k.groups, k.locked, group)
+    if #members == 0 then
+      fifo_refresh(k.fifo, k.groups, k.locked, group)
+    end
   end
 else
   local popped = redis.call('ZPOPMIN', k.ready, max)
   for i = 1, #popped, 2 do
-    to_outbox(k, popped[i], ARGV[3], now)
+    to_outbox(k, popped[i], ARGV[3], now, '')
     claimed = claimed + 1
   end
 end

@@ -39,31 +39,6 @@ local function fifo_release(fifo, groups, locked, group)
   fifo_refresh(fifo, groups, locked, group)
 end
 
--- Removes every trace of a message from its queue's message keys. Keys: a table with body, info,
--- ready, delayed, inflight, sent, fifo, groups, locked (any may be nil for a standard queue's FIFO keys).
-local function remove_message(k, id)
-  local info = redis.call('HGET', k.info, id)
-  if not info then
-    return 0
-  end
-  redis.call('HDEL', k.body, id)
-  redis.call('HDEL', k.info, id)
-  redis.call('ZREM', k.sent, id)
-  redis.call('ZREM', k.delayed, id)
-  local inflight = redis.call('ZREM', k.inflight, id) == 1
-  if k.fifo then
-    local seq, _, _, _, _, group = parse_info(info)
-    if inflight then
-      fifo_release(k.fifo, k.groups, k.locked, group)
-    elseif redis.call('ZREM', k.fifo, fifo_member(group, seq, id)) == 1 then
-      fifo_refresh(k.fifo, k.groups, k.locked, group)
-    end
-  else
-    redis.call('ZREM', k.ready, id)
-  end
-  return 1
-end
-
 -- Every message script receives the same KEYS, in this order (keys.ts messageKeys):
 --  1 meta, 2 body, 3 info, 4 ready, 5 delayed, 6 inflight, 7 sent, 8 fifo, 9 groups, 10 locked,
 --  11 outbox, 12 outbox destinations, 13 dedup, 14 dedup ids, 15 attempts, 16 attempt expiry,
@@ -145,12 +120,55 @@ local function next_visible(k)
   return nextMs
 end
 
--- Takes a message out of circulation into the outbox, to be moved to queue `dest` by the mover
--- (dead-letter redrive, message move tasks). Its body and info stay until the move completes.
--- Score: now * 1000 + a counter, so that messages leave in the order they entered (FIFO order).
-local outbox_count = 0
-local function to_outbox(k, id, dest, now)
-  redis.call('ZADD', k.outbox, now * 1000 + outbox_count % 1000, id)
-  outbox_count = outbox_count + 1
-  redis.call('HSET', k.outboxdest, id, dest)
+-- Takes a message out of circulation into the outbox, to be moved to queue `dest` (`dlq:<name>`,
+-- `move:<name>`, `move:` = its source) by the mover. Its body and info stay until the move
+-- completes. The score is a per-queue sequence, so messages leave in the order they entered; the
+-- destination entry carries the move's own token (a repeated move of the same message is another
+-- move) and the time it entered. A FIFO message keeps its group locked while it waits.
+local function to_outbox(k, id, dest, now, group)
+  local token = redis.call('HINCRBY', k.meta, '_outseq', 1)
+  redis.call('ZADD', k.outbox, token, id)
+  redis.call('HSET', k.outboxdest, id, dest .. '|' .. string.format('%d', token) .. '|' .. string.format('%d', now))
+  if k.fifo then
+    redis.call('HINCRBY', k.locked, group, 1)
+    redis.call('ZREM', k.groups, group)
+  end
+end
+
+-- Ends a message's wait in the outbox (moved, returned, deleted or expired). Returns 1 if it was
+-- there. The caller decides what becomes of the message itself.
+local function leave_outbox(k, id, group)
+  if redis.call('ZREM', k.outbox, id) == 0 then
+    return 0
+  end
+  redis.call('HDEL', k.outboxdest, id)
+  if k.fifo then
+    fifo_release(k.fifo, k.groups, k.locked, group)
+  end
+  return 1
+end
+
+-- Removes every trace of a message from its queue's message keys (delete, retention).
+local function remove_message(k, id)
+  local info = redis.call('HGET', k.info, id)
+  if not info then
+    return 0
+  end
+  local seq, _, _, _, _, group = parse_info(info)
+  redis.call('HDEL', k.body, id)
+  redis.call('HDEL', k.info, id)
+  redis.call('ZREM', k.sent, id)
+  redis.call('ZREM', k.delayed, id)
+  local inflight = redis.call('ZREM', k.inflight, id) == 1
+  if k.fifo then
+    if inflight then
+      fifo_release(k.fifo, k.groups, k.locked, group)
+    elseif redis.call('ZREM', k.fifo, fifo_member(group, seq, id)) == 1 then
+      fifo_refresh(k.fifo, k.groups, k.locked, group)
+    end
+  else
+    redis.call('ZREM', k.ready, id)
+  end
+  leave_outbox(k, id, group)
+  return 1
 end

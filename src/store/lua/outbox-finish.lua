@@ -2,23 +2,30 @@
 -- 'return' puts it back among this queue's available messages (the move cannot happen).
 -- KEYS: the message keys (lib.lua)
 -- ARGV: pairs: id, 'done' | 'return'
--- Returns: number of outbox entries ended
+-- Returns: number of 'done' entries this call ended (a concurrent drain may have ended others)
 local k = queue_keys()
-local ended = 0
+local done = 0
 for i = 1, #ARGV, 2 do
   local id = ARGV[i]
-  if redis.call('ZREM', k.outbox, id) == 1 then
-    ended = ended + 1
-    redis.call('HDEL', k.outboxdest, id)
-    local info = redis.call('HGET', k.info, id)
+  local info = redis.call('HGET', k.info, id)
+  local seq, group = '0', ''
+  if info then
+    local s, _, _, _, _, g = parse_info(info)
+    seq, group = s, g
+  end
+  if redis.call('ZSCORE', k.outbox, id) then
     if ARGV[i + 1] == 'done' then
+      leave_outbox(k, id, group)
       redis.call('HDEL', k.body, id)
       redis.call('HDEL', k.info, id)
       redis.call('ZREM', k.sent, id)
-    elseif info then
-      local seq, _, _, _, _, group = parse_info(info)
-      make_available(k, id, seq, group)
+      done = done + 1
+    else
+      if info then
+        make_available(k, id, seq, group)
+      end
+      leave_outbox(k, id, group)
     end
   end
 end
-return ended
+return done

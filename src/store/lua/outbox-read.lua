@@ -1,15 +1,20 @@
--- Lists messages waiting in the outbox to be moved to another queue (read-only).
+-- Lists messages waiting in the outbox to be moved to another queue, in the order they entered
+-- (read-only).
 -- KEYS: the message keys (lib.lua)
--- ARGV: 1 max entries, 2 only entries put there at or before this time (ms); oldest first
--- Returns: {id, destination, payload ('' if gone), info ('' if gone), sent time, ...}
+-- ARGV: 1 max entries, 2 only entries that entered at or before this time (ms)
+-- Returns: {id, destination, move token, payload ('' if gone), info ('' if gone), sent time, ...}
 local k = queue_keys()
+local before = tonumber(ARGV[2])
 local out = {}
-local last = tonumber(ARGV[2]) * 1000 + 999
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', k.outbox, '-inf', last, 'LIMIT', 0, tonumber(ARGV[1]))) do
-  out[#out + 1] = id
-  out[#out + 1] = redis.call('HGET', k.outboxdest, id) or ''
-  out[#out + 1] = redis.call('HGET', k.body, id) or ''
-  out[#out + 1] = redis.call('HGET', k.info, id) or ''
-  out[#out + 1] = redis.call('ZSCORE', k.sent, id) or '0'
+for _, id in ipairs(redis.call('ZRANGE', k.outbox, 0, tonumber(ARGV[1]) - 1)) do
+  local dest, token, at = string.match(redis.call('HGET', k.outboxdest, id) or '', '^(.*)|(%d+)|(%d+)$')
+  if dest and tonumber(at) <= before then
+    out[#out + 1] = id
+    out[#out + 1] = dest
+    out[#out + 1] = token
+    out[#out + 1] = redis.call('HGET', k.body, id) or ''
+    out[#out + 1] = redis.call('HGET', k.info, id) or ''
+    out[#out + 1] = redis.call('ZSCORE', k.sent, id) or '0'
+  end
 end
 return out

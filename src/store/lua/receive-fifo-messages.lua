@@ -85,7 +85,7 @@ if redis.call('ZCARD', k.inflight) < tonumber(ARGV[5]) then
         local seq, count, first = parse_info(info)
         count = tonumber(count)
         if redriveMax > 0 and count >= redriveMax then
-          to_outbox(k, id, meta[5], now)
+          to_outbox(k, id, meta[5], now, group)
           moved = moved + 1
           budget = budget - 1
         else

@@ -51,7 +51,7 @@ while got < max and budget > 0 do
       local seq, count, first, _, _, group = parse_info(info)
       count = tonumber(count)
       if redriveMax > 0 and count >= redriveMax then
-        to_outbox(k, id, meta[5], now)
+        to_outbox(k, id, meta[5], now, group)
         moved = moved + 1
         budget = budget - 1
       else

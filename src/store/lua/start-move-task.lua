@@ -25,4 +25,16 @@ task.ApproximateNumberOfMessagesMoved = 0
 local json = cjson.encode(task)
 redis.call('HSET', KEYS[18], ARGV[2], json)
 redis.call('HSET', k.meta, '_movetask', ARGV[2])
+-- ListMessageMoveTasks shows the 10 most recent tasks; older ones are forgotten.
+local all = redis.call('HGETALL', KEYS[18])
+if #all > 20 then
+  local tasks = {}
+  for i = 1, #all, 2 do
+    tasks[#tasks + 1] = {all[i], cjson.decode(all[i + 1]).StartedTimestamp or 0}
+  end
+  table.sort(tasks, function(a, b) return a[2] > b[2] end)
+  for i = 11, #tasks do
+    redis.call('HDEL', KEYS[18], tasks[i][1])
+  end
+end
 return json

@@ -16,8 +16,6 @@ local removed, other = 0, 0
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', k.sent, '-inf', '(' .. (now - tonumber(retention) * 1000), 'LIMIT', 0, limit)) do
   removed = removed + remove_message(k, id)
   redis.call('ZREM', k.sent, id)
-  redis.call('ZREM', k.outbox, id)
-  redis.call('HDEL', k.outboxdest, id)
 end
 for _, key in ipairs(redis.call('ZRANGEBYSCORE', k.dedup, '-inf', now, 'LIMIT', 0, limit)) do
   redis.call('ZREM', k.dedup, key)
@@ -33,9 +31,9 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', k.moved, '-inf', now - tonumber(
   redis.call('ZREM', k.moved, id)
   other = other + 1
 end
-local oldest = redis.call('ZRANGE', k.outbox, 0, 0, 'WITHSCORES')
+local oldest = redis.call('ZRANGE', k.outbox, 0, 0)[1]
 local oldestMs = -1
-if oldest[2] then
-  oldestMs = math.floor(tonumber(oldest[2]) / 1000)
+if oldest then
+  oldestMs = tonumber(string.match(redis.call('HGET', k.outboxdest, oldest) or '', '|(%d+)$') or '-1')
 end
 return {removed, other, redis.call('ZCARD', k.outbox), string.format('%d', oldestMs)}
