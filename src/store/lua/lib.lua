@@ -172,3 +172,77 @@ local function remove_message(k, id)
   leave_outbox(k, id, group)
   return 1
 end
+
+-- A receive in progress: the queue's settings, and the reply being built. Shared by the standard
+-- and FIFO receive scripts (ARGV 1 now, 3 visibility ms or -1, 4 receipt token prefix).
+local function receive_start(k)
+  local meta = redis.call('HMGET', k.meta, 'VisibilityTimeout', 'MessageRetentionPeriod',
+    'ReceiveMessageWaitTimeSeconds', '_redriveMax', '_redriveTarget')
+  if not meta[1] then
+    return nil
+  end
+  local r = {
+    now = tonumber(ARGV[1]),
+    visibility = tonumber(ARGV[3]),
+    cutoff = tonumber(ARGV[1]) - tonumber(meta[2]) * 1000,
+    redriveMax = tonumber(meta[4] or '0'),
+    redriveTarget = meta[5],
+    wait = meta[3],
+    out = {0, 0},
+    got = 0,
+    moved = 0,
+    -- expired and redriven messages handled per call are bounded, so a call never stalls Redis
+    budget = 500,
+  }
+  if r.visibility < 0 then
+    r.visibility = tonumber(meta[1]) * 1000
+  end
+  return r
+end
+
+-- Handles one message taken from the available set: removes it if past retention, sends it to
+-- the outbox if received maxReceiveCount times already, else delivers it (new receipt token,
+-- invisible until the visibility timeout). Returns true when delivered.
+local function receive_take(k, r, id)
+  local sentAt = tonumber(redis.call('ZSCORE', k.sent, id) or '0')
+  local info = redis.call('HGET', k.info, id)
+  if sentAt < r.cutoff or not info then
+    redis.call('HDEL', k.body, id)
+    redis.call('HDEL', k.info, id)
+    redis.call('ZREM', k.sent, id)
+    r.budget = r.budget - 1
+    return false
+  end
+  local seq, count, first, _, _, group = parse_info(info)
+  count = tonumber(count)
+  if r.redriveMax > 0 and count >= r.redriveMax then
+    to_outbox(k, id, r.redriveTarget, r.now, group)
+    r.moved = r.moved + 1
+    r.budget = r.budget - 1
+    return false
+  end
+  count = count + 1
+  if first == '0' then
+    first = ARGV[1]
+  end
+  r.got = r.got + 1
+  local token = ARGV[4] .. r.got
+  redis.call('HSET', k.info, id, seq .. '|' .. count .. '|' .. first .. '|' .. token .. '|' .. ARGV[1] .. '|' .. group)
+  redis.call('ZADD', k.inflight, r.now + r.visibility, id)
+  local out, n = r.out, #r.out
+  out[n + 1], out[n + 2], out[n + 3] = id, redis.call('HGET', k.body, id), count
+  out[n + 4], out[n + 5], out[n + 6] = first, token, seq
+  return true
+end
+
+-- The reply of a receive: the messages, or when to look again.
+local function receive_reply(k, r)
+  if r.got > 0 then
+    r.out[2] = r.moved
+    return r.out
+  end
+  if r.budget <= 0 then
+    return {1, ARGV[1], r.wait, r.moved}
+  end
+  return {1, string.format('%d', next_visible(k)), r.wait, r.moved}
+end

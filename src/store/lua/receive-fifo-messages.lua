@@ -8,25 +8,16 @@
 --       7 attempt id lifetime (ms)
 -- Returns: as receive-messages.lua, except that the in-flight limit yields no messages, not {-2}
 local k = queue_keys()
-local now = tonumber(ARGV[1])
-local meta = redis.call('HMGET', k.meta, 'VisibilityTimeout', 'MessageRetentionPeriod',
-  'ReceiveMessageWaitTimeSeconds', '_redriveMax', '_redriveTarget')
-if not meta[1] then
+local r = receive_start(k)
+if not r then
   return {-1}
 end
-local visibility = tonumber(ARGV[3])
-if visibility < 0 then
-  visibility = tonumber(meta[1]) * 1000
-end
-local cutoff = now - tonumber(meta[2]) * 1000
-local redriveMax = tonumber(meta[4] or '0')
+promote_due(k, r.now, 1000)
 
-promote_due(k, now, 1000)
-
-local out = {0, 0}
+local out = r.out
 local attempt = ARGV[6]
 if attempt ~= '' then
-  for _, old in ipairs(redis.call('ZRANGEBYSCORE', k.attemptexp, '-inf', now, 'LIMIT', 0, 100)) do
+  for _, old in ipairs(redis.call('ZRANGEBYSCORE', k.attemptexp, '-inf', r.now, 'LIMIT', 0, 100)) do
     redis.call('ZREM', k.attemptexp, old)
     redis.call('HDEL', k.attempts, old)
   end
@@ -50,7 +41,7 @@ if attempt ~= '' then
     end
     if same and #same > 0 then
       for _, m in ipairs(same) do
-        redis.call('ZADD', k.inflight, now + visibility, m[1])
+        redis.call('ZADD', k.inflight, r.now + r.visibility, m[1])
         local n = #out
         out[n + 1], out[n + 2], out[n + 3] = m[1], redis.call('HGET', k.body, m[1]), tonumber(m[3])
         out[n + 4], out[n + 5], out[n + 6] = m[4], m[5], m[2]
@@ -61,48 +52,20 @@ if attempt ~= '' then
 end
 
 local max = tonumber(ARGV[2])
-local got, moved = 0, 0
-local budget = 500
 local taken = {}
 if redis.call('ZCARD', k.inflight) < tonumber(ARGV[5]) then
-  while got < max and budget > 0 do
+  while r.got < max and r.budget > 0 do
     local group = redis.call('ZRANGE', k.groups, 0, 0)[1]
     if not group then
       break
     end
     local fromGroup = 0
-    for _, m in ipairs(fifo_group_range(k.fifo, group, max - got)) do
+    for _, m in ipairs(fifo_group_range(k.fifo, group, max - r.got)) do
       redis.call('ZREM', k.fifo, m)
       local id = string.sub(m, #group + 23)
-      local sentAt = tonumber(redis.call('ZSCORE', k.sent, id) or '0')
-      local info = redis.call('HGET', k.info, id)
-      if sentAt < cutoff or not info then
-        redis.call('HDEL', k.body, id)
-        redis.call('HDEL', k.info, id)
-        redis.call('ZREM', k.sent, id)
-        budget = budget - 1
-      else
-        local seq, count, first = parse_info(info)
-        count = tonumber(count)
-        if redriveMax > 0 and count >= redriveMax then
-          to_outbox(k, id, meta[5], now, group)
-          moved = moved + 1
-          budget = budget - 1
-        else
-          count = count + 1
-          if first == '0' then
-            first = ARGV[1]
-          end
-          got = got + 1
-          fromGroup = fromGroup + 1
-          local token = ARGV[4] .. got
-          redis.call('HSET', k.info, id, seq .. '|' .. count .. '|' .. first .. '|' .. token .. '|' .. ARGV[1] .. '|' .. group)
-          redis.call('ZADD', k.inflight, now + visibility, id)
-          taken[#taken + 1] = id .. ',' .. token
-          local n = #out
-          out[n + 1], out[n + 2], out[n + 3] = id, redis.call('HGET', k.body, id), count
-          out[n + 4], out[n + 5], out[n + 6] = first, token, seq
-        end
+      if receive_take(k, r, id) then
+        fromGroup = fromGroup + 1
+        taken[#taken + 1] = id .. ',' .. r.out[#r.out - 1]
       end
     end
     if fromGroup > 0 then
@@ -113,16 +76,8 @@ if redis.call('ZCARD', k.inflight) < tonumber(ARGV[5]) then
     end
   end
 end
-
-if got > 0 then
-  if attempt ~= '' then
-    redis.call('HSET', k.attempts, attempt, table.concat(taken, ';'))
-    redis.call('ZADD', k.attemptexp, now + tonumber(ARGV[7]), attempt)
-  end
-  out[2] = moved
-  return out
+if r.got > 0 and attempt ~= '' then
+  redis.call('HSET', k.attempts, attempt, table.concat(taken, ';'))
+  redis.call('ZADD', k.attemptexp, r.now + tonumber(ARGV[7]), attempt)
 end
-if budget <= 0 then
-  return {1, ARGV[1], meta[3], moved}
-end
-return {1, string.format('%d', next_visible(k)), meta[3], moved}
+return receive_reply(k, r)
