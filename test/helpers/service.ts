@@ -1,7 +1,7 @@
 /** Starts the real service on an ephemeral port against the test Redis, under a unique key prefix. */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { type Config, DEFAULTS } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { type Service, startService } from '../../src/service.js';
@@ -52,5 +52,20 @@ export async function startTestService(
       } while (cursor !== '0');
       await redis.quit();
     },
+  };
+}
+
+/** Starts a service before the file's tests and stops it after; call the result for the service. */
+export function useTestService(...args: Parameters<typeof startTestService>): () => TestService {
+  let svc: TestService | undefined;
+  beforeAll(async () => {
+    svc = await startTestService(...args);
+  });
+  afterAll(async () => {
+    await svc?.close();
+  });
+  return () => {
+    if (!svc) throw new Error('the test service is not started yet');
+    return svc;
   };
 }

@@ -1,22 +1,16 @@
 /** Dead-letter queues: policies, redrive after maxReceiveCount, ListDeadLetterSourceQueues. */
 import type { QueueAttributeName } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { errorOf, PROTOCOLS, sqsClient, uniqueName } from '../helpers/clients.js';
-import { startTestService, type TestService } from '../helpers/service.js';
+import { useTestService } from '../helpers/service.js';
 
-let svc: TestService;
-beforeAll(async () => {
-  svc = await startTestService();
-});
-afterAll(async () => {
-  await svc.close();
-});
+const svc = useTestService();
 
 const arn = (url: string | undefined) => `arn:aws:sqs:us-east-1:000000000000:${(url as string).split('/').pop()}`;
 const all = ['All'] as QueueAttributeName[];
 
 describe.each(PROTOCOLS)('dead-letter queues (%s)', (protocol) => {
-  const sqs = () => sqsClient(protocol, svc.url);
+  const sqs = () => sqsClient(protocol, svc().url);
   const create = async (name: string, Attributes?: Record<string, string>) =>
     (await sqs().createQueue({ QueueName: name, Attributes })).QueueUrl as string;
   const policy = (dlq: string, maxReceiveCount: number | string) =>

@@ -1,19 +1,13 @@
 /** Edge cases found in review: idempotency after normalization, limits, hostile input sizes. */
 import type { QueueAttributeName } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { errorOf, PROTOCOLS, sqsClient, uniqueName } from '../helpers/clients.js';
-import { startTestService, type TestService } from '../helpers/service.js';
+import { useTestService } from '../helpers/service.js';
 
-let svc: TestService;
-beforeAll(async () => {
-  svc = await startTestService();
-});
-afterAll(async () => {
-  await svc.close();
-});
+const svc = useTestService();
 
 describe.each(PROTOCOLS)('edge cases (%s)', (protocol) => {
-  const sqs = () => sqsClient(protocol, svc.url);
+  const sqs = () => sqsClient(protocol, svc().url);
 
   it('CreateQueue is idempotent for FifoQueue=false, cleared policies and integers with leading zeros', async () => {
     const QueueName = uniqueName(`norm-${protocol}`);

@@ -1,23 +1,17 @@
 /** FIFO queues through both SDK generations: groups, ordering, deduplication, attempt ids. */
 import { createHash } from 'node:crypto';
 import type { QueueAttributeName } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { errorOf, PROTOCOLS, sqsClient, uniqueName } from '../helpers/clients.js';
-import { startTestService, type TestService } from '../helpers/service.js';
+import { useTestService } from '../helpers/service.js';
 
-let svc: TestService;
-beforeAll(async () => {
-  svc = await startTestService();
-});
-afterAll(async () => {
-  await svc.close();
-});
+const svc = useTestService();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const system = (...names: string[]) => names as QueueAttributeName[];
 
 describe.each(PROTOCOLS)('FIFO queues (%s)', (protocol) => {
-  const sqs = () => sqsClient(protocol, svc.url);
+  const sqs = () => sqsClient(protocol, svc().url);
   const fifo = async (attributes: Record<string, string> = {}) =>
     (
       await sqs().createQueue({

@@ -1,24 +1,18 @@
 /** Message actions on standard queues through both SDK generations, against the real service. */
 import type { QueueAttributeName } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { md5Hex } from '../../src/sqs/md5.js';
 import { errorOf, PROTOCOLS, sqsClient, uniqueName } from '../helpers/clients.js';
-import { startTestService, type TestService } from '../helpers/service.js';
+import { useTestService } from '../helpers/service.js';
 
-let svc: TestService;
-beforeAll(async () => {
-  svc = await startTestService();
-});
-afterAll(async () => {
-  await svc.close();
-});
+const svc = useTestService();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** System attribute names; the SDK types the deprecated AttributeNames member as queue attribute names. */
 const system = (...names: string[]) => names as QueueAttributeName[];
 
 describe.each(PROTOCOLS)('messages (%s)', (protocol) => {
-  const sqs = () => sqsClient(protocol, svc.url);
+  const sqs = () => sqsClient(protocol, svc().url);
   const queue = async (attributes?: Record<string, string>) =>
     (await sqs().createQueue({ QueueName: uniqueName(`m-${protocol}`), Attributes: attributes })).QueueUrl as string;
 
@@ -432,7 +426,7 @@ describe.each(PROTOCOLS)('messages (%s)', (protocol) => {
 
 describe('JSON-only members', () => {
   it('MessageSystemAttributeNames selects system attributes, united with AttributeNames', async () => {
-    const sqs = sqsClient('json', svc.url);
+    const sqs = sqsClient('json', svc().url);
     const { QueueUrl } = await sqs.createQueue({ QueueName: uniqueName('sysnames') });
     await sqs.sendMessage({ QueueUrl, MessageBody: 'x' });
     const m = (

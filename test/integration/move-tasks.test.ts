@@ -1,16 +1,10 @@
 /** Message move tasks: back to the sources, to a destination, cancel, rate, failures, errors. */
 import type { SQS } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { errorOf, PROTOCOLS, sqsClient, uniqueName } from '../helpers/clients.js';
-import { startTestService, type TestService } from '../helpers/service.js';
+import { useTestService } from '../helpers/service.js';
 
-let svc: TestService;
-beforeAll(async () => {
-  svc = await startTestService();
-});
-afterAll(async () => {
-  await svc.close();
-});
+const svc = useTestService();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const arn = (url: string) => `arn:aws:sqs:us-east-1:000000000000:${url.split('/').pop()}`;
@@ -29,7 +23,7 @@ async function finalTask(sqs: SQS, SourceArn: string, timeoutMs = 15_000) {
 const sentIds = new Set<string>();
 
 describe.each(PROTOCOLS)('message move tasks (%s)', (protocol) => {
-  const sqs = () => sqsClient(protocol, svc.url);
+  const sqs = () => sqsClient(protocol, svc().url);
   const create = async (name: string, Attributes?: Record<string, string>) =>
     (await sqs().createQueue({ QueueName: uniqueName(name), Attributes })).QueueUrl as string;
 

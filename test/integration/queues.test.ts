@@ -1,25 +1,19 @@
 /** Queue actions through both SDK generations (JSON 1.0 and query), against the real service. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { errorOf, PROTOCOLS, sqsClient, uniqueName } from '../helpers/clients.js';
-import { startTestService, type TestService } from '../helpers/service.js';
+import { useTestService } from '../helpers/service.js';
 
-let svc: TestService;
-beforeAll(async () => {
-  svc = await startTestService();
-});
-afterAll(async () => {
-  await svc.close();
-});
+const svc = useTestService();
 
 describe.each(PROTOCOLS)('queues (%s)', (protocol) => {
-  const sqs = () => sqsClient(protocol, svc.url);
+  const sqs = () => sqsClient(protocol, svc().url);
   const name = (p: string) => uniqueName(`${p}-${protocol}`);
 
   describe('CreateQueue', () => {
     it('returns a URL built from the request host, with the account id', async () => {
       const n = name('create');
       const { QueueUrl } = await sqs().createQueue({ QueueName: n });
-      expect(QueueUrl).toBe(`${svc.url}/000000000000/${n}`);
+      expect(QueueUrl).toBe(`${svc().url}/000000000000/${n}`);
     });
 
     it('is idempotent with identical attributes, and fails with QueueNameExists when they differ', async () => {
@@ -270,7 +264,7 @@ describe.each(PROTOCOLS)('queues (%s)', (protocol) => {
       expect((await sqs().listQueueTags({ QueueUrl })).Tags).toEqual({ a: '3', b: '2', C: '' });
       await sqs().untagQueue({ QueueUrl, TagKeys: ['b', 'missing'] });
       expect((await sqs().listQueueTags({ QueueUrl })).Tags).toEqual({ a: '3', C: '' });
-      const missing = `${svc.url}/000000000000/${name('none')}`;
+      const missing = `${svc().url}/000000000000/${name('none')}`;
       expect((await errorOf(() => sqs().tagQueue({ QueueUrl: missing, Tags: { a: 'b' } }))).code).toBe(
         'QueueDoesNotExist',
       );

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { errorOf, PROTOCOLS, sqsClient } from '../helpers/clients.js';
-import { startTestService, type TestService } from '../helpers/service.js';
+import { useTestService } from '../helpers/service.js';
 
-let svc: TestService;
-beforeAll(async () => {
-  svc = await startTestService();
-});
-afterAll(async () => {
-  await svc.close();
-});
+const svc = useTestService();
 
 describe.each(PROTOCOLS)('smoke (%s)', (protocol) => {
   it('creates, sends, receives, deletes', async () => {
-    const sqs = sqsClient(protocol, svc.url);
+    const sqs = sqsClient(protocol, svc().url);
     const { QueueUrl } = await sqs.createQueue({ QueueName: `smoke-${protocol}` });
     const sent = await sqs.sendMessage({
       QueueUrl,
