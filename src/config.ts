@@ -8,6 +8,8 @@ export interface Config {
   host: string;
   /** Use this Redis; when absent the service starts its own redis-server child. */
   redisUrl?: string;
+  /** Use this Redis Cluster (seed nodes, host:port). */
+  redisClusterNodes?: string[];
   /** Data directory of the embedded redis-server (append-only file lives here). */
   dataDir: string;
   /** Prefix of every Redis key, so several deployments or test runs can share one Redis. */
@@ -48,7 +50,7 @@ An Amazon SQS-compatible service backed by Redis (default http://localhost:9324)
 Without --redis-url / REDIS_URL it runs its own redis-server with data in --data-dir.
 --config (or REDSQS_CONFIG) names a redsqs.config.json: queues to create and Lambda-style
 handlers to run for their messages.
-Environment: PORT, HOST, REDIS_URL, DATA_DIR, REDSQS_BASE_URL, REDSQS_REGION,
+Environment: PORT, HOST, REDIS_URL, REDIS_CLUSTER_NODES, DATA_DIR, REDSQS_BASE_URL, REDSQS_REGION,
 REDSQS_ACCOUNT_ID, REDSQS_KEY_PREFIX, REDSQS_DELETE_COOLDOWN_SECONDS,
 REDSQS_PURGE_COOLDOWN_SECONDS, REDSQS_SWEEP_INTERVAL_MS, LOG_LEVEL (see README.md).
 `;
@@ -99,6 +101,14 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
   }
   const redisUrl = flags.get('redis-url') ?? (env.REDIS_URL || undefined);
   const pollerConfig = flags.get('config') ?? (env.REDSQS_CONFIG || undefined);
+  const clusterNodes = (env.REDIS_CLUSTER_NODES ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  for (const node of clusterNodes) {
+    if (!/^[^:\s]+:\d+$/.test(node)) throw new ConfigError(`REDIS_CLUSTER_NODES must list host:port pairs, got "${node}"`);
+  }
+  if (clusterNodes.length > 0 && redisUrl) throw new ConfigError('set REDIS_URL or REDIS_CLUSTER_NODES, not both');
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
     throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, got "${redisUrl}"`);
   }
@@ -106,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     port: intFrom('PORT', flags.get('port') ?? env.PORT, DEFAULTS.port, 0, 65535),
     host: flags.get('host') ?? (env.HOST || DEFAULTS.host),
     ...(redisUrl ? { redisUrl } : {}),
+    ...(clusterNodes.length > 0 ? { redisClusterNodes: clusterNodes } : {}),
     dataDir: flags.get('data-dir') ?? (env.DATA_DIR || DEFAULTS.dataDir),
     keyPrefix: keyPrefixFrom(env.REDSQS_KEY_PREFIX),
     region: env.REDSQS_REGION || env.AWS_REGION || DEFAULTS.region,

@@ -26,13 +26,13 @@ async function main(): Promise<void> {
   // Refuse a busy port before anything else is started.
   await ensurePortFree(config.host, config.port);
   let embedded: EmbeddedRedis | undefined;
-  if (!config.redisUrl) {
+  if (!config.redisUrl && !config.redisClusterNodes) {
     embedded = await startEmbeddedRedis(config.dataDir, log, () => {
       log.error('redsqs cannot serve without its Redis: exiting');
       process.exit(1);
     });
   }
-  const redisUrl = config.redisUrl ?? (embedded as EmbeddedRedis).url;
+  const redisUrl = config.redisClusterNodes ?? config.redisUrl ?? (embedded as EmbeddedRedis).url;
   let service: Awaited<ReturnType<typeof startService>>;
   try {
     service = await startService({ config, redisUrl, log });

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { MoveTaskRunner } from './background/move-tasks.js';
 import { Sweeper } from './background/sweeper.js';
 import type { Config } from './config.js';
@@ -33,7 +33,8 @@ export interface Service {
 
 export interface ServiceOptions {
   config: Config;
-  redisUrl: string;
+  /** A Redis URL, or the seed nodes of a Redis Cluster. */
+  redisUrl: string | string[];
   log: Logger;
   now?: () => number;
   /** Run the sweeper and move tasks (default true; tests drive them by hand). */
@@ -56,8 +57,15 @@ function buildApp(store: Store): express.Express {
 export async function startService(options: ServiceOptions): Promise<Service> {
   const { config, log } = options;
   const redisOptions = { enableAutoPipelining: true, maxRetriesPerRequest: 3, lazyConnect: true };
-  const redis = new Redis(options.redisUrl, redisOptions);
-  const subscriber = new Redis(options.redisUrl, { ...redisOptions, maxRetriesPerRequest: null });
+  const connect = (extra: object): Redis | Cluster =>
+    typeof options.redisUrl === 'string'
+      ? new Redis(options.redisUrl, { ...redisOptions, ...extra })
+      : new Cluster(
+          options.redisUrl.map((node) => ({ host: node.slice(0, node.lastIndexOf(':')), port: Number(node.slice(node.lastIndexOf(':') + 1)) })),
+          { enableAutoPipelining: true, lazyConnect: true, redisOptions: { ...redisOptions, ...extra } },
+        );
+  const redis = connect({});
+  const subscriber = connect({ maxRetriesPerRequest: null });
   let lastError = '';
   redis.on('error', (err) => {
     lastError = err.message;

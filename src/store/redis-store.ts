@@ -140,11 +140,11 @@ export class RedisStore implements Store {
       if (names.length === 0) break;
       // The meta keys are the truth: a name whose queue is gone (a crash between the two steps of
       // a delete) is dropped from the registry here.
-      const pipeline = this.redis.pipeline();
-      for (const name of names) pipeline.exists(this.keys({ account, name }).meta);
-      const exists = (await pipeline.exec()) ?? [];
+      // One command per queue (their keys live in different cluster slots); auto-pipelining
+      // sends them in one round trip per node.
+      const exists = await Promise.all(names.map((name) => this.redis.exists(this.keys({ account, name }).meta)));
       names.forEach((name, i) => {
-        if (exists[i]?.[1] === 1) live.push(name);
+        if (exists[i] === 1) live.push(name);
         else void this.redis.zrem(registry, name);
       });
       if (names.length < want) break;
@@ -237,11 +237,11 @@ export class RedisStore implements Store {
     const names = (await this.redis.smembers(sourcesKey)).sort();
     if (names.length === 0) return names;
     // The set only grows when a policy is set; each source's policy is the truth.
-    const pipeline = this.redis.pipeline();
-    for (const name of names) pipeline.hget(this.keys({ account: dlq.account, name }).meta, '_redriveTarget');
-    const targets = (await pipeline.exec()) ?? [];
+    const targets = await Promise.all(
+      names.map((name) => this.redis.hget(this.keys({ account: dlq.account, name }).meta, '_redriveTarget')),
+    );
     return names.filter((name, i) => {
-      const current = targets[i]?.[1] === `dlq:${dlq.name}`;
+      const current = targets[i] === `dlq:${dlq.name}`;
       if (!current) void this.redis.srem(sourcesKey, name);
       return current;
     });
