@@ -106,7 +106,8 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     .map((n) => n.trim())
     .filter(Boolean);
   for (const node of clusterNodes) {
-    if (!/^[^:\s]+:\d+$/.test(node)) throw new ConfigError(`REDIS_CLUSTER_NODES must list host:port pairs, got "${node}"`);
+    if (!/^[^:\s]+:\d+$/.test(node))
+      throw new ConfigError(`REDIS_CLUSTER_NODES must list host:port pairs, got "${node}"`);
   }
   if (clusterNodes.length > 0 && redisUrl) throw new ConfigError('set REDIS_URL or REDIS_CLUSTER_NODES, not both');
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {

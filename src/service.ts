@@ -61,7 +61,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     typeof options.redisUrl === 'string'
       ? new Redis(options.redisUrl, { ...redisOptions, ...extra })
       : new Cluster(
-          options.redisUrl.map((node) => ({ host: node.slice(0, node.lastIndexOf(':')), port: Number(node.slice(node.lastIndexOf(':') + 1)) })),
+          options.redisUrl.map((node) => ({
+            host: node.slice(0, node.lastIndexOf(':')),
+            port: Number(node.slice(node.lastIndexOf(':') + 1)),
+          })),
           { enableAutoPipelining: true, lazyConnect: true, redisOptions: { ...redisOptions, ...extra } },
         );
   const redis = connect({});

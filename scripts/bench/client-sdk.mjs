@@ -5,11 +5,11 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import * as sqs from '@aws-sdk/client-sqs';
-import { RequestError } from './client-raw.mjs';
+import { RequestError } from './client.mjs';
 
 /**
- * @param {{ endpoint: URL, maxSockets: number, timeoutMs?: number }} options
- * @returns {import('./client-raw.mjs').SqsClient}
+ * @param {import('./client.mjs').ClientSpec} spec
+ * @returns {import('./client.mjs').SqsClient}
  */
 export function createSdkClient({ endpoint, maxSockets, timeoutMs = 60_000 }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' });
@@ -32,7 +32,7 @@ export function createSdkClient({ endpoint, maxSockets, timeoutMs = 60_000 }) {
     return /** @type {new (input: object) => any} */ (Command);
   };
 
-  /** @type {import('./client-raw.mjs').SqsClient} */
+  /** @type {import('./client.mjs').SqsClient} */
   const client = {
     recorder: undefined,
     async call(action, input) {

@@ -22,7 +22,9 @@ export async function runWorkers({ concurrency, shouldStop, step, onDone, maxErr
   /** @type {unknown} */
   let lastError;
   const worker = async (/** @type {number} */ i) => {
-    while (!shouldStop()) {
+    for (let round = 1; !shouldStop(); round++) {
+      // A step that resolves without I/O would otherwise starve the event loop (and Ctrl-C).
+      if (round % 1024 === 0) await new Promise((resolve) => setImmediate(resolve));
       try {
         const n = await step(i);
         messages += n;
@@ -40,7 +42,7 @@ export async function runWorkers({ concurrency, shouldStop, step, onDone, maxErr
 /**
  * Runs the workers for `warmupMs + durationMs`, measuring only the last `durationMs`: the client's
  * requests go to a fresh Recorder, and messages count when their step ends inside the window.
- * @param {import('./client-raw.mjs').SqsClient} client
+ * @param {import('./client.mjs').SqsClient} client
  * @param {{ concurrency: number, warmupMs: number, durationMs: number }} shape
  * @param {Step} step
  */

@@ -1,19 +1,20 @@
 /**
  * The processes the benchmark starts: redsqs from dist/ (with its embedded redis-server) and the
- * ceiling server. Each is stopped by its pid on every way out: normal end, error, Ctrl-C.
+ * ceiling server. Each runs in its own process group (a Ctrl-C reaches only the benchmark, which
+ * then stops them in order), writes its output to a log file in the run's work directory (so it
+ * does not depend on the benchmark's pipes), and is stopped by its pid on every way out.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { sleep } from './load.mjs';
 
 /** @typedef {{ name: string, stop: () => Promise<void>, killNow: () => void }} Child */
 
-/** @type {Set<Child>} */
-const children = new Set();
+/** @type {Child[]} */
+const children = [];
 
 /** @param {number} pid */
 export function isAlive(pid) {
@@ -58,7 +59,8 @@ function killQuietly(pid) {
 
 /** Stops every child still running, the last started first. */
 export async function stopAll() {
-  for (const child of [...children].reverse()) {
+  while (children.length > 0) {
+    const child = /** @type {Child} */ (children.pop());
     await child.stop().catch(() => child.killNow());
   }
 }
@@ -69,67 +71,94 @@ export function killAllNow() {
 }
 
 /**
- * Spawns a child in its own process group (so a Ctrl-C reaches only the benchmark, which then
- * stops the child in order) and resolves with the first stderr/stdout line matching `ready`.
- * @param {{ args: string[], cwd: string, env?: NodeJS.ProcessEnv, ready: RegExp, stream: 'stdout' | 'stderr',
- *   onLine?: (line: string) => void, timeoutMs: number, what: string }} o
+ * The run's work directory under the system temp directory: logs and the service's data.
+ * `finish()` removes it, or only the data when the service's log is worth keeping.
  */
-function spawnUntil(o) {
-  const child = spawn(process.execPath, o.args, {
-    cwd: o.cwd,
-    env: o.env ?? process.env,
-    detached: true,
-    stdio: ['ignore', o.stream === 'stdout' ? 'pipe' : 'ignore', o.stream === 'stderr' ? 'pipe' : 'ignore'],
-  });
-  const out = /** @type {import('node:stream').Readable} */ (o.stream === 'stdout' ? child.stdout : child.stderr);
-  const exited = new Promise((done) => child.once('exit', (code, signal) => done(signal ?? code)));
-  /** @type {Promise<RegExpMatchArray>} */
-  const ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${o.what} did not start within ${o.timeoutMs} ms`)), o.timeoutMs);
-    createInterface({ input: out }).on('line', (line) => {
-      o.onLine?.(line);
-      const m = line.match(o.ready);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m);
-      }
+export function createWorkDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'redsqs-bench-'));
+  return {
+    dir,
+    /**
+     * @param {boolean} keepLogs
+     * @returns {boolean} whether the logs were kept
+     */
+    finish(keepLogs) {
+      const keep = keepLogs && existsSync(join(dir, 'service.log'));
+      rmSync(keep ? join(dir, 'data') : dir, { recursive: true, force: true });
+      return keep;
+    },
+  };
+}
+
+/**
+ * Starts `node args` detached, stdout and stderr into `logFile`, and waits for a log line that
+ * matches `ready`.
+ * @param {{ args: string[], cwd: string, env?: NodeJS.ProcessEnv, logFile: string, ready: RegExp,
+ *   timeoutMs: number, what: string, onExitEarly?: () => void }} o
+ */
+async function startNode(o) {
+  const fd = openSync(o.logFile, 'w');
+  let child;
+  try {
+    child = spawn(process.execPath, o.args, {
+      cwd: o.cwd,
+      env: o.env ?? process.env,
+      detached: true,
+      stdio: ['ignore', fd, fd],
     });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`${o.what} exited (${code}) before it was ready`));
-    });
-    child.once('error', reject);
+  } finally {
+    closeSync(fd);
+  }
+  /** @type {number | string | null | undefined} */
+  let exit;
+  child.once('exit', (code, signal) => {
+    exit = signal ?? code;
   });
-  return { child, ready, exited };
+  child.once('error', (err) => {
+    exit = err.message;
+  });
+  const pid = /** @type {number} */ (child.pid);
+  const until = Date.now() + o.timeoutMs;
+  for (;;) {
+    const m = readFileSync(o.logFile, 'utf8').match(o.ready);
+    if (m) return { pid, match: m };
+    if (exit !== undefined) throw new Error(`${o.what} exited (${exit}) before it was ready; see ${o.logFile}`);
+    if (Date.now() > until) {
+      killQuietly(pid);
+      throw new Error(`${o.what} did not start within ${o.timeoutMs} ms; see ${o.logFile}`);
+    }
+    await sleep(25);
+  }
 }
 
 /**
  * The ceiling server, as a separate node process like the service.
+ * @param {string} workDir
  * @returns {Promise<{ endpoint: URL, pid: number }>}
  */
-export async function startCeiling() {
-  const script = fileURLToPath(new URL('./ceiling-server.mjs', import.meta.url));
-  const { child, ready } = spawnUntil({
-    args: [script],
-    cwd: process.cwd(),
-    ready: /^listening (\d+)$/,
-    stream: 'stdout',
-    timeoutMs: 10_000,
-    what: 'the ceiling server',
-  });
-  const pid = /** @type {number} */ (child.pid);
+export async function startCeiling(workDir) {
+  const logFile = join(workDir, 'ceiling.log');
+  /** @type {number | undefined} */
+  let pid;
   /** @type {Child} */
   const entry = {
     name: 'ceiling server',
     stop: async () => {
-      await terminate(pid, 5_000);
-      children.delete(entry);
+      if (pid) await terminate(pid, 5_000);
     },
     killNow: () => killQuietly(pid),
   };
-  children.add(entry);
-  const m = await ready;
-  return { endpoint: new URL(`http://127.0.0.1:${m[1]}/`), pid };
+  children.push(entry);
+  const started = await startNode({
+    args: [fileURLToPath(new URL('./ceiling-server.mjs', import.meta.url))],
+    cwd: workDir,
+    logFile,
+    ready: /^listening (\d+)$/m,
+    timeoutMs: 10_000,
+    what: 'the ceiling server',
+  });
+  pid = started.pid;
+  return { endpoint: new URL(`http://127.0.0.1:${started.match[1]}/`), pid };
 }
 
 /**
@@ -144,72 +173,54 @@ export async function startCeiling() {
 
 /**
  * Starts redsqs from dist/ on a free loopback port, with its embedded redis-server (append-only
- * persistence, as by default) in a fresh data directory under the system temp directory.
- * @param {{ root: string, nodeArgs: string[] }} o
+ * persistence, as by default) and its data in the work directory.
+ * @param {{ root: string, workDir: string, nodeArgs: string[] }} o
  * @returns {Promise<Service>}
  */
-export async function startRedsqs({ root, nodeArgs }) {
+export async function startRedsqs({ root, workDir, nodeArgs }) {
   const main = join(root, 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
-  const work = mkdtempSync(join(tmpdir(), 'redsqs-bench-'));
-  const dataDir = join(work, 'data');
-  const logFile = join(tmpdir(), `${work.slice(work.lastIndexOf('/') + 1)}.log`);
-  const log = createWriteStream(logFile);
-  /** @type {string[]} */
-  const warnings = [];
+  const dataDir = join(workDir, 'data');
+  mkdirSync(dataDir);
+  const logFile = join(workDir, 'service.log');
+  let pid = 0;
   let redisPid = 0;
-  let redisPort = 0;
-  const { child, ready } = spawnUntil({
-    args: [...nodeArgs, main, '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir],
-    cwd: root,
-    env: { ...process.env, REDIS_URL: '', LOG_LEVEL: 'info' },
-    ready: /redsqs listening on \S+ (http:\/\/\S+)/,
-    stream: 'stderr',
-    timeoutMs: 30_000,
-    what: 'redsqs',
-    onLine: (line) => {
-      log.write(`${line}\n`);
-      const redis = line.match(/started redis-server \(pid (\d+)\) on 127\.0\.0\.1:(\d+)/);
-      if (redis) {
-        redisPid = Number(redis[1]);
-        redisPort = Number(redis[2]);
-      }
-      if (/ (WARN|ERROR) /.test(line)) warnings.push(line);
-    },
-  });
-  const pid = /** @type {number} */ (child.pid);
-  const removeData = () => rmSync(work, { recursive: true, force: true });
   /** @type {Child} */
   const entry = {
     name: 'redsqs',
     stop: async () => {
       // redsqs stops its redis-server itself on SIGTERM; make sure of it, by pid.
-      await terminate(pid, 20_000);
+      if (pid) await terminate(pid, 20_000);
       if (redisPid && isRedisServer(redisPid)) await terminate(redisPid, 10_000);
-      removeData();
-      log.end();
-      children.delete(entry);
     },
     killNow: () => {
       killQuietly(pid);
       if (redisPid && isRedisServer(redisPid)) killQuietly(redisPid);
-      removeData();
     },
   };
-  children.add(entry);
-  let m;
-  try {
-    m = await ready;
-  } catch (err) {
-    throw new Error(`${err instanceof Error ? err.message : err}; see ${logFile}`);
-  }
-  if (!redisPort) throw new Error(`redsqs did not report its redis-server; see ${logFile}`);
+  children.push(entry);
+  const started = await startNode({
+    args: [...nodeArgs, main, '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir],
+    cwd: root,
+    env: { ...process.env, REDIS_URL: '', LOG_LEVEL: 'info' },
+    logFile,
+    ready: /redsqs listening on \S+ (http:\/\/\S+)/,
+    timeoutMs: 30_000,
+    what: 'redsqs',
+  });
+  pid = started.pid;
+  const redis = readFileSync(logFile, 'utf8').match(/started redis-server \(pid (\d+)\) on 127\.0\.0\.1:(\d+)/);
+  if (!redis) throw new Error(`redsqs did not report its redis-server; see ${logFile}`);
+  redisPid = Number(redis[1]);
   return {
-    endpoint: new URL(/** @type {string} */ (m[1])),
+    endpoint: new URL(/** @type {string} */ (started.match[1])),
     pid,
     redisPid,
-    redisPort,
+    redisPort: Number(redis[2]),
     logFile,
-    warnings: () => warnings,
+    warnings: () =>
+      readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter((line) => / (WARN|ERROR) /.test(line)),
   };
 }

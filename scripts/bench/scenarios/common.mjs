@@ -4,13 +4,13 @@ import { runWorkers } from '../load.mjs';
 import { Recorder } from '../stats.mjs';
 
 /**
- * @typedef {import('../client-raw.mjs').SqsClient} SqsClient
+ * @typedef {import('../client.mjs').SqsClient} SqsClient
  * @typedef {import('../stats.mjs').LatencySummary} LatencySummary
  */
 
 /**
  * @typedef {object} Context What every scenario gets from the runner.
- * @property {SqsClient} client The main client (raw or SDK), with `concurrency` sockets.
+ * @property {SqsClient} client The main client (raw, http or sdk), with 2 x `concurrency` sockets.
  * @property {(o?: { endpoint?: URL, maxSockets?: number }) => SqsClient} newClient Another client of the same kind.
  * @property {boolean} quick
  * @property {number} concurrency Concurrent requests of the throughput scenarios.
@@ -19,7 +19,6 @@ import { Recorder } from '../stats.mjs';
  * @property {URL | undefined} ceilingEndpoint
  * @property {import('../probes.mjs').RedisProbe | undefined} redis The Redis behind the service, when known.
  * @property {number | undefined} servicePid The service's process, when the benchmark started it.
- * @property {(line: string) => void} say Progress and notes, printed under the scenario.
  */
 
 /**
@@ -42,6 +41,26 @@ import { Recorder } from '../stats.mjs';
  * @property {Record<string, number | string | boolean>} metrics Figures the targets read.
  * @property {string[]} notes What was done and seen, in words.
  */
+
+/** @typedef {{ MessageId: string, ReceiptHandle: string, Body: string }} Message */
+
+/**
+ * ReceiveMessage; resolves with the messages (none: an empty list).
+ * @param {SqsClient} client
+ * @param {object} input
+ * @returns {Promise<Message[]>}
+ */
+export async function receiveMessages(client, input) {
+  return (await client.call('ReceiveMessage', input)).Messages ?? [];
+}
+
+/**
+ * The entries of a DeleteMessageBatch of received messages.
+ * @param {Message[]} messages
+ */
+export function deleteEntries(messages) {
+  return messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle }));
+}
 
 /**
  * @param {string} label
@@ -152,7 +171,7 @@ export async function preload(client, QueueUrl, count, o) {
  * @param {SqsClient} client
  * @param {string} QueueUrl
  * @param {number} expected
- * @param {{ concurrency: number, max?: number, stallMs?: number, onMessages?: (messages: any[]) => void }} o
+ * @param {{ concurrency: number, max?: number, stallMs?: number, onMessages?: (messages: Message[]) => void }} o
  */
 export async function drain(client, QueueUrl, expected, o) {
   const recorder = new Recorder();
@@ -166,14 +185,13 @@ export async function drain(client, QueueUrl, expected, o) {
     concurrency: o.concurrency,
     shouldStop: () => deleted >= expected || performance.now() - lastProgress > stallMs,
     step: async () => {
-      const messages = (await client.call('ReceiveMessage', receive)).Messages ?? [];
+      const messages = await receiveMessages(client, receive);
       if (messages.length === 0) {
         empty++;
         return 0;
       }
       o.onMessages?.(messages);
-      const Entries = messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle }));
-      const out = await client.call('DeleteMessageBatch', { QueueUrl, Entries });
+      const out = await client.call('DeleteMessageBatch', { QueueUrl, Entries: deleteEntries(messages) });
       const n = out.Successful?.length ?? 0;
       deleted += n;
       lastProgress = performance.now();
@@ -194,7 +212,7 @@ export const thousands = (n) => Math.round(n).toLocaleString('en-US');
  * the queue keeps its size. The requests go to `recorder` per action.
  * @param {SqsClient} client
  * @param {string} QueueUrl
- * @param {{ iterations: number, max: number, recorder: Recorder, refill: (received: any[]) => object[] }} o
+ * @param {{ iterations: number, max: number, recorder: Recorder, refill: (received: Message[]) => object[] }} o
  */
 export async function steadyCycles(client, QueueUrl, o) {
   const receive = { QueueUrl, MaxNumberOfMessages: o.max, WaitTimeSeconds: 0 };
@@ -202,13 +220,12 @@ export async function steadyCycles(client, QueueUrl, o) {
   let empty = 0;
   try {
     for (let i = 0; i < o.iterations; i++) {
-      const messages = (await client.call('ReceiveMessage', receive)).Messages ?? [];
+      const messages = await receiveMessages(client, receive);
       if (messages.length === 0) {
         empty++;
         continue;
       }
-      const Entries = messages.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle }));
-      await client.call('DeleteMessageBatch', { QueueUrl, Entries });
+      await client.call('DeleteMessageBatch', { QueueUrl, Entries: deleteEntries(messages) });
       const out = await client.call('SendMessageBatch', { QueueUrl, Entries: o.refill(messages) });
       if (out.Failed?.length) throw new Error(`SendMessageBatch failed: ${JSON.stringify(out.Failed[0])}`);
     }

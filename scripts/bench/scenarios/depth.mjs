@@ -1,6 +1,6 @@
 /**
  * depth: receive + delete latency on a queue holding 1,000 messages and on one holding 1,000,000
- * (100,000 in quick mode). Both are measured at a steady depth, alternating between the two.
+ * (50,000 in quick mode). Both are measured at a steady depth, alternating between the two.
  */
 import { fixedBatchEntries } from '../payload.mjs';
 import { Recorder } from '../stats.mjs';
@@ -12,8 +12,8 @@ export default {
   /** @param {import('./common.mjs').Context} ctx */
   async run(ctx) {
     const small = 1000;
-    const big = ctx.quick ? 100_000 : 1_000_000;
-    const iterations = ctx.quick ? 400 : 2000;
+    const big = ctx.quick ? 50_000 : 1_000_000;
+    const iterations = ctx.quick ? 200 : 2000;
     const urls = [await createQueue(ctx, 'depth-small'), await createQueue(ctx, 'depth-big')];
     const [smallUrl, bigUrl] = /** @type {[string, string]} */ (urls);
     try {

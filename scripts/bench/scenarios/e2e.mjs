@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { sleep } from '../load.mjs';
 import { bodyWith, headOf } from '../payload.mjs';
 import { Recorder, Samples } from '../stats.mjs';
-import { createQueue, deleteQueues, row, thousands } from './common.mjs';
+import { createQueue, deleteEntries, deleteQueues, receiveMessages, row, thousands } from './common.mjs';
 
 const RATE = 1000;
 const CONSUMERS = 8;
@@ -17,7 +17,7 @@ export default {
   /** @param {import('./common.mjs').Context} ctx */
   async run(ctx) {
     const warmupMs = ctx.quick ? 500 : 1000;
-    const durationMs = ctx.quick ? 3000 : 10_000;
+    const durationMs = ctx.quick ? 2000 : 10_000;
     const url = await createQueue(ctx, 'e2e');
     const consumerClient = ctx.newClient({ maxSockets: CONSUMERS });
     /** @type {Recorder | undefined} */
@@ -39,7 +39,7 @@ export default {
         const receive = { QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 20 };
         while (consuming) {
           try {
-            const messages = (await consumerClient.call('ReceiveMessage', receive)).Messages ?? [];
+            const messages = await receiveMessages(consumerClient, receive);
             const now = performance.now();
             if (messages.length === 0) continue;
             for (const m of messages) {
@@ -50,8 +50,7 @@ export default {
               latency.add(now - sentAt);
               inWindowReceived++;
             }
-            const Entries = messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle }));
-            await consumerClient.call('DeleteMessageBatch', { QueueUrl: url, Entries });
+            await consumerClient.call('DeleteMessageBatch', { QueueUrl: url, Entries: deleteEntries(messages) });
           } catch (err) {
             if (consuming) throw err;
           }
@@ -103,7 +102,7 @@ export default {
           lost: inWindowSent - sendErrors - inWindowReceived,
         },
         notes: [
-          `sent ${thousands(inWindowSent)} messages in the ${seconds} s window (${(inWindowSent / seconds).toFixed(0)} msgs/s), ` +
+          `sent ${thousands(inWindowSent)} messages in the ${seconds.toFixed(1)} s window (${(inWindowSent / seconds).toFixed(0)} msgs/s), ` +
             `received ${thousands(inWindowReceived)}, send errors ${sendErrors}, duplicates ${duplicates}`,
           `SendMessage latency p50 ${sendLatency.p50.toFixed(2)} ms, p99 ${sendLatency.p99.toFixed(2)} ms`,
         ],

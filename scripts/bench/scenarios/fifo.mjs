@@ -2,7 +2,6 @@
  * fifo: a FIFO queue with 100 message groups, filled so that each group's order is known, then
  * drained like `drain`; every received message must be the next of its group.
  */
-import { runWorkers } from '../load.mjs';
 import { bodyWith, headOf } from '../payload.mjs';
 import { Recorder } from '../stats.mjs';
 import { createQueue, deleteQueues, drain, row, thousands } from './common.mjs';
@@ -24,18 +23,13 @@ export default {
       // the order within each group is the order of its sequence numbers.
       const sent = new Array(GROUPS).fill(0);
       const batchesPerProducer = Math.ceil((perGroup * (GROUPS / PRODUCERS)) / 10);
-      const done = new Array(PRODUCERS).fill(0);
       const recorder = new Recorder();
       ctx.client.recorder = recorder;
-      await runWorkers({
-        concurrency: PRODUCERS,
-        shouldStop: () => done.every((n) => n >= batchesPerProducer),
-        maxErrors: 0,
-        step: async (p) => {
-          if (done[p] >= batchesPerProducer) return 0;
+      const producer = async (/** @type {number} */ p) => {
+        for (let batch = 0; batch < batchesPerProducer; batch++) {
           const Entries = [];
           for (let i = 0; i < 10; i++) {
-            const group = p + PRODUCERS * ((done[p] * 10 + i) % (GROUPS / PRODUCERS));
+            const group = p + PRODUCERS * ((batch * 10 + i) % (GROUPS / PRODUCERS));
             const seq = sent[group]++;
             Entries.push({
               Id: String(i),
@@ -44,12 +38,11 @@ export default {
               MessageDeduplicationId: `${group}-${seq}`,
             });
           }
-          done[p]++;
           const out = await ctx.client.call('SendMessageBatch', { QueueUrl: url, Entries });
           if (out.Failed?.length) throw new Error(`SendMessageBatch failed: ${JSON.stringify(out.Failed[0])}`);
-          return 10;
-        },
-      });
+        }
+      };
+      await Promise.all(Array.from({ length: PRODUCERS }, (_, p) => producer(p)));
       recorder.stop();
       ctx.client.recorder = undefined;
       const sendRow = row('fifo send (batch)', recorder, count);

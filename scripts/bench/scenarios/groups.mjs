@@ -13,13 +13,18 @@ export default {
   async run(ctx) {
     const total = ctx.quick ? 10_000 : 100_000;
     const counts = [100, total];
-    const iterations = ctx.quick ? 400 : 2000;
+    const iterations = ctx.quick ? 200 : 2000;
     const urls = [await createQueue(ctx, 'groups-few.fifo'), await createQueue(ctx, 'groups-many.fifo')];
     let dedup = 0;
     /** @param {string} group */
     const entry = (group) => {
       const id = dedup++;
-      return { Id: String(id % 10), MessageBody: bodyWith(group), MessageGroupId: group, MessageDeduplicationId: `d${id}` };
+      return {
+        Id: String(id % 10),
+        MessageBody: bodyWith(group),
+        MessageGroupId: group,
+        MessageDeduplicationId: `d${id}`,
+      };
     };
     try {
       const notes = [];
@@ -52,7 +57,9 @@ export default {
       }
       const [few, many] = /** @type {import('./common.mjs').Row[]} */ (
         recorders.map((rec, i) =>
-          row(`groups ${thousands(/** @type {number} */ (counts[i]))}`, rec.stop(), Number.NaN, { actions: ['ReceiveMessage'] }),
+          row(`groups ${thousands(/** @type {number} */ (counts[i]))}`, rec.stop(), Number.NaN, {
+            actions: ['ReceiveMessage'],
+          }),
         )
       );
       const ratio = many.latency.p50 / few.latency.p50;

@@ -19,16 +19,4 @@ import sendbatch from './sendbatch.mjs';
  */
 
 /** @type {Scenario[]} */
-export const SCENARIOS = [
-  ceiling,
-  roundtrips,
-  send1,
-  sendbatch,
-  drain,
-  fifo,
-  e2e,
-  idlePolls,
-  memory,
-  depth,
-  groups,
-];
+export const SCENARIOS = [ceiling, roundtrips, send1, sendbatch, drain, fifo, e2e, idlePolls, memory, depth, groups];

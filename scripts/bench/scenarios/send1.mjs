@@ -8,10 +8,11 @@ import { createQueue, deleteQueues, row } from './common.mjs';
  * @param {import('./common.mjs').Context} ctx
  * @param {string} QueueUrl
  * @param {string} label
+ * @param {import('./common.mjs').Context['window']} [shape]
  */
-export async function send1Window(ctx, QueueUrl, label) {
+export async function send1Window(ctx, QueueUrl, label, shape = ctx.window) {
   const input = { QueueUrl, MessageBody: BODY_1K };
-  const w = await timedWindow(ctx.client, ctx.window, () => ctx.client.call('SendMessage', input).then(() => 1));
+  const w = await timedWindow(ctx.client, shape, () => ctx.client.call('SendMessage', input).then(() => 1));
   return row(label, w.recorder, w.messages);
 }
 

@@ -1,0 +1,140 @@
+/** Command-line options of `npm run bench` and their help text. */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SCENARIOS } from './scenarios/index.mjs';
+
+export const HELP = `Usage: npm run bench -- [options]
+
+Load generator for redsqs or any SQS endpoint (AWS JSON 1.0). Without --endpoint it starts
+redsqs from dist/ (it does not build: run npm run build first) on a free loopback port, with its
+embedded redis-server (append-only persistence on) in a temporary data directory, and stops
+both at the end, on errors and on Ctrl-C. Traffic goes to 127.0.0.1 only.
+
+Options:
+  --scenario a,b       scenarios to run (default: all, in this order):
+                         ${SCENARIOS.map((s) => s.name).join(', ')}
+                       ceiling always runs: every throughput is also given as a ratio to it
+  --quick              about 30 s smoke run: shorter windows, smaller preloads
+  --client KIND        raw: lean HTTP/1.1 client on a keep-alive pool of node:net sockets (default)
+                       http: node:http with a keep-alive http.Agent (about 3x the client CPU)
+                       sdk: @aws-sdk/client-sqs
+  --endpoint URL       an SQS endpoint already running on loopback (http://127.0.0.1:PORT)
+  --redis-port N       with --endpoint: the Redis behind it on 127.0.0.1, for memory and roundtrips
+  --concurrency N      requests in flight in the throughput scenarios (default 32)
+  --duration S         seconds of each throughput window (default 8; quick 1.5)
+  --out FILE           results as JSON (default ${join(tmpdir(), 'redsqs-bench-results.json')})
+  --service-node-args="ARGS"
+                       node flags for the service (note the =), e.g.
+                       --service-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
+  --keep-logs          keep the service's log (always kept when it warns or a scenario fails)
+  -h, --help           this text
+
+Scenarios:
+${SCENARIOS.map((s) => `  ${s.name.padEnd(11)} ${s.title}`).join('\n')}
+`;
+
+/**
+ * @typedef {object} Options
+ * @property {string[]} scenarios
+ * @property {boolean} quick
+ * @property {'raw' | 'http' | 'sdk'} client
+ * @property {URL | undefined} endpoint
+ * @property {number | undefined} redisPort
+ * @property {number} concurrency
+ * @property {number} durationMs
+ * @property {string} out
+ * @property {string[]} serviceNodeArgs
+ * @property {boolean} keepLogs
+ * @property {boolean} help
+ */
+
+export class UsageError extends Error {}
+
+/** @param {string} raw */
+function loopbackEndpoint(raw) {
+  let url;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--endpoint: not a URL: ${raw}`);
+  }
+  if (url.protocol !== 'http:') throw new UsageError('--endpoint: only http:// endpoints are supported');
+  if (url.hostname === 'localhost') url.hostname = '127.0.0.1';
+  if (url.hostname !== '127.0.0.1') {
+    throw new UsageError('--endpoint: the benchmark sends traffic to 127.0.0.1 (or localhost) only');
+  }
+  return url;
+}
+
+/**
+ * @param {string} name
+ * @param {string | undefined} raw
+ * @param {number} fallback
+ * @param {number} min
+ * @param {number} max
+ */
+function number(name, raw, fallback, min, max) {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be from ${min} to ${max}`);
+  return n;
+}
+
+/**
+ * @param {string[]} argv
+ * @returns {Options}
+ */
+export function parseOptions(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        scenario: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        client: { type: 'string', default: 'raw' },
+        endpoint: { type: 'string' },
+        'redis-port': { type: 'string' },
+        concurrency: { type: 'string' },
+        duration: { type: 'string' },
+        out: { type: 'string' },
+        'service-node-args': { type: 'string' },
+        'keep-logs': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const v = parsed.values;
+  const known = SCENARIOS.map((s) => s.name);
+  const wanted = v.scenario
+    ? v.scenario
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : known;
+  for (const name of wanted) {
+    if (!known.includes(name)) throw new UsageError(`unknown scenario "${name}"; known: ${known.join(', ')}`);
+  }
+  if (v.client !== 'raw' && v.client !== 'http' && v.client !== 'sdk') {
+    throw new UsageError('--client must be raw, http or sdk');
+  }
+  const quick = Boolean(v.quick);
+  return {
+    scenarios: known.filter((name) => name === 'ceiling' || wanted.includes(name)),
+    quick,
+    client: v.client,
+    endpoint: v.endpoint ? loopbackEndpoint(v.endpoint) : undefined,
+    redisPort: v['redis-port'] ? number('redis-port', v['redis-port'], 0, 1, 65535) : undefined,
+    concurrency: number('concurrency', v.concurrency, 32, 1, 1024),
+    durationMs: number('duration', v.duration, quick ? 1.5 : 8, 0.5, 600) * 1000,
+    out: v.out ?? join(tmpdir(), 'redsqs-bench-results.json'),
+    serviceNodeArgs: v['service-node-args'] ? v['service-node-args'].split(/\s+/).filter(Boolean) : [],
+    keepLogs: Boolean(v['keep-logs']),
+    help: Boolean(v.help),
+  };
+}
