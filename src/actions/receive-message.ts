@@ -80,8 +80,8 @@ function settle(r: StoreReceiveResult): StoreReceiveResult {
 /**
  * Short poll: one attempt. Long poll: attempts until a message arrives or the wait ends, sleeping
  * between them until a send wakes us (this or another instance) or the next delayed or in-flight
- * message is due. The channel is joined before the attempt that precedes a sleep, so no send can
- * slip between the attempt and the sleep unnoticed. A poll whose client went away stops before its
+ * message is due. After an empty first look, the channel is joined before the attempt that
+ * precedes each sleep, so no send can slip between the attempt and the sleep unnoticed. A poll whose client went away stops before its
  * next attempt, so it does not take a message nobody will read.
  */
 async function poll(
@@ -91,15 +91,12 @@ async function poll(
   attempt: () => Promise<StoreReceiveResult>,
 ): Promise<StoreReceiveResult> {
   const started = performance.now();
-  let waitMs = waitSeconds === undefined ? undefined : waitSeconds * 1000;
-  let first: StoreReceiveResult | undefined;
-  if (waitMs === undefined) {
-    // The queue's ReceiveMessageWaitTimeSeconds comes back with an empty result.
-    first = settle(await attempt());
-    if (first.status !== 'empty') return first;
-    waitMs = first.queueWaitSeconds * 1000;
-  }
-  if (waitMs <= 0) return first ?? settle(await attempt());
+  // A first look costs one round trip, and is all it takes when messages are ready. An empty
+  // result also carries the queue's ReceiveMessageWaitTimeSeconds.
+  const first = settle(await attempt());
+  if (first.status !== 'empty') return first;
+  const waitMs = waitSeconds === undefined ? first.queueWaitSeconds * 1000 : waitSeconds * 1000;
+  if (waitMs <= 0) return first;
 
   const notifier = ctx.notifier;
   const channel = ctx.store.wakeChannel(q);
@@ -108,7 +105,7 @@ async function poll(
     const subscribed = notifier.acquire(channel).catch(() => undefined);
     await Promise.race([subscribed, sleep(waitMs)]);
     for (;;) {
-      if (ctx.signal.aborted) return first ?? { status: 'empty', queueWaitSeconds: 0, moved: 0 };
+      if (ctx.signal.aborted) return first;
       const seen = notifier.version(channel);
       const r = settle(await attempt());
       if (r.status !== 'empty') return r;

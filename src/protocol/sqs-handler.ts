@@ -45,6 +45,17 @@ type Protocol = 'json' | 'query';
 
 class BodyTooLarge extends Error {}
 
+/** Only a receive can wait long enough for its caller to leave; other actions share one signal. */
+const NEVER = new AbortController().signal;
+
+function goneSignal(res: ServerResponse): AbortSignal {
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  return gone.signal;
+}
+
 /** Redis down or unreachable: a 503 the client may retry, not a 500. */
 function isRedisUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
@@ -149,11 +160,11 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
       const body = await readBody(req);
       const decoded = protocol === 'json' ? decodeJson(target as string, body) : decodeQuery(req, body);
       action = decoded.action;
-      const gone = new AbortController();
-      res.once('close', () => {
-        if (!res.writableFinished) gone.abort();
-      });
-      const ctx: ActionContext = { ...deps, baseUrl: baseUrlOf(req, deps.config), signal: gone.signal };
+      const ctx: ActionContext = {
+        ...deps,
+        baseUrl: baseUrlOf(req, deps.config),
+        signal: decoded.action === 'ReceiveMessage' ? goneSignal(res) : NEVER,
+      };
       const pending = runAction(decoded.action as keyof typeof OPERATIONS, decoded.input, ctx);
       if (!pending) {
         throw new SqsError('UnsupportedOperation', `${decoded.action} is not supported by this version of redsqs yet.`);
