@@ -55,8 +55,6 @@ export async function receiveMessage(input: ReceiveMessageRequest, ctx: ActionCo
   return { Messages };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
-
 /**
  * Messages past maxReceiveCount wait in the queue's outbox; move them to the dead-letter queue
  * now. If that fails the sweeper finishes the move later, so the receive still succeeds.
@@ -103,7 +101,9 @@ async function poll(
   try {
     // Without the subscription (Redis unreachable) the poll still ends on time: timers are the fallback.
     const subscribed = notifier.acquire(channel).catch(() => undefined);
-    await Promise.race([subscribed, sleep(waitMs)]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([subscribed, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
     for (;;) {
       if (ctx.signal.aborted) return first;
       const seen = notifier.version(channel);

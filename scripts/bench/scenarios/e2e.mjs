@@ -71,7 +71,7 @@ export default {
         while (sent < Math.floor((due * RATE) / 1000)) {
           sent++;
           const at = performance.now();
-          if (at >= windowStart) inWindowSent++;
+          if (at >= windowStart && at < windowEnd) inWindowSent++;
           ctx.client.call('SendMessage', { QueueUrl: url, MessageBody: bodyWith(at.toFixed(3)) }).catch(() => {
             sendErrors++;
           });
