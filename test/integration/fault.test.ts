@@ -3,56 +3,22 @@
  * messages are redriven to a dead-letter queue and moved back by a move task. After a final
  * restart every message exists exactly once.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sqsClient } from '../helpers/clients.js';
+import { requireBuild, startProcess, stopProcess } from '../helpers/process.js';
 
-const MAIN = new URL('../../dist/main.js', import.meta.url);
 const N = 300;
 const KILLS = 6;
 const prefix = `fault-${randomUUID().slice(0, 8)}`;
 let redis: Redis;
 
-function start(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [MAIN.pathname], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      REDIS_URL: inject('redisUrl'),
-      REDSQS_KEY_PREFIX: prefix,
-      REDSQS_SWEEP_INTERVAL_MS: '200',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /listening on \S+: (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) resolve({ child, url: m[1] as string });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
-  }).then((r) => {
-    (r as { child: ChildProcess }).child.stderr?.removeAllListeners('data');
-    (r as { child: ChildProcess }).child.stdout?.removeAllListeners('data');
-    (r as { child: ChildProcess }).child.stdout?.resume();
-    (r as { child: ChildProcess }).child.stderr?.resume();
-    return r as { child: ChildProcess; url: string };
-  });
-}
+const start = () =>
+  startProcess({ REDIS_URL: inject('redisUrl'), REDSQS_KEY_PREFIX: prefix, REDSQS_SWEEP_INTERVAL_MS: '200' });
 
-const killed = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
+const killed = (child: ChildProcess) => stopProcess(child, 'SIGKILL');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Ids and bodies stored in a queue, and ids waiting in its outbox. */
@@ -67,7 +33,7 @@ async function idsOf(name: string): Promise<{ stored: string[]; bodies: string[]
 }
 
 beforeAll(() => {
-  if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: run `npm run build` (npm test does it)');
+  requireBuild();
   redis = new Redis(inject('redisUrl'));
 });
 afterAll(async () => {

@@ -3,45 +3,16 @@
  * health, clean shutdown on SIGTERM (open long polls answered, Redis child stopped) and messages
  * that survive a restart on the same data directory.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsClient } from '../helpers/clients.js';
+import { MAIN, type RunningService, requireBuild, startProcess, stopProcess } from '../helpers/process.js';
 
-const MAIN = new URL('../../dist/main.js', import.meta.url);
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-function start(dataDir: string): Promise<Running> {
-  const child = spawn(process.execPath, [MAIN.pathname], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, REDIS_URL: '', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /listening on \S+: (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) resolve({ child, url: m[1] as string, output: () => out });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`redsqs exited with ${code} before listening:\n${out}`)));
-  });
-}
-
-function stop(r: Running): Promise<number | null> {
-  return new Promise((resolve) => {
-    r.child.once('exit', (code) => resolve(code));
-    r.child.kill('SIGTERM');
-  });
-}
+const start = (dataDir: string) => startProcess({ DATA_DIR: dataDir, REDIS_URL: '' });
+const stop = (r: RunningService) => stopProcess(r.child);
 
 function alive(pid: number): boolean {
   try {
@@ -54,7 +25,7 @@ function alive(pid: number): boolean {
 
 let dataDir: string;
 beforeAll(() => {
-  if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: run `npm run build` (npm test does it)');
+  requireBuild();
   dataDir = mkdtempSync(join(tmpdir(), 'redsqs-process-'));
 });
 afterAll(() => {
