@@ -41,19 +41,20 @@ export async function runWorkers({ concurrency, shouldStop, step, onDone, maxErr
 
 /**
  * Runs the workers for `warmupMs + durationMs`, measuring only the last `durationMs`: the client's
- * requests go to a fresh Recorder, and messages count when their step ends inside the window.
+ * requests go to a fresh Recorder, and messages count when their step ends inside the window. With
+ * `cpu`, the Recorder also measures the CPU of its processes over that window (not the warm-up).
  * @param {import('./client.mjs').SqsClient} client
- * @param {{ concurrency: number, warmupMs: number, durationMs: number }} shape
+ * @param {{ concurrency: number, warmupMs: number, durationMs: number, cpu?: import('./cpu.mjs').CpuMeter }} shape
  * @param {Step} step
  */
-export async function timedWindow(client, { concurrency, warmupMs, durationMs }, step) {
+export async function timedWindow(client, { concurrency, warmupMs, durationMs, cpu }, step) {
   /** @type {Recorder | undefined} */
   let recorder;
   let messages = 0;
   let stopped = false;
   const window = (async () => {
     await sleep(warmupMs);
-    recorder = new Recorder();
+    recorder = new Recorder(cpu);
     client.recorder = recorder;
     await sleep(durationMs);
     recorder.stop();

@@ -10,9 +10,10 @@ import { HELP, parseOptions, UsageError } from './cli.mjs';
 import { createHttpClient } from './client-http.mjs';
 import { createRawClient } from './client-raw.mjs';
 import { createSdkClient } from './client-sdk.mjs';
+import { cpuMeter } from './cpu.mjs';
 import { redisProbe } from './probes.mjs';
 import { createWorkDir, isAlive, killAllNow, startCeiling, startRedsqs, stopAll } from './processes.mjs';
-import { printSummary, printTargets, say, writeJson } from './report.mjs';
+import { printCpu, printSummary, printTargets, say, writeJson } from './report.mjs';
 import { runScenarios } from './runner.mjs';
 import { evaluateTargets } from './targets.mjs';
 
@@ -120,17 +121,27 @@ async function main() {
     throw new Error(`the target does not answer ListQueues: ${err instanceof Error ? err.message : err}`);
   }
 
+  // With --endpoint the service's processes are unknown: only the client's CPU is measured.
+  const cpu = cpuMeter({ service: service?.pid, redis: service?.redisPid });
   /** @type {import('./scenarios/common.mjs').Context} */
   const ctx = {
     client,
     newClient,
     quick: options.quick,
     concurrency: options.concurrency,
-    window: { concurrency: options.concurrency, warmupMs: options.quick ? 500 : 1000, durationMs: options.durationMs },
+    window: {
+      concurrency: options.concurrency,
+      warmupMs: options.quick ? 500 : 1000,
+      durationMs: options.durationMs,
+      cpu,
+    },
     prefix: `bench-${Date.now().toString(36)}`,
     ceilingEndpoint: ceiling.endpoint,
     redis,
     servicePid: service?.pid,
+    redisPid: service?.redisPid,
+    ceilingPid: ceiling.pid,
+    cpu,
   };
 
   /** @type {import('./runner.mjs').Run[]} */
@@ -144,6 +155,7 @@ async function main() {
     runs = outcome.runs;
     const ceilingRate = outcome.ceiling;
     printSummary(runs, ceilingRate);
+    printCpu(runs);
     /** @type {import('./targets.mjs').Results} */
     const results = Object.fromEntries(runs.map((r) => [r.name, r.result]));
     const verdicts = evaluateTargets(results);

@@ -1,5 +1,6 @@
 /** Everything the benchmark prints, and the JSON file of results. */
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 
 /** @typedef {import('./scenarios/common.mjs').Row} Row */
 
@@ -10,6 +11,12 @@ const ms = (/** @type {number} */ n) => (Number.isFinite(n) ? n.toFixed(2) : '-'
  * @param {number | undefined} ceiling
  */
 const ofCeiling = (value, ceiling) => (ceiling && Number.isFinite(value) ? `${(value / ceiling).toFixed(2)}x` : '-');
+
+/** µs: one decimal below 10, where whole numbers would hide most of the figure. */
+const us = (/** @type {number | undefined} */ n) =>
+  n === undefined || !Number.isFinite(n) ? '-' : n < 10 ? n.toFixed(1) : int(n);
+const pct = (/** @type {number | undefined} */ n) =>
+  n === undefined || !Number.isFinite(n) ? '-' : `${n.toFixed(0)}%`;
 
 /** @param {Record<string, number>} errors */
 function errorText(errors) {
@@ -100,6 +107,51 @@ export function printSummary(runs, ceiling) {
   }
   say('\n== Summary (throughput; xceil = ratio to the node:http ceiling; latency in ms)');
   say(table(rows, ALIGN));
+}
+
+/**
+ * Where the CPU went in each measured window, per request: the service (or the ceiling server in
+ * the ceiling row), its redis-server and the client, and the rate the machine could reach if the
+ * CPU of these processes were the only limit.
+ * @param {{ result?: import('./scenarios/common.mjs').ScenarioResult }[]} runs
+ */
+export function printCpu(runs) {
+  const rows = runs.flatMap((run) => run.result?.rows ?? []);
+  const cores = os.cpus().length;
+  /** @type {string[][]} */
+  const cells = [];
+  for (const r of rows) {
+    const c = r.cpu;
+    if (!c) continue;
+    const server = c.ceilingUs !== undefined ? 'ceiling' : 'service';
+    // Without the server's CPU (--endpoint) the total is the client's alone: no limit to show.
+    const max = c[`${server}Us`] !== undefined ? int((cores * 1e6) / (c.totalUsPerReq ?? Number.NaN)) : '-';
+    cells.push([
+      r.label,
+      us(c[`${server}UsPerReq`]),
+      us(c.redisUsPerReq),
+      us(c.clientUsPerReq),
+      us(c.totalUsPerReq),
+      max,
+      c.totalUsPerMsg === undefined ? '' : us(c.totalUsPerMsg),
+      pct(c[`${server}PctOfCore`]),
+      pct(c.redisPctOfCore),
+      pct(c.clientPctOfCore),
+      pct(c.totalPctOfCore),
+      pct(c.otherPctOfCore === undefined ? undefined : Math.max(0, c.otherPctOfCore)),
+    ]);
+  }
+  if (cells.length === 0) return;
+  const header = ['', 'service', 'redis', 'client', 'total', `max on ${cores} cores`, 'total/msg'];
+  const shares = ['service %', 'redis %', 'client %', 'total %', 'other %'];
+  say('\n== CPU per request (µs) in the measured windows, and % of one core used by each process');
+  say(table([[...header, ...shares], ...cells], 'lrrrrrrrrrrr'));
+  say(
+    `(max on ${cores} cores = ${cores} x 1e6 / total: the req/s the machine could reach if the CPU of these\n` +
+      ' processes were the only limit; total/msg: µs per message where a request carries several; other %:\n' +
+      ` the rest of the machine meanwhile (other processes, interrupts), of the ${cores * 100}% there is; in the ceiling\n` +
+      ' row the service is the node:http ceiling server; -: not measured, e.g. not Linux or no such pid)',
+  );
 }
 
 /** @param {import('./targets.mjs').Verdict[]} verdicts */

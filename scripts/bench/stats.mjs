@@ -55,10 +55,13 @@ export class Samples {
 
 /**
  * Collects the latency of every request a client completes while it is active, per action, and
- * the errors per action and code. Requests that end after stop() are not counted.
+ * the errors per action and code. Requests that end after stop() are not counted. Given a CPU
+ * meter, it also measures the CPU its processes spend from now to stop(): the same window as the
+ * requests, so the two divide.
  */
 export class Recorder {
-  constructor() {
+  /** @param {import('./cpu.mjs').CpuMeter} [cpu] */
+  constructor(cpu) {
     /** @type {Map<string, Samples>} */
     this.byAction = new Map();
     /** @type {Map<string, number>} */
@@ -66,6 +69,9 @@ export class Recorder {
     this.active = true;
     this.startedAt = performance.now();
     this.stoppedAt = 0;
+    this.cpuWindow = cpu?.start();
+    /** @type {import('./cpu.mjs').CpuUsage | undefined} CPU used while active; set by stop() */
+    this.cpu = undefined;
   }
 
   /**
@@ -96,6 +102,7 @@ export class Recorder {
     if (this.active) {
       this.active = false;
       this.stoppedAt = performance.now();
+      this.cpu = this.cpuWindow?.stop();
     }
     return this;
   }

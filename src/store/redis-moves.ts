@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { QueueRef } from '../domain.js';
 import { isFifoName, parseQueueArn, queueArn } from '../sqs/queue-names.js';
-import { activeTasksKey, leaseKey, messageKeys, queueKeys } from './keys.js';
+import { activeTasksKey, KeyCache, leaseKey } from './keys.js';
 import { decodePayload, encodePayload } from './payload.js';
 import type { Scripts } from './scripts.js';
 
@@ -66,10 +66,12 @@ export class RedisMoves {
     private readonly scripts: Scripts,
     private readonly prefix: string,
     private readonly region: string,
+    private readonly keyCache = new KeyCache(prefix),
   ) {}
 
-  private keys(q: QueueRef): string[] {
-    return messageKeys(queueKeys(this.prefix, q));
+  /** The KEYS of the message scripts (lib.lua). */
+  private keys(q: QueueRef): readonly string[] {
+    return this.keyCache.get(q).message;
   }
 
   /** Finishes the moves waiting in q's outbox (those that entered at or before `before`). */
@@ -123,8 +125,8 @@ export class RedisMoves {
       byDestination.set(target, entry);
     }
     for (const [target, { ids, args }] of byDestination) {
-      const t = queueKeys(this.prefix, { account: q.account, name: target });
-      const reply = await this.scripts.run('accept-moved', messageKeys(t), [now, t.wake, ...args]);
+      const t = this.keyCache.get({ account: q.account, name: target });
+      const reply = await this.scripts.run('accept-moved', t.message, [now, t.keys.wake, ...args]);
       if (reply === -1) {
         result.missing.push(target);
         result.returned += ids.length;
@@ -156,10 +158,10 @@ export class RedisMoves {
   }
 
   async startTask(q: QueueRef, now: number, taskId: string, task: MoveTask): Promise<MoveTask | 'missing' | 'busy'> {
-    const k = queueKeys(this.prefix, q);
+    const { keys, message } = this.keyCache.get(q);
     const reply = await this.scripts.run(
       'start-move-task',
-      [...messageKeys(k), k.tasks],
+      [...message, keys.tasks],
       [now, taskId, JSON.stringify(task)],
     );
     if (reply === 0) return 'missing';
@@ -173,7 +175,7 @@ export class RedisMoves {
     taskId: string,
     change: { moved?: number; status?: MoveTaskStatus; reason?: string; requireStatus?: MoveTaskStatus },
   ): Promise<MoveTask | 'missing' | 'wrong-status'> {
-    const k = queueKeys(this.prefix, q);
+    const k = this.keyCache.get(q).keys;
     const reply = await this.scripts.run(
       'update-move-task',
       [k.meta, k.tasks],
@@ -189,13 +191,13 @@ export class RedisMoves {
   }
 
   async getTask(q: QueueRef, taskId: string): Promise<MoveTask | undefined> {
-    const json = await this.redis.hget(queueKeys(this.prefix, q).tasks, taskId);
+    const json = await this.redis.hget(this.keyCache.get(q).keys.tasks, taskId);
     return json ? (JSON.parse(json) as MoveTask) : undefined;
   }
 
   /** The queue's tasks, most recent first. */
   async listTasks(q: QueueRef): Promise<MoveTask[]> {
-    const all = await this.redis.hvals(queueKeys(this.prefix, q).tasks);
+    const all = await this.redis.hvals(this.keyCache.get(q).keys.tasks);
     return all.map((j) => JSON.parse(j) as MoveTask).sort((a, b) => b.StartedTimestamp - a.StartedTimestamp);
   }
 

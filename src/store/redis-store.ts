@@ -7,7 +7,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { dict } from '../dict.js';
 import type { NewMessage, QueueAttributes, QueueRef } from '../domain.js';
 import { isFifoName } from '../sqs/queue-names.js';
-import { allQueueKeys, messageKeys, type QueueKeys, queueKeys, registryKey } from './keys.js';
+import { allQueueKeys, KeyCache, type QueueKeys, registryKey } from './keys.js';
 import { encodePayload } from './payload.js';
 import { asArray, parseFifoSendReply, parseReceiveReply, parseSendReply } from './replies.js';
 import { type Reply, Scripts } from './scripts.js';
@@ -48,10 +48,16 @@ export class RedisStore implements Store {
     private readonly redis: Redis | Cluster,
     private readonly prefix: string,
     private readonly scripts: Scripts = new Scripts(redis),
+    private readonly keyCache = new KeyCache(prefix),
   ) {}
 
   private keys(q: QueueRef): QueueKeys {
-    return queueKeys(this.prefix, q);
+    return this.keyCache.get(q).keys;
+  }
+
+  /** The KEYS of the message scripts (lib.lua). */
+  private messageKeys(q: QueueRef): readonly string[] {
+    return this.keyCache.get(q).message;
   }
 
   async createQueue(
@@ -100,8 +106,7 @@ export class RedisStore implements Store {
   }
 
   async getQueue(q: QueueRef, now: number): Promise<QueueState | undefined> {
-    const k = this.keys(q);
-    const reply = await this.scripts.run('get-queue-attributes', messageKeys(k), [now]);
+    const reply = await this.scripts.run('get-queue-attributes', this.messageKeys(q), [now]);
     if (!Array.isArray(reply)) return undefined;
     const all = hashFrom(reply, 3);
     const attributes: QueueAttributes = {};
@@ -167,27 +172,26 @@ export class RedisStore implements Store {
           m.contentHash ?? '',
         );
       }
-      return parseFifoSendReply(await this.scripts.run('send-fifo-messages', messageKeys(k), args));
+      return parseFifoSendReply(await this.scripts.run('send-fifo-messages', this.messageKeys(q), args));
     }
     const args: (string | number)[] = [now, k.wake];
     for (const m of messages) args.push(m.id, encodePayload(m.payload), m.delayMs ?? -1, m.size);
-    return parseSendReply(await this.scripts.run('send-messages', messageKeys(k), args));
+    return parseSendReply(await this.scripts.run('send-messages', this.messageKeys(q), args));
   }
 
   async receiveMessages(q: QueueRef, options: ReceiveOptions): Promise<StoreReceiveResult> {
-    const k = this.keys(q);
     const token = randomBytes(6).toString('base64url');
     const args = [options.now, options.max, options.visibilityMs ?? -1, token, options.inflightLimit];
     if (isFifoName(q.name)) {
       args.push(options.attemptId ?? '', ATTEMPT_WINDOW_MS);
-      return parseReceiveReply(await this.scripts.run('receive-fifo-messages', messageKeys(k), args));
+      return parseReceiveReply(await this.scripts.run('receive-fifo-messages', this.messageKeys(q), args));
     }
-    return parseReceiveReply(await this.scripts.run('receive-messages', messageKeys(k), args));
+    return parseReceiveReply(await this.scripts.run('receive-messages', this.messageKeys(q), args));
   }
 
   async deleteMessages(q: QueueRef, receipts: { id: string; token: string }[]): Promise<DeleteStatus[] | undefined> {
     const args = receipts.flatMap((r) => [r.id, r.token]);
-    const reply = await this.scripts.run('delete-messages', messageKeys(this.keys(q)), args);
+    const reply = await this.scripts.run('delete-messages', this.messageKeys(q), args);
     if (!Array.isArray(reply)) return undefined;
     return reply.map((code) => (code === 1 ? 'deleted' : code === 2 ? 'expired' : 'gone'));
   }
@@ -201,13 +205,13 @@ export class RedisStore implements Store {
     const k = this.keys(q);
     const args: (string | number)[] = [now, limitMs, k.wake];
     for (const e of entries) args.push(e.id, e.token, e.visibilityMs);
-    const reply = await this.scripts.run('change-visibility', messageKeys(k), args);
+    const reply = await this.scripts.run('change-visibility', this.messageKeys(q), args);
     if (!Array.isArray(reply)) return undefined;
     return reply.map((code) => VISIBILITY[Number(code)] ?? 'no-message');
   }
 
   async purgeQueue(q: QueueRef, now: number, cooldownMs: number): Promise<'ok' | 'missing' | 'too-soon'> {
-    const reply = await this.scripts.run('purge-queue', messageKeys(this.keys(q)), [now, cooldownMs]);
+    const reply = await this.scripts.run('purge-queue', this.messageKeys(q), [now, cooldownMs]);
     return reply === 1 ? 'ok' : reply === 0 ? 'missing' : 'too-soon';
   }
 

@@ -66,7 +66,7 @@ async function acceptOnly(id: string): Promise<void> {
   const entry = (await redis.hget(queueKeys(prefix, src).outboxDest, id)) as string;
   const token = entry.split('|')[1];
   const d = queueKeys(prefix, dlq);
-  await scripts.run('accept-moved', messageKeys(d), [T0, d.wake, id, payload, T0, '', `src#${token}`]);
+  await scripts.run('accept-moved', messageKeys(d, false), [T0, d.wake, id, payload, T0, '', `src#${token}`]);
 }
 
 describe('move handoff', () => {

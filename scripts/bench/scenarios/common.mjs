@@ -1,11 +1,13 @@
 /** What several scenarios share: queues, preloading, draining, and turning a measurement into a row. */
 import { performance } from 'node:perf_hooks';
+import { cpuFigures } from '../cpu.mjs';
 import { runWorkers } from '../load.mjs';
 import { Recorder } from '../stats.mjs';
 
 /**
  * @typedef {import('../client.mjs').SqsClient} SqsClient
  * @typedef {import('../stats.mjs').LatencySummary} LatencySummary
+ * @typedef {import('../cpu.mjs').CpuMeter} CpuMeter
  */
 
 /**
@@ -14,11 +16,16 @@ import { Recorder } from '../stats.mjs';
  * @property {(o?: { endpoint?: URL, maxSockets?: number }) => SqsClient} newClient Another client of the same kind.
  * @property {boolean} quick
  * @property {number} concurrency Concurrent requests of the throughput scenarios.
- * @property {{ concurrency: number, warmupMs: number, durationMs: number }} window Shape of a throughput window.
+ * @property {{ concurrency: number, warmupMs: number, durationMs: number, cpu?: CpuMeter }} window Shape of a
+ *   throughput window; its `cpu` is `ctx.cpu`.
  * @property {string} prefix Prefix of this run's queue names.
  * @property {URL | undefined} ceilingEndpoint
  * @property {import('../probes.mjs').RedisProbe | undefined} redis The Redis behind the service, when known.
  * @property {number | undefined} servicePid The service's process, when the benchmark started it.
+ * @property {number | undefined} redisPid The service's embedded redis-server, when the benchmark started it.
+ * @property {number | undefined} ceilingPid The ceiling server's process.
+ * @property {CpuMeter} cpu CPU of the service, its redis-server (when known) and the client: give it to
+ *   the Recorder of a measured window.
  */
 
 /**
@@ -33,6 +40,7 @@ import { Recorder } from '../stats.mjs';
  * @property {string} latencyOf What the latency is of (an action, or e.g. "send to receive").
  * @property {Record<string, LatencySummary>} perAction
  * @property {Record<string, number>} errors
+ * @property {import('../cpu.mjs').CpuFigures} [cpu] CPU per request and message, when the Recorder measured it.
  */
 
 /**
@@ -85,6 +93,7 @@ export function row(label, recorder, messages, o = {}) {
     latencyOf: o.latencyOf ?? (o.actions ?? [...recorder.byAction.keys()]).join('+'),
     perAction,
     errors: Object.fromEntries(recorder.errors),
+    ...(recorder.cpu ? { cpu: cpuFigures(recorder.cpu, recorder.requests, messages) } : {}),
   };
 }
 
@@ -141,12 +150,12 @@ export async function createQueues(ctx, suffixes) {
  * @param {SqsClient} client
  * @param {string} QueueUrl
  * @param {number} count messages
- * @param {{ concurrency: number, entries: (batch: number, size: number) => object[] }} o
+ * @param {{ concurrency: number, entries: (batch: number, size: number) => object[], cpu?: CpuMeter }} o
  */
 export async function preload(client, QueueUrl, count, o) {
   const batches = Math.ceil(count / 10);
   let next = 0;
-  const recorder = new Recorder();
+  const recorder = new Recorder(o.cpu);
   client.recorder = recorder;
   const outcome = await runWorkers({
     concurrency: o.concurrency,
@@ -162,7 +171,8 @@ export async function preload(client, QueueUrl, count, o) {
   });
   recorder.stop();
   client.recorder = undefined;
-  return { recorder, messages: outcome.messages, seconds: recorder.elapsedMs / 1000 };
+  const cpu = recorder.cpu && cpuFigures(recorder.cpu, recorder.requests, outcome.messages);
+  return { recorder, messages: outcome.messages, seconds: recorder.elapsedMs / 1000, cpu };
 }
 
 /**
@@ -171,10 +181,11 @@ export async function preload(client, QueueUrl, count, o) {
  * @param {SqsClient} client
  * @param {string} QueueUrl
  * @param {number} expected
- * @param {{ concurrency: number, max?: number, stallMs?: number, onMessages?: (messages: Message[]) => void }} o
+ * @param {{ concurrency: number, max?: number, stallMs?: number, onMessages?: (messages: Message[]) => void,
+ *   cpu?: CpuMeter }} o
  */
 export async function drain(client, QueueUrl, expected, o) {
-  const recorder = new Recorder();
+  const recorder = new Recorder(o.cpu);
   client.recorder = recorder;
   let deleted = 0;
   let empty = 0;
@@ -205,6 +216,18 @@ export async function drain(client, QueueUrl, expected, o) {
 
 /** @param {number} n */
 export const thousands = (n) => Math.round(n).toLocaleString('en-US');
+
+/**
+ * CPU per message for a note, e.g. "; CPU per message service 40, redis 12, client 5, total 57 µs";
+ * empty without figures per message.
+ * @param {import('../cpu.mjs').CpuFigures | undefined} cpu
+ */
+export function cpuNote(cpu) {
+  const parts = Object.entries(cpu ?? {})
+    .filter(([key]) => key.endsWith('UsPerMsg'))
+    .map(([key, us]) => `${key.slice(0, -'UsPerMsg'.length)} ${us.toFixed(0)}`);
+  return parts.length > 0 ? `; CPU per message ${parts.join(', ')} µs` : '';
+}
 
 /**
  * Latency at a steady depth: one request at a time, `iterations` times ReceiveMessage (`max`),

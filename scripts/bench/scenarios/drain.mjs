@@ -1,6 +1,6 @@
 /** drain: preload a queue, then ReceiveMessage (10) + DeleteMessageBatch until it is empty. */
 import { fixedBatchEntries } from '../payload.mjs';
-import { createQueue, deleteQueues, drain, preload, row, thousands } from './common.mjs';
+import { cpuNote, createQueue, deleteQueues, drain, preload, row, thousands } from './common.mjs';
 
 export default {
   name: 'drain',
@@ -14,12 +14,13 @@ export default {
       const pre = await preload(ctx.client, url, count, {
         concurrency: ctx.concurrency,
         entries: (_, size) => (size === 10 ? entries : entries.slice(0, size)),
+        cpu: ctx.cpu,
       });
-      const d = await drain(ctx.client, url, count, { concurrency: ctx.concurrency });
+      const d = await drain(ctx.client, url, count, { concurrency: ctx.concurrency, cpu: ctx.cpu });
       const r = row('drain', d.recorder, d.deleted);
       const notes = [
         `preloaded ${thousands(count)} messages with SendMessageBatch in ${pre.seconds.toFixed(1)} s ` +
-          `(${thousands(pre.messages / pre.seconds)} msgs/s)`,
+          `(${thousands(pre.messages / pre.seconds)} msgs/s${cpuNote(pre.cpu)})`,
         `drained ${thousands(d.deleted)} of ${thousands(count)} messages; ${thousands(d.emptyReceives)} empty receives at the end`,
       ];
       if (d.deleted < count) notes.push(`INCOMPLETE: ${thousands(count - d.deleted)} messages were not drained`);

@@ -62,7 +62,7 @@ export default {
       const producer = setInterval(() => {
         const now = performance.now();
         if (!recorder && now >= windowStart) {
-          recorder = new Recorder();
+          recorder = new Recorder(ctx.cpu);
           ctx.client.recorder = recorder;
           consumerClient.recorder = recorder;
         }

@@ -23,7 +23,7 @@ export default {
       // the order within each group is the order of its sequence numbers.
       const sent = new Array(GROUPS).fill(0);
       const batchesPerProducer = Math.ceil((perGroup * (GROUPS / PRODUCERS)) / 10);
-      const recorder = new Recorder();
+      const recorder = new Recorder(ctx.cpu);
       ctx.client.recorder = recorder;
       const producer = async (/** @type {number} */ p) => {
         for (let batch = 0; batch < batchesPerProducer; batch++) {
@@ -52,6 +52,7 @@ export default {
       let outOfOrder = 0;
       const d = await drain(ctx.client, url, count, {
         concurrency: ctx.concurrency,
+        cpu: ctx.cpu,
         onMessages: (messages) => {
           for (const m of messages) {
             const [group, seq] = headOf(m.Body).split(':').map(Number);

@@ -46,7 +46,7 @@ export default {
       const url = await createQueue(ctx, 'memory-sustained');
       urls.push(url);
       const half = Math.max(1, ctx.concurrency / 2);
-      const recorder = new Recorder();
+      const recorder = new Recorder(ctx.cpu);
       ctx.client.recorder = recorder;
       /** @type {{ t: number, rss: number }[]} */
       const samples = [];

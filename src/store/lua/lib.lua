@@ -40,18 +40,26 @@ local function fifo_release(fifo, groups, locked, group)
 end
 
 -- Every message script receives the same KEYS, in this order (keys.ts messageKeys):
---  1 meta, 2 body, 3 info, 4 ready, 5 delayed, 6 inflight, 7 sent, 8 fifo, 9 groups, 10 locked,
---  11 outbox, 12 outbox destinations, 13 dedup, 14 dedup ids, 15 attempts, 16 attempt expiry,
---  17 moved (ids accepted from other queues)
--- The FIFO keys are set in the table only for a FIFO queue.
+--  1 meta, 2 body, 3 info, 4 ready, 5 delayed, 6 inflight, 7 sent, 8 outbox, 9 outbox destinations,
+--  10 moved (ids accepted from other queues), and for a FIFO queue only: 11 fifo, 12 groups,
+--  13 locked, 14 dedup, 15 dedup ids, 16 attempts, 17 attempt expiry.
+-- The FIFO keys are set in the table only for a FIFO queue (17 KEYS or more; a script may take
+-- extra keys after the message keys, see FIRST_EXTRA_KEY).
+local function is_fifo_call()
+  return #KEYS >= 17
+end
+
+-- Position of the first key a script takes after the message keys.
+local FIRST_EXTRA_KEY = #KEYS >= 17 and 18 or 11
+
 local function queue_keys()
   local k = {
     meta = KEYS[1], body = KEYS[2], info = KEYS[3], ready = KEYS[4], delayed = KEYS[5],
-    inflight = KEYS[6], sent = KEYS[7], outbox = KEYS[11], outboxdest = KEYS[12], dedup = KEYS[13],
-    dedupids = KEYS[14], attempts = KEYS[15], attemptexp = KEYS[16], moved = KEYS[17],
+    inflight = KEYS[6], sent = KEYS[7], outbox = KEYS[8], outboxdest = KEYS[9], moved = KEYS[10],
   }
-  if redis.call('HGET', KEYS[1], 'FifoQueue') == 'true' then
-    k.fifo, k.groups, k.locked = KEYS[8], KEYS[9], KEYS[10]
+  if is_fifo_call() then
+    k.fifo, k.groups, k.locked = KEYS[11], KEYS[12], KEYS[13]
+    k.dedup, k.dedupids, k.attempts, k.attemptexp = KEYS[14], KEYS[15], KEYS[16], KEYS[17]
   end
   return k
 end

@@ -1,14 +1,15 @@
 -- Starts a message move task on this (dead-letter) queue unless one is active.
--- KEYS: the message keys (lib.lua), then 18 the tasks hash
+-- KEYS: the message keys (lib.lua), then the tasks hash (FIRST_EXTRA_KEY)
 -- ARGV: 1 now (ms), 2 task id, 3 task JSON (status RUNNING; counts are filled in here)
 -- Returns: 0 no such queue | -1 a task is already active | the stored task JSON
 local k = queue_keys()
+local tasks = KEYS[FIRST_EXTRA_KEY]
 if redis.call('EXISTS', k.meta) == 0 then
   return 0
 end
 local active = redis.call('HGET', k.meta, '_movetask')
 if active then
-  local current = redis.call('HGET', KEYS[18], active)
+  local current = redis.call('HGET', tasks, active)
   if current then
     local status = cjson.decode(current).Status
     if status == 'RUNNING' or status == 'CANCELLING' then
@@ -17,16 +18,16 @@ if active then
   end
 end
 local now = ARGV[1]
-local visible = redis.call('ZCARD', k.ready) + redis.call('ZCARD', KEYS[8])
+local visible = redis.call('ZCARD', k.fifo or k.ready)
   + redis.call('ZCOUNT', k.delayed, '-inf', now) + redis.call('ZCOUNT', k.inflight, '-inf', now)
 local task = cjson.decode(ARGV[3])
 task.ApproximateNumberOfMessagesToMove = visible
 task.ApproximateNumberOfMessagesMoved = 0
 local json = cjson.encode(task)
-redis.call('HSET', KEYS[18], ARGV[2], json)
+redis.call('HSET', tasks, ARGV[2], json)
 redis.call('HSET', k.meta, '_movetask', ARGV[2])
 -- ListMessageMoveTasks shows the 10 most recent tasks; older ones are forgotten.
-local all = redis.call('HGETALL', KEYS[18])
+local all = redis.call('HGETALL', tasks)
 if #all > 20 then
   local tasks = {}
   for i = 1, #all, 2 do
@@ -34,7 +35,7 @@ if #all > 20 then
   end
   table.sort(tasks, function(a, b) return a[2] > b[2] end)
   for i = 11, #tasks do
-    redis.call('HDEL', KEYS[18], tasks[i][1])
+    redis.call('HDEL', tasks, tasks[i][1])
   end
 end
 return json

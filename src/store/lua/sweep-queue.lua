@@ -17,15 +17,17 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', k.sent, '-inf', '(' .. (now - to
   removed = removed + remove_message(k, id)
   redis.call('ZREM', k.sent, id)
 end
-for _, key in ipairs(redis.call('ZRANGEBYSCORE', k.dedup, '-inf', now, 'LIMIT', 0, limit)) do
-  redis.call('ZREM', k.dedup, key)
-  redis.call('HDEL', k.dedupids, key)
-  other = other + 1
-end
-for _, key in ipairs(redis.call('ZRANGEBYSCORE', k.attemptexp, '-inf', now, 'LIMIT', 0, limit)) do
-  redis.call('ZREM', k.attemptexp, key)
-  redis.call('HDEL', k.attempts, key)
-  other = other + 1
+if k.fifo then
+  for _, key in ipairs(redis.call('ZRANGEBYSCORE', k.dedup, '-inf', now, 'LIMIT', 0, limit)) do
+    redis.call('ZREM', k.dedup, key)
+    redis.call('HDEL', k.dedupids, key)
+    other = other + 1
+  end
+  for _, key in ipairs(redis.call('ZRANGEBYSCORE', k.attemptexp, '-inf', now, 'LIMIT', 0, limit)) do
+    redis.call('ZREM', k.attemptexp, key)
+    redis.call('HDEL', k.attempts, key)
+    other = other + 1
+  end
 end
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', k.moved, '-inf', now - tonumber(ARGV[3]), 'LIMIT', 0, limit)) do
   redis.call('ZREM', k.moved, id)
