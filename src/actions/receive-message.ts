@@ -78,9 +78,12 @@ function settle(r: StoreReceiveResult): StoreReceiveResult {
 /**
  * Short poll: one attempt. Long poll: attempts until a message arrives or the wait ends, sleeping
  * between them until a send wakes us (this or another instance) or the next delayed or in-flight
- * message is due. After an empty first look, the channel is joined before the attempt that
- * precedes each sleep, so no send can slip between the attempt and the sleep unnoticed. A poll whose client went away stops before its
- * next attempt, so it does not take a message nobody will read.
+ * message is due. No send may slip between an attempt and the sleep after it unnoticed, so each
+ * sleep follows an attempt made while the queue's channel was already listening, its version noted
+ * before the attempt: when this instance already listens (other long polls on the queue, or a
+ * subscription still lingering) the first look is such an attempt; otherwise the channel is joined
+ * after an empty first look and the queue looked at again. A poll whose client went away stops
+ * before its next attempt, so it does not take a message nobody will read.
  */
 async function poll(
   ctx: ActionContext,
@@ -89,32 +92,44 @@ async function poll(
   attempt: () => Promise<StoreReceiveResult>,
 ): Promise<StoreReceiveResult> {
   const started = performance.now();
-  // A first look costs one round trip, and is all it takes when messages are ready. An empty
-  // result also carries the queue's ReceiveMessageWaitTimeSeconds.
-  const first = settle(await attempt());
-  if (first.status !== 'empty') return first;
-  const waitMs = waitSeconds === undefined ? first.queueWaitSeconds * 1000 : waitSeconds * 1000;
-  if (waitMs <= 0) return first;
-
   const notifier = ctx.notifier;
   const channel = ctx.store.wakeChannel(q);
+  // Joining a channel that already listens costs nothing (no round trip); a short poll never joins.
+  let joined = waitSeconds !== 0 && notifier.isListening(channel);
+  if (joined) void notifier.acquire(channel);
   try {
-    // Without the subscription (Redis unreachable) the poll still ends on time: timers are the fallback.
-    const subscribed = notifier.acquire(channel).catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([subscribed, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
-    clearTimeout(timer);
+    let seen = notifier.version(channel);
+    let looked = joined;
+    // A first look costs one round trip, and is all it takes when messages are ready. An empty
+    // result also carries the queue's ReceiveMessageWaitTimeSeconds.
+    const first = settle(await attempt());
+    if (first.status !== 'empty') return first;
+    const waitMs = waitSeconds === undefined ? first.queueWaitSeconds * 1000 : waitSeconds * 1000;
+    if (waitMs <= 0) return first;
+    if (!joined) {
+      joined = true;
+      // Without the subscription (Redis unreachable) the poll still ends on time: timers are the fallback.
+      const subscribed = notifier.acquire(channel).catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([subscribed, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+      clearTimeout(timer);
+    }
+    let r = first;
     for (;;) {
       if (ctx.signal.aborted) return first;
-      const seen = notifier.version(channel);
-      const r = settle(await attempt());
-      if (r.status !== 'empty') return r;
+      if (!looked) {
+        seen = notifier.version(channel);
+        const next = settle(await attempt());
+        if (next.status !== 'empty') return next;
+        r = next;
+      }
+      looked = false;
       const remaining = waitMs - (performance.now() - started);
       if (remaining <= 0 || notifier.isClosed) return r;
       const untilDue = r.nextVisibleMs === undefined ? remaining : r.nextVisibleMs - ctx.now() + 1;
       await notifier.wait(channel, seen, Math.max(1, Math.min(remaining, untilDue)), ctx.signal);
     }
   } finally {
-    notifier.release(channel);
+    if (joined) notifier.release(channel);
   }
 }

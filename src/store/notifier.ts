@@ -6,6 +6,10 @@
  *
  * Each channel has a version number: a receiver notes it before it looks at the queue and sleeps
  * only if nothing was announced since, so no announcement slips between a look and a sleep.
+ *
+ * A channel stays subscribed for `lingerMs` after its last receiver leaves: consumers that poll in
+ * a loop find it still listening, so they neither pay a SUBSCRIBE + UNSUBSCRIBE per poll nor a
+ * second look at the queue after subscribing (see isListening).
  */
 import type { Cluster, Redis } from 'ioredis';
 
@@ -18,8 +22,15 @@ interface Channel {
   waiters: Set<Waiter>;
   users: number;
   subscribed?: Promise<unknown>;
+  /** The subscription is confirmed: every announcement from now on reaches this channel. */
+  listening: boolean;
   timer?: { at: number; handle: NodeJS.Timeout };
+  /** Drops the channel when nobody acquired it again in time. */
+  linger?: NodeJS.Timeout;
 }
+
+/** How long a channel stays subscribed after its last receiver left. */
+export const DEFAULT_LINGER_MS = 10_000;
 
 export class Notifier {
   private readonly channels = new Map<string, Channel>();
@@ -28,6 +39,7 @@ export class Notifier {
   constructor(
     private readonly subscriber?: Redis | Cluster,
     private readonly clock: () => number = Date.now,
+    private readonly lingerMs = DEFAULT_LINGER_MS,
   ) {
     subscriber?.on('message', (channel: string, payload: string) => this.onAnnouncement(channel, payload));
   }
@@ -44,17 +56,27 @@ export class Notifier {
   acquire(channel: string): Promise<unknown> {
     let c = this.channels.get(channel);
     if (!c) {
-      c = { version: 0, waiters: new Set(), users: 0 };
+      c = { version: 0, waiters: new Set(), users: 0, listening: !this.subscriber };
       this.channels.set(channel, c);
     }
     c.users++;
+    if (c.linger) {
+      clearTimeout(c.linger);
+      c.linger = undefined;
+    }
     if (!this.subscriber) return Promise.resolve();
     if (c.subscribed) return c.subscribed;
     const entry = c;
-    const subscribed = this.subscriber.subscribe(channel).catch((err: unknown) => {
-      entry.subscribed = undefined; // the next receiver tries again
-      throw err;
-    });
+    const subscribed = this.subscriber.subscribe(channel).then(
+      (reply) => {
+        if (entry.subscribed === subscribed) entry.listening = true;
+        return reply;
+      },
+      (err: unknown) => {
+        entry.subscribed = undefined; // the next receiver tries again
+        throw err;
+      },
+    );
     entry.subscribed = subscribed;
     return subscribed;
   }
@@ -63,11 +85,31 @@ export class Notifier {
     const c = this.channels.get(channel);
     if (!c) return;
     c.users--;
-    if (c.users <= 0) {
-      this.channels.delete(channel);
-      if (c.timer) clearTimeout(c.timer.handle);
-      if (c.subscribed) void this.subscriber?.unsubscribe(channel).catch(() => undefined);
+    if (c.users > 0) return;
+    if (this.lingerMs > 0 && !this.closed && c.listening) {
+      c.linger ??= setTimeout(() => this.drop(channel, c), this.lingerMs);
+      c.linger.unref();
+      return;
     }
+    this.drop(channel, c);
+  }
+
+  private drop(name: string, c: Channel): void {
+    if (c.users > 0 || this.channels.get(name) !== c) return;
+    this.channels.delete(name);
+    if (c.timer) clearTimeout(c.timer.handle);
+    if (c.linger) clearTimeout(c.linger);
+    c.listening = false;
+    if (c.subscribed) void this.subscriber?.unsubscribe(name).catch(() => undefined);
+  }
+
+  /**
+   * True when this instance already receives every announcement of the channel (a confirmed
+   * subscription, kept by other receivers or lingering). A receiver that acquires such a channel
+   * and notes its version before looking at the queue can sleep right after that look.
+   */
+  isListening(channel: string): boolean {
+    return this.channels.get(channel)?.listening === true;
   }
 
   version(channel: string): number {
@@ -135,6 +177,7 @@ export class Notifier {
     this.closed = true;
     for (const c of this.channels.values()) {
       if (c.timer) clearTimeout(c.timer.handle);
+      if (c.linger) clearTimeout(c.linger);
       this.wakeNow(c, 0);
     }
   }

@@ -66,6 +66,40 @@ describe('long polling', () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
+  it('polls in a loop, joining a channel that still listens, wake on each send from either instance', async () => {
+    const a = sqsClient('json', svc.url);
+    const b = sqsClient('json', other.url);
+    const { QueueUrl } = await a.createQueue({ QueueName: uniqueName('loop') });
+    // The first poll subscribes; the next ones find the channel listening (held by the lingering
+    // subscription) and sleep after a single look. Each must still wake at the send, not at 10 s.
+    for (const [i, sender] of [a, b, a, b].entries()) {
+      const started = Date.now();
+      const polled = a.receiveMessage({ QueueUrl, WaitTimeSeconds: 10 });
+      await sleep(150);
+      const url = sender === a ? QueueUrl : via(QueueUrl, other);
+      await sender.sendMessage({ QueueUrl: url, MessageBody: `m${i}` });
+      const got = (await polled).Messages ?? [];
+      expect(got.map((m) => m.Body)).toEqual([`m${i}`]);
+      expect(Date.now() - started).toBeLessThan(3000);
+      await a.deleteMessage({ QueueUrl, ReceiptHandle: got[0]?.ReceiptHandle });
+    }
+  });
+
+  it('a send between two polls is found by the first look of the next poll', async () => {
+    const a = sqsClient('json', svc.url);
+    const { QueueUrl } = await a.createQueue({ QueueName: uniqueName('between') });
+    const warm = a.receiveMessage({ QueueUrl, WaitTimeSeconds: 10 });
+    await sleep(150);
+    await a.sendMessage({ QueueUrl, MessageBody: 'first' });
+    expect((await warm).Messages?.[0]?.Body).toBe('first');
+    // No poll is open now; the channel lingers. This message is announced to nobody waiting.
+    await a.sendMessage({ QueueUrl, MessageBody: 'second' });
+    const started = Date.now();
+    const got = await a.receiveMessage({ QueueUrl, WaitTimeSeconds: 10, VisibilityTimeout: 30 });
+    expect(got.Messages?.map((m) => m.Body)).toEqual(['second']);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('a poll whose client went away does not take a message sent afterwards', async () => {
     const a = sqsClient('json', svc.url);
     const { QueueUrl } = await a.createQueue({ QueueName: uniqueName('abandoned') });
