@@ -3,11 +3,14 @@
  * length-prefixed (4-byte big-endian) name, data type, a transport byte (1 string, 2 binary) and
  * the length-prefixed value bytes; the MD5 of the whole concatenation, in hex.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { MessageAttributeMap } from '../domain.js';
 
+/** crypto.hash (Node 20.12+): one call instead of a Hash object per checksum. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Buffer, encoding: 'hex') => string }).hash;
+
 export function md5Hex(data: string | Buffer): string {
-  return createHash('md5').update(data).digest('hex');
+  return oneShot ? oneShot('md5', data, 'hex') : crypto.createHash('md5').update(data).digest('hex');
 }
 
 function lengthPrefixed(bytes: Buffer): Buffer[] {

@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { decodePayload } from '../../src/store/payload.js';
 import { sqsClient } from '../helpers/clients.js';
 import { requireBuild, startProcess, stopProcess } from '../helpers/process.js';
 
@@ -27,7 +28,7 @@ async function idsOf(name: string): Promise<{ stored: string[]; bodies: string[]
   const all = await redis.hgetall(`${tag}:body`);
   return {
     stored: Object.keys(all),
-    bodies: Object.values(all).map((p) => (JSON.parse(p) as { b: string }).b),
+    bodies: Object.values(all).map((p) => decodePayload(p).body),
     outbox: await redis.zrange(`${tag}:outbox`, 0, -1),
   };
 }

@@ -117,6 +117,81 @@ describe('store scripts with a fixed clock', () => {
   });
 });
 
+describe('batched calls on a standard queue (one multi-member command per key)', () => {
+  const bodies = (r: Awaited<ReturnType<typeof receive>>) =>
+    r.status === 'ok' ? r.messages.map((m) => m.payload.body) : [];
+
+  it('stores a mixed batch in order: consecutive sequence numbers, too large skipped, delays kept', async () => {
+    const big: NewMessage = { ...message('big'), size: 10_000_000 };
+    const sent = await store.sendMessages(q, [message('a'), big, message('d', 5_000), message('b')], T0);
+    const seqs = sent?.outcomes.map((o) => (o.status === 'stored' ? Number(o.seq) : o.status));
+    expect(seqs?.[1]).toBe('too-large');
+    const [s1, , s2, s3] = seqs as number[];
+    expect([(s2 as number) - (s1 as number), (s3 as number) - (s2 as number)]).toEqual([1, 1]);
+    expect((await store.getQueue(q, T0))?.counts).toEqual({ visible: 2, notVisible: 0, delayed: 1 });
+    expect(bodies(await receive(T0))).toEqual(['a', 'b']);
+    expect(bodies(await receive(T0 + 5_000))).toEqual(['d']);
+  });
+
+  it('one receive delivers, expires and redrives messages of the same pop', async () => {
+    const [a, b] = [message('a'), message('b')];
+    await store.sendMessages(q, [message('expired-1'), message('expired-2')], T0 - 61_000);
+    await store.sendMessages(q, [a, b], T0);
+    const first = await receive(T0, 10, 10_000);
+    expect(bodies(first)).toEqual(['a', 'b']);
+    if (first.status !== 'ok') throw new Error('no messages');
+    expect(new Set(first.messages.map((m) => m.token)).size).toBe(2);
+    expect(first.messages.map((m) => m.receiveCount)).toEqual([1, 1]);
+    expect(await redis.hlen(`${prefix}:{000000000000/q}:body`)).toBe(2);
+
+    // a and b come back after their visibility timeout with one receive each; c and d are new.
+    await store.sendMessages(q, [message('c'), message('d')], T0 + 5_000);
+    await redis.hset(`${prefix}:{000000000000/q}:meta`, '_redriveMax', '1', '_redriveTarget', 'dlq:dlq');
+    const second = await receive(T0 + 10_000, 10, 10_000);
+    expect(bodies(second)).toEqual(['c', 'd']);
+    expect(second.status === 'ok' && second.moved).toBe(2);
+    expect(await redis.zrange(`${prefix}:{000000000000/q}:outbox`, 0, -1)).toEqual([a.id, b.id]);
+    expect(second.status === 'ok' && second.messages.map((m) => m.firstReceiveTimestamp)).toEqual([
+      T0 + 10_000,
+      T0 + 10_000,
+    ]);
+  });
+
+  it('deletes a batch whose messages are ready, delayed, in flight, repeated and unknown', async () => {
+    const [ready, delayed, inflight] = [message('ready'), message('delayed', 60_000), message('inflight')];
+    await store.sendMessages(q, [inflight], T0);
+    const got = await receive(T0, 1, 30_000);
+    if (got.status !== 'ok') throw new Error('no message');
+    const token = got.messages[0]?.token as string;
+    await store.sendMessages(q, [ready, delayed], T0);
+    const statuses = await store.deleteMessages(q, [
+      { id: ready.id, token: 'never-received' },
+      { id: delayed.id, token: 'never-received' },
+      { id: inflight.id, token },
+      { id: inflight.id, token },
+      { id: randomUUID(), token: 'x' },
+    ]);
+    expect(statuses).toEqual(['deleted', 'deleted', 'deleted', 'gone', 'gone']);
+    expect((await store.getQueue(q, T0))?.counts).toEqual({ visible: 0, notVisible: 0, delayed: 0 });
+    for (const key of ['body', 'info']) expect(await redis.hlen(`${prefix}:{000000000000/q}:${key}`)).toBe(0);
+    for (const key of ['sent', 'ready', 'delayed', 'inflight']) {
+      expect(await redis.zcard(`${prefix}:{000000000000/q}:${key}`)).toBe(0);
+    }
+  });
+
+  it('deleting a message waiting in the outbox takes it out of the outbox', async () => {
+    const m = message('redriven');
+    await store.sendMessages(q, [m], T0);
+    await receive(T0, 1, 1_000);
+    await redis.hset(`${prefix}:{000000000000/q}:meta`, '_redriveMax', '1', '_redriveTarget', 'dlq:dlq');
+    expect((await receive(T0 + 1_000)).status === 'empty').toBe(true);
+    expect(await redis.zcard(`${prefix}:{000000000000/q}:outbox`)).toBe(1);
+    expect(await store.deleteMessages(q, [{ id: m.id, token: 'old' }])).toEqual(['deleted']);
+    expect(await redis.zcard(`${prefix}:{000000000000/q}:outbox`)).toBe(0);
+    expect(await redis.hlen(`${prefix}:{000000000000/q}:outboxdest`)).toBe(0);
+  });
+});
+
 describe('FIFO store scripts with a fixed clock', () => {
   const f: QueueRef = { account: '000000000000', name: 'q.fifo' };
   const FIVE_MINUTES = 300_000;

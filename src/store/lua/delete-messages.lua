@@ -10,18 +10,49 @@ if redis.call('EXISTS', k.meta) == 0 then
   return -1
 end
 local out = {}
-for i = 1, #ARGV, 2 do
-  local id = ARGV[i]
-  local info = redis.call('HGET', k.info, id)
-  if not info then
-    out[#out + 1] = 0
-  else
-    local _, _, _, token = parse_info(info)
-    if k.fifo and (token ~= ARGV[i + 1] or not redis.call('ZSCORE', k.inflight, id)) then
-      out[#out + 1] = 2
+if k.fifo then
+  for i = 1, #ARGV, 2 do
+    local id = ARGV[i]
+    local info = redis.call('HGET', k.info, id)
+    if not info then
+      out[#out + 1] = 0
     else
-      out[#out + 1] = remove_message(k, id)
+      local _, _, _, token = parse_info(info)
+      if token ~= ARGV[i + 1] or not redis.call('ZSCORE', k.inflight, id) then
+        out[#out + 1] = 2
+      else
+        out[#out + 1] = remove_message(k, id)
+      end
     end
+  end
+  return out
+end
+-- Standard queue: a message is in one of ready, delayed, in flight or the outbox; removing the
+-- ids of the whole call from each of them takes one multi-member command per key.
+local ids = {}
+for i = 1, #ARGV, 2 do
+  ids[#ids + 1] = ARGV[i]
+end
+local infos = redis.call('HMGET', k.info, unpack(ids))
+local present, seen = {}, {}
+for i, id in ipairs(ids) do
+  if infos[i] and not seen[id] then
+    seen[id] = true
+    present[#present + 1] = id
+    out[i] = 1
+  else
+    out[i] = 0
+  end
+end
+if #present > 0 then
+  redis.call('HDEL', k.body, unpack(present))
+  redis.call('HDEL', k.info, unpack(present))
+  redis.call('ZREM', k.sent, unpack(present))
+  redis.call('ZREM', k.ready, unpack(present))
+  redis.call('ZREM', k.delayed, unpack(present))
+  redis.call('ZREM', k.inflight, unpack(present))
+  if redis.call('ZREM', k.outbox, unpack(present)) > 0 then
+    redis.call('HDEL', k.outboxdest, unpack(present))
   end
 end
 return out
