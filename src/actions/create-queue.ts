@@ -18,6 +18,11 @@ export async function createQueue(input: CreateQueueRequest, ctx: ActionContext)
   if (requested.FifoQueue === 'true' && !fifo) throw invalidParameter(FIFO_NAME_RULE);
   if (fifo && requested.FifoQueue !== 'true') throw invalidParameter(FIFO_NAME_RULE);
   validateAttributes(requested, fifo, true);
+  // Pairs of attributes are checked against the defaults too: FifoThroughputLimit=perMessageGroupId
+  // alone is refused, as the default DeduplicationScope is queue.
+  if (fifo && requested.FifoThroughputLimit === 'perMessageGroupId' && requested.DeduplicationScope === undefined) {
+    validateAttributes({ ...requested, DeduplicationScope: FIFO_DEFAULTS.DeduplicationScope ?? 'queue' }, fifo, true);
+  }
   const tags = input.tags ?? {};
   validateTags(tags);
 

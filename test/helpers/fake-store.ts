@@ -1,0 +1,432 @@
+/**
+ * An in-memory Store for unit tests of the actions: no Redis, time from an injected clock. It
+ * models what the action tests rely on (queues, attributes, tags, ready/delayed/in-flight
+ * messages, receipt tokens, FIFO group locks and deduplication) and nothing more: no retention,
+ * no dead-letter redrive, no receive attempts. Odd store outcomes are scripted in the tests
+ * with vi.spyOn. `calls` records which store methods an action used, so a test can show that
+ * validation happened before any round trip.
+ */
+import type { ActionContext } from '../../src/actions/context.js';
+import { type Config, DEFAULTS } from '../../src/config.js';
+import type { MessagePayload, NewMessage, QueueAttributes, QueueRef } from '../../src/domain.js';
+import { SqsError } from '../../src/errors.js';
+import type { Logger } from '../../src/log.js';
+import { isFifoName } from '../../src/sqs/queue-names.js';
+import { Notifier } from '../../src/store/notifier.js';
+import type { DrainResult, MoveTask, RedisMoves } from '../../src/store/redis-moves.js';
+import type {
+  CreateQueueResult,
+  DeleteStatus,
+  QueueState,
+  ReceiveOptions,
+  SendOutcome,
+  SendResult,
+  Store,
+  StoreReceiveResult,
+  VisibilityStatus,
+} from '../../src/store/store.js';
+
+export const DEDUP_WINDOW_MS = 5 * 60 * 1000;
+
+export interface FakeMessage {
+  id: string;
+  seq: number;
+  payload: MessagePayload;
+  /** When the message is next available: the end of its delay or of its visibility timeout. */
+  availableAt: number;
+  /** Received, and not made available again since. */
+  inflight: boolean;
+  receiveCount: number;
+  firstReceiveMs: number;
+  receivedMs: number;
+  token: string;
+}
+
+export interface FakeQueue {
+  attributes: QueueAttributes;
+  tags: Record<string, string>;
+  createdMs: number;
+  modifiedMs: number;
+  seq: number;
+  messages: FakeMessage[];
+  lastPurgeMs?: number;
+  /** Deduplication key -> the message first sent with it. */
+  dedup: Map<string, { id: string; seq: number; at: number }>;
+  deadLetterSources: Set<string>;
+}
+
+const keyOf = (q: QueueRef): string => `${q.account}/${q.name}`;
+
+export class FakeStore implements Store {
+  readonly queues = new Map<string, FakeQueue>();
+  /** Deleted queue -> when its name may be used again. */
+  readonly tombstones = new Map<string, number>();
+  readonly calls: (keyof Store)[] = [];
+  private tokens = 0;
+
+  constructor(private readonly clock: () => number) {}
+
+  queue(q: QueueRef): FakeQueue | undefined {
+    return this.queues.get(keyOf(q));
+  }
+
+  private use(method: keyof Store, q?: QueueRef): FakeQueue | undefined {
+    this.calls.push(method);
+    return q ? this.queue(q) : undefined;
+  }
+
+  async createQueue(
+    q: QueueRef,
+    stored: QueueAttributes,
+    requested: QueueAttributes,
+    tags: Record<string, string>,
+    now: number,
+  ): Promise<CreateQueueResult> {
+    const existing = this.use('createQueue', q);
+    if (existing) {
+      for (const [name, value] of Object.entries(requested)) {
+        if ((existing.attributes[name] ?? '') !== value) return { status: 'differs', attribute: name };
+      }
+      return { status: 'exists' };
+    }
+    if ((this.tombstones.get(keyOf(q)) ?? 0) > now) return { status: 'deleted-recently' };
+    this.queues.set(keyOf(q), {
+      attributes: { ...stored },
+      tags: { ...tags },
+      createdMs: now,
+      modifiedMs: now,
+      seq: 0,
+      messages: [],
+      dedup: new Map(),
+      deadLetterSources: new Set(),
+    });
+    return { status: 'created' };
+  }
+
+  async deleteQueue(q: QueueRef, tombstoneMs: number): Promise<boolean> {
+    if (!this.use('deleteQueue', q)) return false;
+    this.queues.delete(keyOf(q));
+    this.tombstones.set(keyOf(q), this.clock() + tombstoneMs);
+    return true;
+  }
+
+  async queueExists(q: QueueRef): Promise<boolean> {
+    return this.use('queueExists', q) !== undefined;
+  }
+
+  async getQueue(q: QueueRef, now: number): Promise<QueueState | undefined> {
+    const queue = this.use('getQueue', q);
+    if (!queue) return undefined;
+    const attributes: QueueAttributes = {};
+    for (const [k, v] of Object.entries(queue.attributes)) if (!k.startsWith('_')) attributes[k] = v;
+    const counts = { visible: 0, notVisible: 0, delayed: 0 };
+    for (const m of queue.messages) {
+      if (m.availableAt <= now) counts.visible++;
+      else if (m.inflight) counts.notVisible++;
+      else counts.delayed++;
+    }
+    return { attributes, counts, createdMs: queue.createdMs, modifiedMs: queue.modifiedMs };
+  }
+
+  async setQueueAttributes(q: QueueRef, attributes: QueueAttributes, now: number): Promise<boolean> {
+    const queue = this.use('setQueueAttributes', q);
+    if (!queue) return false;
+    for (const [k, v] of Object.entries(attributes)) {
+      if (v === '') delete queue.attributes[k];
+      else queue.attributes[k] = v;
+    }
+    queue.modifiedMs = now;
+    return true;
+  }
+
+  async swapQueueAttribute(
+    q: QueueRef,
+    name: string,
+    expected: string,
+    next: string,
+    now: number,
+  ): Promise<'ok' | 'missing' | 'conflict'> {
+    const queue = this.use('swapQueueAttribute', q);
+    if (!queue) return 'missing';
+    if ((queue.attributes[name] ?? '') !== expected) return 'conflict';
+    if (next === '') delete queue.attributes[name];
+    else queue.attributes[name] = next;
+    queue.modifiedMs = now;
+    return 'ok';
+  }
+
+  async listQueues(account: string, prefix: string, after: string | undefined, limit: number): Promise<string[]> {
+    this.use('listQueues');
+    return [...this.queues.keys()]
+      .filter((k) => k.startsWith(`${account}/`))
+      .map((k) => k.slice(account.length + 1))
+      .filter((name) => name.startsWith(prefix) && (after === undefined || name > after))
+      .sort()
+      .slice(0, limit);
+  }
+
+  async sendMessages(q: QueueRef, messages: NewMessage[], now: number): Promise<SendResult | undefined> {
+    const queue = this.use('sendMessages', q);
+    if (!queue) return undefined;
+    const maxSize = Number(queue.attributes.MaximumMessageSize);
+    const fifo = isFifoName(q.name);
+    const outcomes = messages.map((m): SendOutcome => {
+      if (m.size > maxSize) return { status: 'too-large' };
+      let dedupKey: string | undefined;
+      if (fifo) {
+        const id = m.dedupId ?? (queue.attributes.ContentBasedDeduplication === 'true' ? m.contentHash : undefined);
+        if (id === undefined) return { status: 'no-dedup-id' };
+        dedupKey = queue.attributes.DeduplicationScope === 'messageGroup' ? `${m.payload.groupId}\0${id}` : id;
+        const seen = queue.dedup.get(dedupKey);
+        if (seen && now - seen.at < DEDUP_WINDOW_MS) return { status: 'duplicate', id: seen.id, seq: String(seen.seq) };
+      }
+      const seq = ++queue.seq;
+      const delayMs = fifo ? undefined : m.delayMs;
+      const availableAt = now + (delayMs ?? Number(queue.attributes.DelaySeconds ?? '0') * 1000);
+      const fresh = { inflight: false, token: '', receiveCount: 0, firstReceiveMs: 0, receivedMs: 0 };
+      queue.messages.push({ id: m.id, seq, payload: m.payload, availableAt, ...fresh });
+      if (dedupKey !== undefined) queue.dedup.set(dedupKey, { id: m.id, seq, at: now });
+      return { status: 'stored', seq: String(seq) };
+    });
+    return { maxSize, outcomes };
+  }
+
+  async receiveMessages(q: QueueRef, options: ReceiveOptions): Promise<StoreReceiveResult> {
+    const queue = this.use('receiveMessages', q);
+    if (!queue) return { status: 'missing' };
+    const { now } = options;
+    const inflight = queue.messages.filter((m) => m.inflight && m.availableAt > now);
+    const fifo = isFifoName(q.name);
+    if (!fifo && inflight.length >= options.inflightLimit) return { status: 'over-limit' };
+    const locked = new Set(fifo ? inflight.map((m) => m.payload.groupId) : []);
+    const taken = queue.messages
+      .filter((m) => m.availableAt <= now && !locked.has(m.payload.groupId))
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, options.max);
+    if (taken.length === 0) {
+      const later = queue.messages.map((m) => m.availableAt).filter((t) => t > now);
+      const wait = Number(queue.attributes.ReceiveMessageWaitTimeSeconds ?? '0');
+      const next = later.length > 0 ? { nextVisibleMs: Math.min(...later) } : {};
+      return { status: 'empty', ...next, queueWaitSeconds: wait, moved: 0 };
+    }
+    const visibilityMs = options.visibilityMs ?? Number(queue.attributes.VisibilityTimeout) * 1000;
+    for (const m of taken) {
+      Object.assign(m, {
+        inflight: true,
+        availableAt: now + visibilityMs,
+        receivedMs: now,
+        token: `t${++this.tokens}`,
+      });
+      m.receiveCount++;
+      if (m.firstReceiveMs === 0) m.firstReceiveMs = now;
+    }
+    const messages = taken.map((m) => ({
+      id: m.id,
+      payload: m.payload,
+      token: m.token,
+      receiveCount: m.receiveCount,
+      firstReceiveTimestamp: m.firstReceiveMs,
+      sequenceNumber: String(m.seq),
+    }));
+    return { status: 'ok', messages, moved: 0 };
+  }
+
+  async deleteMessages(q: QueueRef, receipts: { id: string; token: string }[]): Promise<DeleteStatus[] | undefined> {
+    const queue = this.use('deleteMessages', q);
+    if (!queue) return undefined;
+    const now = this.clock();
+    return receipts.map(({ id, token }): DeleteStatus => {
+      const m = queue.messages.find((x) => x.id === id);
+      if (!m) return 'gone';
+      const current = m.token === token && m.inflight && m.availableAt > now;
+      if (isFifoName(q.name) && !current) return 'expired';
+      queue.messages = queue.messages.filter((x) => x !== m);
+      return 'deleted';
+    });
+  }
+
+  async changeVisibility(
+    q: QueueRef,
+    entries: { id: string; token: string; visibilityMs: number }[],
+    now: number,
+    limitMs: number,
+  ): Promise<VisibilityStatus[] | undefined> {
+    const queue = this.use('changeVisibility', q);
+    if (!queue) return undefined;
+    return entries.map(({ id, token, visibilityMs }): VisibilityStatus => {
+      const m = queue.messages.find((x) => x.id === id);
+      if (!m || m.token !== token) return 'no-message';
+      if (!m.inflight || m.availableAt <= now) return 'not-inflight';
+      // As SQS (and the Lua script): whole seconds since the receive count against the limit.
+      if (Math.floor((now - m.receivedMs) / 1000) * 1000 + visibilityMs > limitMs) return 'over-limit';
+      m.availableAt = now + visibilityMs;
+      return 'changed';
+    });
+  }
+
+  async purgeQueue(q: QueueRef, now: number, cooldownMs: number): Promise<'ok' | 'missing' | 'too-soon'> {
+    const queue = this.use('purgeQueue', q);
+    if (!queue) return 'missing';
+    if (queue.lastPurgeMs !== undefined && now - queue.lastPurgeMs < cooldownMs) return 'too-soon';
+    queue.lastPurgeMs = now;
+    queue.messages = [];
+    return 'ok';
+  }
+
+  async tagQueue(q: QueueRef, tags: Record<string, string>, maxTags: number): Promise<'ok' | 'missing' | 'too-many'> {
+    const queue = this.use('tagQueue', q);
+    if (!queue) return 'missing';
+    const merged = { ...queue.tags, ...tags };
+    if (Object.keys(merged).length > maxTags) return 'too-many';
+    queue.tags = merged;
+    return 'ok';
+  }
+
+  async untagQueue(q: QueueRef, keys: string[]): Promise<boolean> {
+    const queue = this.use('untagQueue', q);
+    if (!queue) return false;
+    for (const k of keys) delete queue.tags[k];
+    return true;
+  }
+
+  async listQueueTags(q: QueueRef): Promise<Record<string, string> | undefined> {
+    const queue = this.use('listQueueTags', q);
+    return queue ? { ...queue.tags } : undefined;
+  }
+
+  async recordDeadLetterSource(dlq: QueueRef, source: string): Promise<void> {
+    this.use('recordDeadLetterSource', dlq)?.deadLetterSources.add(source);
+  }
+
+  async deadLetterSources(dlq: QueueRef): Promise<string[]> {
+    const queue = this.use('deadLetterSources', dlq);
+    // As in the Redis store, each source's current policy is the truth.
+    const current = (name: string) =>
+      this.queue({ account: dlq.account, name })?.attributes._redriveTarget === `dlq:${dlq.name}`;
+    return [...(queue?.deadLetterSources ?? [])].filter(current).sort();
+  }
+
+  wakeChannel(q: QueueRef): string {
+    return `wake:${keyOf(q)}`;
+  }
+
+  async ping(): Promise<boolean> {
+    return true;
+  }
+}
+
+type MovesUsedByActions = Pick<RedisMoves, 'drainOutbox' | 'startTask' | 'updateTask' | 'listTasks'>;
+
+/** Move tasks kept in memory; drains are recorded and move nothing (redrive is the store tests' job). */
+export class FakeMoves implements MovesUsedByActions {
+  /** Queue key -> task id -> task. */
+  readonly tasks = new Map<string, Map<string, MoveTask>>();
+  readonly drained: QueueRef[] = [];
+  drainError: Error | undefined;
+
+  constructor(private readonly store: FakeStore) {}
+
+  async drainOutbox(q: QueueRef): Promise<DrainResult> {
+    this.drained.push(q);
+    if (this.drainError) throw this.drainError;
+    return { moved: 0, returned: 0, unroutable: [], missing: [] };
+  }
+
+  async startTask(q: QueueRef, _now: number, taskId: string, task: MoveTask): Promise<MoveTask | 'missing' | 'busy'> {
+    if (!this.store.queue(q)) return 'missing';
+    const tasks = this.tasks.get(keyOf(q)) ?? new Map<string, MoveTask>();
+    if ([...tasks.values()].some((t) => t.Status === 'RUNNING' || t.Status === 'CANCELLING')) return 'busy';
+    tasks.set(taskId, { ...task });
+    this.tasks.set(keyOf(q), tasks);
+    return task;
+  }
+
+  async updateTask(
+    q: QueueRef,
+    taskId: string,
+    change: { moved?: number; status?: MoveTask['Status']; requireStatus?: MoveTask['Status'] },
+  ): Promise<MoveTask | 'missing' | 'wrong-status'> {
+    const task = this.tasks.get(keyOf(q))?.get(taskId);
+    if (!task) return 'missing';
+    if (change.requireStatus && task.Status !== change.requireStatus) return 'wrong-status';
+    task.ApproximateNumberOfMessagesMoved += change.moved ?? 0;
+    if (change.status) task.Status = change.status;
+    return { ...task };
+  }
+
+  async listTasks(q: QueueRef): Promise<MoveTask[]> {
+    return [...(this.tasks.get(keyOf(q))?.values() ?? [])].sort((a, b) => b.StartedTimestamp - a.StartedTimestamp);
+  }
+}
+
+export interface TestContext {
+  ctx: ActionContext;
+  store: FakeStore;
+  moves: FakeMoves;
+  /** Moves the injected clock forward. */
+  advance(ms: number): void;
+  /** Lines the actions logged at warn level. */
+  warnings: string[];
+  /** Aborts the context's signal, as when a long-polling client goes away. */
+  abort(): void;
+  url(name: string): string;
+}
+
+export const BASE_URL = 'http://localhost:9324';
+export const START_MS = 1_700_000_000_123;
+
+export function testContext(config: Partial<Config> = {}): TestContext {
+  let now = START_MS;
+  const clock = () => now;
+  const store = new FakeStore(clock);
+  const moves = new FakeMoves(store);
+  const warnings: string[] = [];
+  const log: Logger = {
+    debugEnabled: false,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (m) => warnings.push(m),
+    error: () => undefined,
+  };
+  const controller = new AbortController();
+  const cfg: Config = { ...DEFAULTS, ...config };
+  const ctx: ActionContext = {
+    store,
+    config: cfg,
+    // Without a subscriber the real Notifier is in-memory; no linger, so no timers are left behind.
+    notifier: new Notifier(undefined, clock, 0),
+    moves: moves as MovesUsedByActions as RedisMoves,
+    log,
+    now: clock,
+    baseUrl: BASE_URL,
+    signal: controller.signal,
+  };
+  return {
+    ctx,
+    store,
+    moves,
+    advance: (ms) => {
+      now += ms;
+    },
+    warnings,
+    abort: () => controller.abort(),
+    url: (name) => `${BASE_URL}/${cfg.accountId}/${name}`,
+  };
+}
+
+/** The SqsError a promise rejects with; fails the test if it resolves or rejects with anything else. */
+export async function sqsError(promise: Promise<unknown>): Promise<SqsError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof SqsError) return err;
+    throw err;
+  }
+  throw new Error('expected an SqsError, but the action succeeded');
+}
+
+/** Code and message of the SqsError a promise rejects with, for one toEqual. */
+export async function actionError(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
+  const err = await sqsError(promise);
+  return { code: err.code, message: err.message };
+}

@@ -1,0 +1,216 @@
+/**
+ * CreateQueue against the in-memory store: queue names, attribute names and ranges, FIFO
+ * attributes, idempotence, the deletion cooldown and tags, with the exact SQS errors.
+ */
+import type { QueueAttributeName } from '@aws-sdk/client-sqs';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createQueue } from '../../src/actions/create-queue.js';
+import { deleteQueue } from '../../src/actions/delete-queue.js';
+import { getQueueAttributes } from '../../src/actions/get-queue-attributes.js';
+import { actionError, type TestContext, testContext } from '../helpers/fake-store.js';
+
+const NAME_RULE = 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length';
+const FIFO_NAME_RULE =
+  'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.';
+const invalidAttribute = (name: string) => ({
+  code: 'InvalidAttributeValue',
+  message: `Invalid value for the parameter ${name}.`,
+});
+const unknownAttribute = (name: string) => ({ code: 'InvalidAttributeName', message: `Unknown Attribute ${name}.` });
+
+let t: TestContext;
+beforeEach(() => {
+  t = testContext();
+});
+
+const create = (QueueName: string, Attributes?: Record<string, string>, tags?: Record<string, string>) =>
+  createQueue({ QueueName, ...(Attributes ? { Attributes } : {}), ...(tags ? { tags } : {}) }, t.ctx);
+/** AttributeNames as they come off the wire: any strings. */
+const wireNames = (names: string[]) => names as QueueAttributeName[];
+const attributesOf = async (name: string, AttributeNames = ['All']) =>
+  (await getQueueAttributes({ QueueUrl: t.url(name), AttributeNames: wireNames(AttributeNames) }, t.ctx)).Attributes ??
+  {};
+describe('CreateQueue', () => {
+  it('returns the URL under the base URL and account, and stores the SQS defaults', async () => {
+    expect(await create('q')).toEqual({ QueueUrl: 'http://localhost:9324/000000000000/q' });
+    expect(await attributesOf('q')).toEqual({
+      QueueArn: 'arn:aws:sqs:us-east-1:000000000000:q',
+      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessagesNotVisible: '0',
+      ApproximateNumberOfMessagesDelayed: '0',
+      CreatedTimestamp: '1700000000',
+      LastModifiedTimestamp: '1700000000',
+      DelaySeconds: '0',
+      MaximumMessageSize: '1048576',
+      MessageRetentionPeriod: '345600',
+      ReceiveMessageWaitTimeSeconds: '0',
+      VisibilityTimeout: '30',
+      SqsManagedSseEnabled: 'true',
+    });
+  });
+
+  it('gives a FIFO queue the FIFO defaults', async () => {
+    await create('f.fifo', { FifoQueue: 'true' });
+    expect(await attributesOf('f.fifo')).toMatchObject({
+      FifoQueue: 'true',
+      ContentBasedDeduplication: 'false',
+      DeduplicationScope: 'queue',
+      FifoThroughputLimit: 'perQueue',
+    });
+  });
+
+  it.each([
+    ['', 'empty'],
+    ['has space', 'a space'],
+    ['dot.name', 'a dot'],
+    ['a'.repeat(81), '81 characters'],
+    [`${'a'.repeat(76)}.fifo`, '81 characters with .fifo'],
+  ])('rejects the name %j (%s) before touching the store', async (bad) => {
+    expect(await actionError(create(bad))).toEqual({ code: 'InvalidParameterValueException', message: NAME_RULE });
+    expect(t.store.calls).toEqual([]);
+  });
+
+  it('accepts 80 characters, hyphens and underscores, with or without .fifo', async () => {
+    const name = `a-b_${'c'.repeat(76)}`;
+    expect((await create(name)).QueueUrl).toBe(t.url(name));
+    const fifo = `${'f'.repeat(75)}.fifo`;
+    expect((await create(fifo, { FifoQueue: 'true' })).QueueUrl).toBe(t.url(fifo));
+  });
+
+  it.each([
+    ['f.fifo', {}],
+    ['f.fifo', { FifoQueue: 'false' }],
+    ['standard', { FifoQueue: 'true' }],
+  ])('rejects %s with %j: FifoQueue=true and the .fifo suffix go together', async (name, attrs) => {
+    expect(await actionError(create(name, attrs))).toEqual({
+      code: 'InvalidParameterValueException',
+      message: FIFO_NAME_RULE,
+    });
+  });
+
+  it('rejects an unknown attribute with InvalidAttributeName', async () => {
+    expect(await actionError(create('q', { Colour: 'blue' }))).toEqual(unknownAttribute('Colour'));
+  });
+
+  it.each([
+    ['DelaySeconds', '901'],
+    ['DelaySeconds', '-1'],
+    ['MaximumMessageSize', '1023'],
+    ['MaximumMessageSize', '1048577'],
+    ['MessageRetentionPeriod', '59'],
+    ['MessageRetentionPeriod', '1209601'],
+    ['ReceiveMessageWaitTimeSeconds', '21'],
+    ['VisibilityTimeout', '43201'],
+    ['VisibilityTimeout', 'ten'],
+    ['KmsDataKeyReusePeriodSeconds', '59'],
+    ['KmsDataKeyReusePeriodSeconds', '86401'],
+    ['SqsManagedSseEnabled', 'yes'],
+  ])('rejects %s=%s with InvalidAttributeValue', async (name, value) => {
+    expect(await actionError(create('q', { [name]: value }))).toEqual(invalidAttribute(name));
+  });
+
+  it('accepts the bounds of every range, stored without leading zeros', async () => {
+    const low = {
+      DelaySeconds: '0',
+      MaximumMessageSize: '1024',
+      MessageRetentionPeriod: '60',
+      ReceiveMessageWaitTimeSeconds: '0',
+      VisibilityTimeout: '00',
+    };
+    const high = {
+      DelaySeconds: '900',
+      MaximumMessageSize: '1048576',
+      MessageRetentionPeriod: '1209600',
+      ReceiveMessageWaitTimeSeconds: '20',
+      VisibilityTimeout: '43200',
+    };
+    await create('low', low);
+    await create('high', high);
+    expect(await attributesOf('low')).toMatchObject({ ...low, VisibilityTimeout: '0' });
+    expect(await attributesOf('high')).toMatchObject(high);
+  });
+
+  it('rejects a Policy that is not a JSON object', async () => {
+    expect(await actionError(create('q', { Policy: '[1]' }))).toEqual({
+      code: 'InvalidAttributeValue',
+      message: 'Invalid value for the parameter Policy. Reason: Policy must be a JSON object.',
+    });
+  });
+
+  it.each(['ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit'])(
+    'rejects the FIFO-only attribute %s on a standard queue',
+    async (name) => {
+      const value = { ContentBasedDeduplication: 'true', DeduplicationScope: 'queue', FifoThroughputLimit: 'perQueue' };
+      expect(await actionError(create('q', { [name]: value[name as keyof typeof value] }))).toEqual(
+        unknownAttribute(name),
+      );
+    },
+  );
+
+  it('allows FifoThroughputLimit=perMessageGroupId only with DeduplicationScope=messageGroup', async () => {
+    const err = await actionError(
+      create('f.fifo', { FifoQueue: 'true', DeduplicationScope: 'queue', FifoThroughputLimit: 'perMessageGroupId' }),
+    );
+    expect(err).toEqual({
+      code: 'InvalidAttributeValue',
+      message:
+        'Invalid value for the parameter FifoThroughputLimit. Reason: The perMessageGroupId value is allowed only when the value for DeduplicationScope is messageGroup.',
+    });
+    const high = { FifoQueue: 'true', DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' };
+    expect((await create('h.fifo', high)).QueueUrl).toBe(t.url('h.fifo'));
+  });
+
+  // SQS-REFERENCE §1.3: perMessageGroupId needs DeduplicationScope=messageGroup, whose default is `queue`.
+  // The action checks the pair only when both are given, so the queue is created in a mode SQS refuses.
+  it('rejects FifoThroughputLimit=perMessageGroupId when DeduplicationScope keeps its default', async () => {
+    const err = await actionError(create('f.fifo', { FifoQueue: 'true', FifoThroughputLimit: 'perMessageGroupId' }));
+    expect(err.code).toBe('InvalidAttributeValue');
+  });
+
+  it('allows one kind of server-side encryption; a KMS key turns SQS-managed SSE off', async () => {
+    expect(await actionError(create('q', { KmsMasterKeyId: 'alias/aws/sqs', SqsManagedSseEnabled: 'true' }))).toEqual({
+      code: 'InvalidAttributeValue',
+      message:
+        'Invalid value for the parameter SqsManagedSseEnabled. Reason: You can use one type of server-side encryption (SSE) at one time.',
+    });
+    await create('kms', { KmsMasterKeyId: 'alias/aws/sqs' });
+    expect(await attributesOf('kms', ['KmsMasterKeyId', 'SqsManagedSseEnabled'])).toEqual({
+      KmsMasterKeyId: 'alias/aws/sqs',
+      SqsManagedSseEnabled: 'false',
+    });
+  });
+
+  it('is idempotent with the same attributes and fails with QueueNameExists when one differs', async () => {
+    const first = await create('q', { VisibilityTimeout: '60' });
+    expect(await create('q', { VisibilityTimeout: '060' })).toEqual(first);
+    expect(await actionError(create('q', { VisibilityTimeout: '61' }))).toEqual({
+      code: 'QueueNameExists',
+      message: 'A queue already exists with the same name and a different value for attribute VisibilityTimeout',
+    });
+  });
+
+  it('refuses a deleted name for deleteCooldownSeconds (QueueDeletedRecently), then allows it', async () => {
+    await create('q');
+    await deleteQueue({ QueueUrl: t.url('q') }, t.ctx);
+    t.advance(59_999);
+    expect(await actionError(create('q'))).toEqual({
+      code: 'QueueDeletedRecently',
+      message: 'You must wait 60 seconds after deleting a queue before you can create another with the same name.',
+    });
+    t.advance(1);
+    expect(await create('q')).toEqual({ QueueUrl: t.url('q') });
+  });
+
+  it('validates tags given at creation', async () => {
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
+    expect(await actionError(create('q', undefined, many))).toEqual({
+      code: 'InvalidParameterValueException',
+      message: 'Too many tags: at most 50 are allowed.',
+    });
+    expect((await actionError(create('q', undefined, { '': 'v' }))).code).toBe('InvalidParameterValueException');
+    expect((await actionError(create('q', undefined, { k: 'v'.repeat(257) }))).message).toBe(
+      'Tag value for key "k" is invalid. Reason: must be at most 256 characters long.',
+    );
+    expect(t.store.calls).toEqual([]);
+  });
+});

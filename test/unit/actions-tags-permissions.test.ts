@@ -1,0 +1,168 @@
+/**
+ * Tags and permissions against the in-memory store: validation, limits, the generated policy,
+ * and how store outcomes become SQS errors.
+ */
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { addPermission } from '../../src/actions/add-permission.js';
+import { createQueue } from '../../src/actions/create-queue.js';
+import { getQueueAttributes } from '../../src/actions/get-queue-attributes.js';
+import { listQueueTags } from '../../src/actions/list-queue-tags.js';
+import { removePermission } from '../../src/actions/remove-permission.js';
+import { tagQueue } from '../../src/actions/tag-queue.js';
+import { untagQueue } from '../../src/actions/untag-queue.js';
+import { actionError, type TestContext, testContext } from '../helpers/fake-store.js';
+
+const QDNE = { code: 'QueueDoesNotExist', message: 'The specified queue does not exist.' };
+const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
+const invalid = (message: string) => ({ code: 'InvalidParameterValueException', message });
+
+let t: TestContext;
+beforeEach(async () => {
+  t = testContext();
+  await createQueue({ QueueName: 'q' }, t.ctx);
+});
+
+describe('TagQueue, UntagQueue, ListQueueTags', () => {
+  it('adds, overwrites (case-sensitive keys), removes and lists tags', async () => {
+    const QueueUrl = t.url('q');
+    expect(await listQueueTags({ QueueUrl }, t.ctx)).toEqual({});
+    await tagQueue({ QueueUrl, Tags: { team: 'a', Team: 'b' } }, t.ctx);
+    await tagQueue({ QueueUrl, Tags: { team: 'c', env: 'ci' } }, t.ctx);
+    expect(await listQueueTags({ QueueUrl }, t.ctx)).toEqual({ Tags: { team: 'c', Team: 'b', env: 'ci' } });
+    await untagQueue({ QueueUrl, TagKeys: ['team', 'absent'] }, t.ctx);
+    expect(await listQueueTags({ QueueUrl }, t.ctx)).toEqual({ Tags: { Team: 'b', env: 'ci' } });
+  });
+
+  it('refuses to go past 50 tags on the queue (the store counts the merged set)', async () => {
+    const QueueUrl = t.url('q');
+    const tags = (from: number, n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${from + i}`, '']));
+    await tagQueue({ QueueUrl, Tags: tags(0, 50) }, t.ctx);
+    await tagQueue({ QueueUrl, Tags: tags(0, 10) }, t.ctx); // overwrites, still 50
+    expect(await actionError(tagQueue({ QueueUrl, Tags: tags(50, 1) }, t.ctx))).toEqual(
+      invalid('Too many tags added for queue q: at most 50 are allowed.'),
+    );
+  });
+
+  it.each([
+    [{ ['k'.repeat(129)]: 'v' }, `Tag key "${'k'.repeat(129)}" is invalid. Reason: must be 1 to 128 characters long.`],
+    [{ k: 'v'.repeat(257) }, 'Tag value for key "k" is invalid. Reason: must be at most 256 characters long.'],
+    [{ k: 'bad\u0000' }, 'Tag "k" contains characters outside the allowed set.'],
+  ])('rejects invalid tags before touching the store (%#)', async (Tags, message) => {
+    t.store.calls.length = 0;
+    expect(await actionError(tagQueue({ QueueUrl: t.url('q'), Tags }, t.ctx))).toEqual(invalid(message));
+    expect(t.store.calls).toEqual([]);
+  });
+
+  it('is QueueDoesNotExist for an unknown queue', async () => {
+    const QueueUrl = t.url('nope');
+    expect(await actionError(tagQueue({ QueueUrl, Tags: { a: 'b' } }, t.ctx))).toEqual(QDNE);
+    expect(await actionError(untagQueue({ QueueUrl, TagKeys: ['a'] }, t.ctx))).toEqual(QDNE);
+    expect(await actionError(listQueueTags({ QueueUrl }, t.ctx))).toEqual(QDNE);
+  });
+});
+
+describe('AddPermission and RemovePermission', () => {
+  const add = (Label: string, AWSAccountIds = ['123456789012'], Actions = ['SendMessage']) =>
+    addPermission({ QueueUrl: t.url('q'), Label, AWSAccountIds, Actions }, t.ctx);
+  const policy = async () =>
+    (await getQueueAttributes({ QueueUrl: t.url('q'), AttributeNames: ['Policy'] }, t.ctx)).Attributes?.Policy;
+
+  it('writes one statement per label as SQS generates it, and removes it by label', async () => {
+    await add('send', ['123456789012'], ['SendMessage', 'ReceiveMessage']);
+    expect(JSON.parse((await policy()) ?? '')).toEqual({
+      Version: '2012-10-17',
+      Id: `${arn('q')}/SQSDefaultPolicy`,
+      Statement: [
+        {
+          Sid: 'send',
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+          Action: ['SQS:SendMessage', 'SQS:ReceiveMessage'],
+          Resource: arn('q'),
+        },
+      ],
+    });
+    await removePermission({ QueueUrl: t.url('q'), Label: 'send' }, t.ctx);
+    expect(await policy()).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'a label with a space',
+      () => add('a b'),
+      'Value a b for parameter Label is invalid. Reason: Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length',
+    ],
+    [
+      '81-character label',
+      () => add('l'.repeat(81)),
+      `Value ${'l'.repeat(81)} for parameter Label is invalid. Reason: Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length`,
+    ],
+    [
+      'no accounts',
+      () => add('x', []),
+      'Value [] for parameter AWSAccountIds is invalid. Reason: At least one account id is required.',
+    ],
+    [
+      'a principal that is not an account',
+      () => add('x', ['*']),
+      'Value * for parameter AWSAccountIds is invalid. Reason: Must be a 12-digit account id.',
+    ],
+    [
+      'no actions',
+      () => add('x', undefined, []),
+      'Value [] for parameter Actions is invalid. Reason: At least one action is required.',
+    ],
+    [
+      'an unknown action',
+      () => add('x', undefined, ['CreateQueue']),
+      'Value CreateQueue for parameter Actions is invalid. Reason: Unknown action.',
+    ],
+  ])('rejects %s', async (_what, call, message) => {
+    expect(await actionError(call())).toEqual(invalid(message));
+  });
+
+  it('allows at most 7 actions per statement (OverLimit)', async () => {
+    const eight = [
+      'SendMessage',
+      'ReceiveMessage',
+      'DeleteMessage',
+      'ChangeMessageVisibility',
+      'GetQueueAttributes',
+      'GetQueueUrl',
+      'PurgeQueue',
+      'ListQueueTags',
+    ];
+    expect(await actionError(add('x', undefined, eight))).toEqual({
+      code: 'OverLimit',
+      message: '8 actions were found, maximum allowed is 7.',
+    });
+  });
+
+  it('rejects a label that exists, and removing a label that does not', async () => {
+    await add('dup');
+    expect(await actionError(add('dup'))).toEqual(
+      invalid('Value dup for parameter Label is invalid. Reason: Already exists.'),
+    );
+    expect(await actionError(removePermission({ QueueUrl: t.url('q'), Label: 'other' }, t.ctx))).toEqual(
+      invalid("Value other for parameter Label is invalid. Reason: can't find label on existing policy."),
+    );
+  });
+
+  it('retries a concurrent policy edit, and gives up with RequestThrottled after 10 conflicts', async () => {
+    const swap = vi.spyOn(t.store, 'swapQueueAttribute').mockResolvedValueOnce('conflict');
+    await add('retry');
+    expect(swap).toHaveBeenCalledTimes(2);
+    swap.mockResolvedValue('conflict');
+    expect(await actionError(add('never'))).toEqual({
+      code: 'RequestThrottled',
+      message: 'The queue policy is being changed concurrently; try again.',
+    });
+  });
+
+  it('is QueueDoesNotExist for an unknown queue', async () => {
+    const input = { QueueUrl: t.url('nope'), Label: 'x', AWSAccountIds: ['123456789012'], Actions: ['SendMessage'] };
+    expect(await actionError(addPermission(input, t.ctx))).toEqual(QDNE);
+    expect(await actionError(removePermission({ QueueUrl: t.url('nope'), Label: 'x' }, t.ctx))).toEqual(QDNE);
+  });
+});
