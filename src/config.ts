@@ -2,6 +2,7 @@
  * The one module that reads the environment and the command line. Everything else receives a
  * Config object, so tests build their own without touching process.env.
  */
+import { availableParallelism } from 'node:os';
 
 export interface Config {
   port: number;
@@ -26,6 +27,8 @@ export interface Config {
   sweepIntervalMs: number;
   /** redsqs.config.json: queues to create and Lambda-style pollers to run. */
   pollerConfig?: string;
+  /** HTTP worker processes sharing the port (node:cluster); 1 serves from this process alone. */
+  workers: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
@@ -39,20 +42,24 @@ export const DEFAULTS: Config = {
   deleteCooldownSeconds: 60,
   purgeCooldownSeconds: 60,
   sweepIntervalMs: 1000,
+  workers: 1,
   logLevel: 'info',
 };
 
 export class ConfigError extends Error {}
 
 export const USAGE = `Usage: redsqs [--port N] [--host ADDR] [--redis-url URL] [--data-dir DIR] [--config FILE]
+              [--workers N|auto]
 
 An Amazon SQS-compatible service backed by Redis (default http://localhost:9324).
 Without --redis-url / REDIS_URL it runs its own redis-server with data in --data-dir.
 --config (or REDSQS_CONFIG) names a redsqs.config.json: queues to create and Lambda-style
 handlers to run for their messages.
+--workers (or REDSQS_WORKERS) serves HTTP from N worker processes on the same port, all on the
+same Redis; auto = one per CPU. Default 1: this process alone.
 Environment: PORT, HOST, REDIS_URL, REDIS_CLUSTER_NODES, DATA_DIR, REDSQS_BASE_URL, REDSQS_REGION,
 REDSQS_ACCOUNT_ID, REDSQS_KEY_PREFIX, REDSQS_DELETE_COOLDOWN_SECONDS,
-REDSQS_PURGE_COOLDOWN_SECONDS, REDSQS_SWEEP_INTERVAL_MS, LOG_LEVEL (see README.md).
+REDSQS_PURGE_COOLDOWN_SECONDS, REDSQS_SWEEP_INTERVAL_MS, REDSQS_WORKERS, LOG_LEVEL (see README.md).
 `;
 
 function intFrom(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -71,9 +78,26 @@ function keyPrefixFrom(raw: string | undefined): string {
   return prefix;
 }
 
+const MAX_WORKERS = 256;
+
+function workersFrom(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULTS.workers;
+  if (raw === 'auto') return Math.min(availableParallelism(), MAX_WORKERS);
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > MAX_WORKERS) {
+    throw new ConfigError(
+      `REDSQS_WORKERS (--workers) must be "auto" or an integer from 1 to ${MAX_WORKERS}, got "${raw}"`,
+    );
+  }
+  return n;
+}
+
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
-/** Flags: --port N, --host H, --redis-url URL, --data-dir DIR, --config FILE (each overrides its variable). */
+/**
+ * Flags: --port N, --host H, --redis-url URL, --data-dir DIR, --config FILE, --workers N|auto (each
+ * overrides its variable).
+ */
 export function loadConfig(env: Record<string, string | undefined>, argv: readonly string[] = []): Config {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
@@ -88,7 +112,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
       i++;
     }
   }
-  const known = new Set(['port', 'host', 'redis-url', 'data-dir', 'config']);
+  const known = new Set(['port', 'host', 'redis-url', 'data-dir', 'config', 'workers']);
   for (const k of flags.keys()) if (!known.has(k)) throw new ConfigError(`unknown flag --${k}\n${USAGE}`);
 
   const accountId = env.REDSQS_ACCOUNT_ID || DEFAULTS.accountId;
@@ -144,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
       10,
       3_600_000,
     ),
+    workers: workersFrom(flags.get('workers') ?? env.REDSQS_WORKERS),
     logLevel,
     ...(pollerConfig ? { pollerConfig } : {}),
   };

@@ -12,13 +12,16 @@ export interface Logger {
   error(msg: string, err?: unknown): void;
 }
 
+/** `tag` marks every line of one process among several, e.g. `w2` for a worker: `... INFO [w2] msg`. */
 export function createLogger(
   level: Config['logLevel'],
   write: (line: string) => void = (l) => process.stderr.write(l),
+  tag?: string,
 ): Logger {
   const min = ORDER[level];
+  const mark = tag ? ` [${tag}]` : '';
   const emit = (lvl: keyof typeof ORDER, msg: string): void => {
-    if (ORDER[lvl] >= min) write(`${new Date().toISOString()} ${lvl.toUpperCase()} ${msg}\n`);
+    if (ORDER[lvl] >= min) write(`${new Date().toISOString()} ${lvl.toUpperCase()}${mark} ${msg}\n`);
   };
   return {
     debugEnabled: min <= ORDER.debug,

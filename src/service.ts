@@ -46,7 +46,10 @@ function buildApp(store: Store): express.Express {
   app.disable('x-powered-by');
   app.get('/health', async (_req, res) => {
     const redis = await store.ping();
-    res.status(redis ? 200 : 503).json({ status: redis ? 'ok' : 'unavailable', redis: redis ? 'up' : 'down' });
+    // pid: which process answered, telling the workers of `--workers N` apart.
+    res
+      .status(redis ? 200 : 503)
+      .json({ status: redis ? 'ok' : 'unavailable', redis: redis ? 'up' : 'down', pid: process.pid });
   });
   app.use((req, res) => {
     res.status(404).json({ error: `No route for ${req.method} ${req.path}. SQS requests go to POST / .` });

@@ -24,6 +24,8 @@ Options:
   --concurrency N      requests in flight in the throughput scenarios (default 32)
   --duration S         seconds of each throughput window (default 8; quick 1.5)
   --out FILE           results as JSON (default ${join(tmpdir(), 'redsqs-bench-results.json')})
+  --workers N          start redsqs with --workers N (worker processes on one port; default 1);
+                       its CPU is then that of the primary and all its workers
   --service-node-args="ARGS"
                        node flags for the service (note the =), e.g.
                        --service-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
@@ -45,6 +47,7 @@ ${SCENARIOS.map((s) => `  ${s.name.padEnd(11)} ${s.title}`).join('\n')}
  * @property {number} durationMs
  * @property {string} out
  * @property {string[]} serviceNodeArgs
+ * @property {number} workers
  * @property {boolean} keepLogs
  * @property {boolean} help
  */
@@ -82,6 +85,19 @@ function number(name, raw, fallback, min, max) {
 }
 
 /**
+ * @param {string} name
+ * @param {string | undefined} raw
+ * @param {number} fallback
+ * @param {number} min
+ * @param {number} max
+ */
+function integer(name, raw, fallback, min, max) {
+  const n = number(name, raw, fallback, min, max);
+  if (!Number.isInteger(n)) throw new UsageError(`--${name} must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+/**
  * @param {string[]} argv
  * @returns {Options}
  */
@@ -100,6 +116,7 @@ export function parseOptions(argv) {
         duration: { type: 'string' },
         out: { type: 'string' },
         'service-node-args': { type: 'string' },
+        workers: { type: 'string' },
         'keep-logs': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -134,6 +151,7 @@ export function parseOptions(argv) {
     durationMs: number('duration', v.duration, quick ? 1.5 : 8, 0.5, 600) * 1000,
     out: v.out ?? join(tmpdir(), 'redsqs-bench-results.json'),
     serviceNodeArgs: v['service-node-args'] ? v['service-node-args'].split(/\s+/).filter(Boolean) : [],
+    workers: integer('workers', v.workers, 1, 1, 256),
     keepLogs: Boolean(v['keep-logs']),
     help: Boolean(v.help),
   };

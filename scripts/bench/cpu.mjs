@@ -1,12 +1,12 @@
 /**
- * CPU time of the processes of a run over a measured window: the service, its redis-server and
- * the ceiling server from Linux /proc/<pid>/stat, the benchmark itself (the client) from
- * process.cpuUsage(), and the whole machine from /proc/stat, so that what other work took is seen
- * too. A process that cannot be read (not Linux, no such pid) is left out: its figures are
- * absent, never an error.
+ * CPU time of the processes of a run over a measured window: the service (with `--workers N`, its
+ * primary and the worker processes together), its redis-server and the ceiling server from Linux
+ * /proc/<pid>/stat, the benchmark itself (the client) from process.cpuUsage(), and the whole
+ * machine from /proc/stat, so that what other work took is seen too. A process that cannot be
+ * read (not Linux, no such pid) is left out: its figures are absent, never an error.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 
@@ -71,6 +71,39 @@ export function processCpuUs(pid) {
 }
 
 /**
+ * The node processes whose parent is `pid`: the workers of a redsqs started with `--workers N`
+ * (and not its redis-server, measured on its own). Found by a scan of /proc, since
+ * /proc/<pid>/task/<tid>/children needs a kernel option that is often off; empty when /proc
+ * cannot be read.
+ * @param {number} pid
+ * @returns {number[]}
+ */
+export function nodeChildren(pid) {
+  /** @type {number[]} */
+  const found = [];
+  let entries;
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // After the command name: state (field 3), then the parent's pid (field 4).
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ', 2)[1]);
+      if (ppid !== pid) continue;
+      const argv0 = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0', 1)[0] ?? '';
+      if (/(^|\/)node[^/]*$/.test(argv0) || argv0 === process.execPath) found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
+/**
  * Busy CPU time of the whole machine so far, all cores (user, nice, system, irq, softirq; not
  * idle, iowait or steal), in µs; undefined when /proc/stat cannot be read.
  */
@@ -95,32 +128,48 @@ function ownCpuUs() {
 /**
  * A meter of the given processes, by name, and of this process as "client". Processes that
  * cannot be read now are dropped here, so that nothing slow (getconf) happens inside a window.
+ * The names in `withNodeChildren` count their node child processes too (a service's workers),
+ * as they are when a window starts; a name whose processes are not all there at its end has no
+ * figure for that window.
  * @param {Record<string, number | undefined>} pids
+ * @param {{ withNodeChildren?: string[] }} [options]
  * @returns {CpuMeter}
  */
-export function cpuMeter(pids) {
+export function cpuMeter(pids, options = {}) {
   const watched = /** @type {[string, number][]} */ (
     Object.entries(pids).filter(([, pid]) => pid !== undefined && processCpuUs(pid) !== undefined)
   );
-  const read = () => {
+  const trees = new Set(options.withNodeChildren ?? []);
+  /** @param {[string, number[]][]} groups */
+  const read = (groups) => {
     /** @type {CpuTimes} */
     const times = {};
-    for (const [name, pid] of watched) {
-      const us = processCpuUs(pid);
-      if (us !== undefined) times[name] = us;
+    for (const [name, group] of groups) {
+      let sum = 0;
+      for (const pid of group) {
+        const us = processCpuUs(pid);
+        if (us === undefined) {
+          sum = Number.NaN;
+          break;
+        }
+        sum += us;
+      }
+      if (!Number.isNaN(sum)) times[name] = sum;
     }
     times.client = ownCpuUs();
     return times;
   };
   return {
     start() {
+      /** @type {[string, number[]][]} */
+      const groups = watched.map(([name, pid]) => [name, trees.has(name) ? [pid, ...nodeChildren(pid)] : [pid]]);
       const machineBefore = machineBusyUs();
-      const before = read();
+      const before = read(groups);
       const startedAt = performance.now();
       return {
         stop() {
           const seconds = (performance.now() - startedAt) / 1000;
-          const after = read();
+          const after = read(groups);
           const machineAfter = machineBusyUs();
           /** @type {CpuTimes} */
           const us = {};

@@ -94,14 +94,15 @@ async function main() {
   const workDir = work.dir;
   const service = options.endpoint
     ? undefined
-    : await startRedsqs({ root, workDir, nodeArgs: options.serviceNodeArgs });
+    : await startRedsqs({ root, workDir, nodeArgs: options.serviceNodeArgs, workers: options.workers });
   const endpoint = options.endpoint ?? /** @type {URL} */ (service?.endpoint);
   const redisPort = service?.redisPort ?? options.redisPort;
   const redis = redisPort ? redisProbe(redisPort) : undefined;
   const redisVersion = redis ? await redis.version() : undefined;
   if (service) {
     say(
-      `target: redsqs from dist/ (pid ${service.pid}) at ${endpoint.origin}, embedded redis-server ${redisVersion} ` +
+      `target: redsqs from dist/ (pid ${service.pid}${options.workers > 1 ? `, ${options.workers} workers` : ''}) ` +
+        `at ${endpoint.origin}, embedded redis-server ${redisVersion} ` +
         `(pid ${service.redisPid}, port ${service.redisPort}, appendonly ${(await redis?.persistence())?.aofEnabled ? 'yes' : 'no'}); ` +
         `logs in ${workDir} (kept if the service warns or a scenario fails)`,
     );
@@ -122,7 +123,8 @@ async function main() {
   }
 
   // With --endpoint the service's processes are unknown: only the client's CPU is measured.
-  const cpu = cpuMeter({ service: service?.pid, redis: service?.redisPid });
+  // The service's workers (--workers) count as the service; its redis-server is measured apart.
+  const cpu = cpuMeter({ service: service?.pid, redis: service?.redisPid }, { withNodeChildren: ['service'] });
   /** @type {import('./scenarios/common.mjs').Context} */
   const ctx = {
     client,

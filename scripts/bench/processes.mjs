@@ -173,11 +173,12 @@ export async function startCeiling(workDir) {
 
 /**
  * Starts redsqs from dist/ on a free loopback port, with its embedded redis-server (append-only
- * persistence, as by default) and its data in the work directory.
- * @param {{ root: string, workDir: string, nodeArgs: string[] }} o
+ * persistence, as by default) and its data in the work directory; with `workers` above 1, as a
+ * primary with that many worker processes (`--workers N`), which it stops itself.
+ * @param {{ root: string, workDir: string, nodeArgs: string[], workers?: number }} o
  * @returns {Promise<Service>}
  */
-export async function startRedsqs({ root, workDir, nodeArgs }) {
+export async function startRedsqs({ root, workDir, nodeArgs, workers = 1 }) {
   const main = join(root, 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
   const dataDir = join(workDir, 'data');
@@ -200,7 +201,17 @@ export async function startRedsqs({ root, workDir, nodeArgs }) {
   };
   children.push(entry);
   const started = await startNode({
-    args: [...nodeArgs, main, '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir],
+    args: [
+      ...nodeArgs,
+      main,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      dataDir,
+      ...(workers > 1 ? ['--workers', String(workers)] : []),
+    ],
     cwd: root,
     env: { ...process.env, REDIS_URL: '', LOG_LEVEL: 'info' },
     logFile,

@@ -801,6 +801,6 @@ describe('after all of the above', () => {
   it('is healthy', async () => {
     const reply = await raw('GET', '/health');
     expect(reply.status).toBe(200);
-    expect(JSON.parse(reply.text)).toEqual({ status: 'ok', redis: 'up' });
+    expect(JSON.parse(reply.text)).toEqual({ status: 'ok', redis: 'up', pid: process.pid });
   });
 });

@@ -11,8 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsClient } from '../helpers/clients.js';
 import { MAIN, type RunningService, requireBuild, startProcess, stopProcess } from '../helpers/process.js';
 
-const start = (dataDir: string) => startProcess({ DATA_DIR: dataDir, REDIS_URL: '' });
-const stop = (r: RunningService) => stopProcess(r.child);
+/** Processes this file started: stopped in afterAll if a failed assertion left one running. */
+const running = new Set<RunningService>();
+const start = async (dataDir: string) => {
+  const r = await startProcess({ DATA_DIR: dataDir, REDIS_URL: '' });
+  running.add(r);
+  return r;
+};
+const stop = (r: RunningService) => {
+  running.delete(r);
+  return stopProcess(r.child);
+};
 
 function alive(pid: number): boolean {
   try {
@@ -28,7 +37,9 @@ beforeAll(() => {
   requireBuild();
   dataDir = mkdtempSync(join(tmpdir(), 'redsqs-process-'));
 });
-afterAll(() => {
+afterAll(async () => {
+  // SIGTERM, so that each stops its own redis-server too.
+  for (const r of running) if (r.child.exitCode === null) await stopProcess(r.child);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -37,7 +48,7 @@ describe('the redsqs process', () => {
     const first = await start(dataDir);
     const health = await fetch(`${first.url}/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok', redis: 'up' });
+    expect(await health.json()).toEqual({ status: 'ok', redis: 'up', pid: first.child.pid });
 
     const sqs = sqsClient('json', first.url);
     const { QueueUrl } = await sqs.createQueue({ QueueName: 'durable' });

@@ -1,0 +1,58 @@
+/**
+ * One worker process of `--workers N`: the service, on the port node:cluster shares among the
+ * workers, against the Redis the primary names. The primary tells it when to stop; a worker whose
+ * primary disappears exits (node:cluster does that on the lost IPC channel), so none lingers.
+ */
+import cluster from 'node:cluster';
+import type { Config } from './config.js';
+import { createLogger } from './log.js';
+import { startService } from './service.js';
+import { type FromWorker, isToWorker } from './workers.js';
+
+/** After this, a stopping worker exits even if Redis or a client holds up its close. */
+const STOP_DEADLINE_MS = 15_000;
+
+export async function runWorker(config: Config): Promise<void> {
+  const log = createLogger(config.logLevel, undefined, `w${cluster.worker?.id ?? '?'}`);
+  const redisUrl = config.redisClusterNodes ?? config.redisUrl;
+  if (!redisUrl) {
+    log.error('a worker needs REDIS_URL or REDIS_CLUSTER_NODES from its primary');
+    process.exit(1);
+  }
+  let service: Awaited<ReturnType<typeof startService>> | undefined;
+  let stopping = false;
+  const stop = async (why: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    // Still starting: the rest happens once it has started (below).
+    if (!service) return;
+    log.debug(`${why}: closing`);
+    setTimeout(() => {
+      log.error(`still closing after ${STOP_DEADLINE_MS / 1000} s: exiting`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    await service.close();
+    process.exit(0);
+  };
+  // Listening before the service starts, so that a stop during the start is not lost.
+  process.on('message', (message: unknown) => {
+    if (isToWorker(message)) void stop('asked to stop');
+  });
+  // A terminal's Ctrl-C or a service manager signals the whole process group: close cleanly too.
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  try {
+    service = await startService({ config, redisUrl, log });
+  } catch (err) {
+    log.error(`cannot start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+  if (stopping) {
+    stopping = false;
+    return stop('stopped while starting');
+  }
+  log.info(`worker ready (pid ${process.pid})`);
+  const ready: FromWorker = { redsqs: true, type: 'listening', port: service.port };
+  process.send?.(ready);
+}
