@@ -13,6 +13,8 @@ import { startWorkers } from './workers.js';
 /** What the process serves from: the service itself, or the workers that each run one. */
 interface Serving {
   port: number;
+  /** Shutdown has begun (the pollers stop first): nothing that exits now is restarted. */
+  beginClose?(): void;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info(`${why}: shutting down`);
+    serving.beginClose?.();
     await pollers?.stop();
     await serving.close();
     await embedded?.stop();
@@ -68,7 +71,7 @@ async function main(): Promise<void> {
         log,
         onGiveUp: () => void stop('workers keep dying', 1),
       });
-      serving = { port: workers.port, close: () => workers.stop() };
+      serving = { port: workers.port, beginClose: () => workers.beginStop(), close: () => workers.stop() };
       workersNote = `${config.workers} workers: pids ${workers.pids().join(', ')}; `;
     } else {
       serving = await startService({ config, redisUrl, log });

@@ -57,6 +57,28 @@ function buildApp(store: Store): express.Express {
   return app;
 }
 
+/** ZMSCORE (6.2) reads the send times of a whole receive at once. */
+const MIN_REDIS = [6, 2] as const;
+
+/** The server's version (of one node of a cluster), or undefined when INFO does not say. */
+async function redisVersion(redis: Redis | Cluster): Promise<string | undefined> {
+  try {
+    const info = redis instanceof Cluster ? await redis.nodes('master')[0]?.info('server') : await redis.info('server');
+    return /^redis_version:(\S+)/m.exec(info ?? '')?.[1];
+  } catch {
+    return undefined; // INFO may be renamed or forbidden; scripts fail clearly enough then
+  }
+}
+
+export function atLeast(version: string, min: readonly number[]): boolean {
+  const parts = version.split('.').map(Number);
+  for (let i = 0; i < min.length; i++) {
+    const p = parts[i] ?? 0;
+    if (p !== min[i]) return p > (min[i] as number);
+  }
+  return true;
+}
+
 export async function startService(options: ServiceOptions): Promise<Service> {
   const { config, log } = options;
   const redisOptions = { enableAutoPipelining: true, maxRetriesPerRequest: 3, lazyConnect: true };
@@ -86,6 +108,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     subscriber.disconnect();
     const reason = lastError || (err instanceof Error ? err.message : String(err));
     throw new Error(`cannot connect to Redis at ${options.redisUrl}: ${reason}`);
+  }
+  const version = await redisVersion(redis);
+  if (version && !atLeast(version, MIN_REDIS)) {
+    redis.disconnect();
+    subscriber.disconnect();
+    throw new Error(`redsqs needs Redis ${MIN_REDIS.join('.')} or later; ${options.redisUrl} runs Redis ${version}`);
   }
 
   const now = options.now ?? Date.now;

@@ -38,9 +38,15 @@ export async function runWorker(config: Config): Promise<void> {
   process.on('message', (message: unknown) => {
     if (isToWorker(message)) void stop('asked to stop');
   });
-  // A terminal's Ctrl-C or a service manager signals the whole process group: close cleanly too.
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  // A terminal's Ctrl-C or a service manager may signal the whole process group. The primary, which
+  // gets the same signal, stops the pollers first and then the workers: a worker that closed on its
+  // own now would leave the pollers' last deletes unanswered. Without a primary, the signal counts.
+  const onSignal = (signal: string) => {
+    if (process.connected) log.debug(`${signal}: the primary stops the workers in order`);
+    else void stop(signal);
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
 
   try {
     service = await startService({ config, redisUrl, log });

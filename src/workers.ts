@@ -29,6 +29,8 @@ export interface Workers {
   /** The port all workers listen on (the one chosen for them with port 0). */
   port: number;
   pids(): number[];
+  /** Shutdown has begun: workers that exit from now on are not replaced. */
+  beginStop(): void;
   /** Asks every worker to close (open long polls are answered) and waits until all have exited. */
   stop(): Promise<void>;
 }
@@ -91,6 +93,9 @@ export function startWorkers(options: WorkersOptions): Promise<Workers> {
       return port;
     },
     pids: () => [...started.keys()].filter((w) => !w.isDead()).map((w) => w.process.pid as number),
+    beginStop: () => {
+      stopping = true;
+    },
     stop: stopAll,
   };
 

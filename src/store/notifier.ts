@@ -24,6 +24,8 @@ interface Channel {
   subscribed?: Promise<unknown>;
   /** The subscription is confirmed: every announcement from now on reaches this channel. */
   listening: boolean;
+  /** The subscriber connection dropped since `subscribed`: the next receiver subscribes again. */
+  stale?: boolean;
   timer?: { at: number; handle: NodeJS.Timeout };
   /** Drops the channel when nobody acquired it again in time. */
   linger?: NodeJS.Timeout;
@@ -42,6 +44,18 @@ export class Notifier {
     private readonly lingerMs = DEFAULT_LINGER_MS,
   ) {
     subscriber?.on('message', (channel: string, payload: string) => this.onAnnouncement(channel, payload));
+    // Announcements published while the subscriber connection is down are lost. Until a receiver
+    // has subscribed again, no channel counts as listening (so polls look twice, as on a first
+    // subscription); once the connection is back, every waiter looks again.
+    subscriber?.on('close', () => {
+      for (const c of this.channels.values()) {
+        c.listening = false;
+        if (c.subscribed) c.stale = true;
+      }
+    });
+    subscriber?.on('ready', () => {
+      for (const c of this.channels.values()) this.wakeNow(c, 0);
+    });
   }
 
   private onAnnouncement(channel: string, payload: string): void {
@@ -65,7 +79,8 @@ export class Notifier {
       c.linger = undefined;
     }
     if (!this.subscriber) return Promise.resolve();
-    if (c.subscribed) return c.subscribed;
+    if (c.subscribed && !c.stale) return c.subscribed;
+    c.stale = false;
     const entry = c;
     const subscribed = this.subscriber.subscribe(channel).then(
       (reply) => {

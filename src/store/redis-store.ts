@@ -205,6 +205,7 @@ export class RedisStore implements Store {
   }
 
   async deleteMessages(q: QueueRef, receipts: { id: string; token: string }[]): Promise<DeleteStatus[] | undefined> {
+    if (receipts.length === 0) return (await this.queueExists(q)) ? [] : undefined;
     const args = receipts.flatMap((r) => [r.id, r.token]);
     const reply = await this.scripts.run('delete-messages', this.messageKeys(q), args);
     if (!Array.isArray(reply)) return undefined;

@@ -153,6 +153,26 @@ describe('redsqs --workers 2', () => {
     expect(r.output()).toContain('stopped');
   });
 
+  it('workers leave SIGINT and SIGTERM to the primary, which stops everything in order', async () => {
+    const r = await startWorkers(dataDir);
+    running = r;
+    const workers = workerPids(r);
+    // As a whole-group signal (Ctrl-C) reaches them too: they go on serving until the primary says.
+    for (const pid of workers) {
+      process.kill(pid, 'SIGINT');
+      process.kill(pid, 'SIGTERM');
+    }
+    await sleep(500);
+    for (const pid of workers) expect(alive(pid)).toBe(true);
+    const answered = await Promise.all(Array.from({ length: 12 }, () => health(r.url)));
+    expect(new Set(answered.map((h) => h.pid))).toEqual(new Set(workers));
+    expect(r.output()).not.toMatch(/unexpectedly/);
+    expect(await stopProcess(r.child, 'SIGINT')).toBe(0);
+    running = undefined;
+    for (const pid of workers) expect(await gone(pid)).toBe(true);
+    expect(r.output()).toContain('SIGINT: shutting down');
+  });
+
   it('replaces a worker that dies, and workers exit when the primary is killed', async () => {
     const r = await startWorkers(dataDir);
     running = r;

@@ -127,3 +127,27 @@ describe('move handoff', () => {
     expect((await store.getQueue(src, T0 + 10))?.counts.visible).toBe(1);
   });
 });
+
+describe('move task records', () => {
+  for (const fifo of [false, true]) {
+    it(`keeps the 10 most recent tasks of a ${fifo ? 'FIFO' : 'standard'} queue through many starts`, async () => {
+      const q: QueueRef = { account: '000000000000', name: fifo ? 'tasks.fifo' : 'tasks' };
+      await store.createQueue(q, { ...STANDARD_DEFAULTS, ...(fifo ? { FifoQueue: 'true' } : {}) }, {}, {}, T0);
+      for (let i = 0; i < 12; i++) {
+        const task = {
+          TaskHandle: `h${i}`,
+          Status: 'RUNNING' as const,
+          SourceArn: `arn:aws:sqs:us-east-1:000000000000:${q.name}`,
+          ApproximateNumberOfMessagesMoved: 0,
+          ApproximateNumberOfMessagesToMove: 0,
+          StartedTimestamp: T0 + i,
+        };
+        const started = await moves.startTask(q, T0 + i, `task-${i}`, task);
+        expect(started).toMatchObject({ TaskHandle: `h${i}`, Status: 'RUNNING' });
+        expect(await moves.updateTask(q, `task-${i}`, { status: 'COMPLETED' })).toMatchObject({ Status: 'COMPLETED' });
+      }
+      const kept = (await moves.listTasks(q)).map((t) => t.TaskHandle).sort();
+      expect(kept).toEqual(['h10', 'h11', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7', 'h8', 'h9']);
+    });
+  }
+});

@@ -138,6 +138,35 @@ describe('Notifier', () => {
     expect(sub.calls).toEqual([`subscribe ${CH}`]);
   });
 
+  it('after the subscriber connection drops, no channel listens until a receiver subscribes again', async () => {
+    const first = notifier.acquire(CH);
+    sub.confirm();
+    await first;
+    sub.emit('close');
+    expect(notifier.isListening(CH)).toBe(false);
+    // A new receiver subscribes again (ioredis also re-subscribes on its own; twice is harmless).
+    const again = notifier.acquire(CH);
+    expect(sub.calls).toEqual([`subscribe ${CH}`, `subscribe ${CH}`]);
+    sub.confirm();
+    await again;
+    expect(notifier.isListening(CH)).toBe(true);
+  });
+
+  it('when the subscriber connection is back, every waiter looks again', async () => {
+    void notifier.acquire(CH);
+    sub.confirm();
+    let woken = false;
+    void notifier.wait(CH, notifier.version(CH), 20_000).then(() => {
+      woken = true;
+    });
+    sub.emit('close');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(woken).toBe(false);
+    sub.emit('ready');
+    await Promise.resolve();
+    expect(woken).toBe(true);
+  });
+
   it('close() ends every wait at once', async () => {
     void notifier.acquire(CH);
     sub.confirm();

@@ -111,7 +111,7 @@ export default {
       const idleBefore = monitor.snapshot();
       await sleep(idleMs);
       const idleRate = total(delta(idleBefore, monitor.snapshot())) / idleMs;
-      const lines = await measureActions(ctx.client, url, monitor, idleRate, ctx.quick ? 200 : 500);
+      const lines = await measureActions(ctx.client, url, monitor, idleRate, ctx.quick ? 200 : 2000);
 
       const worst = lines.reduce((a, b) => (b.perCall > a.perCall ? b : a));
       /** @type {Record<string, number | string>} */

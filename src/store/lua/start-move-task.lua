@@ -29,13 +29,13 @@ redis.call('HSET', k.meta, '_movetask', ARGV[2])
 -- ListMessageMoveTasks shows the 10 most recent tasks; older ones are forgotten.
 local all = redis.call('HGETALL', tasks)
 if #all > 20 then
-  local tasks = {}
+  local byAge = {}
   for i = 1, #all, 2 do
-    tasks[#tasks + 1] = {all[i], cjson.decode(all[i + 1]).StartedTimestamp or 0}
+    byAge[#byAge + 1] = {all[i], cjson.decode(all[i + 1]).StartedTimestamp or 0}
   end
-  table.sort(tasks, function(a, b) return a[2] > b[2] end)
-  for i = 11, #tasks do
-    redis.call('HDEL', tasks, tasks[i][1])
+  table.sort(byAge, function(a, b) return a[2] > b[2] end)
+  for i = 11, #byAge do
+    redis.call('HDEL', tasks, byAge[i][1])
   end
 end
 return json
