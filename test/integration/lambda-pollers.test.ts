@@ -11,6 +11,7 @@ import type { SQS } from '@aws-sdk/client-sqs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sqsClient } from '../helpers/clients.js';
+import { runToExit } from '../helpers/process.js';
 
 const MAIN = new URL('../../dist/main.js', import.meta.url);
 const prefix = `lambda-${randomUUID().slice(0, 8)}`;
@@ -374,21 +375,10 @@ describe('configuration errors', () => {
         eventSourceMappings: [{ FunctionName: 'f', QueueName: 'q', BatchSize: 100 }],
       }),
     );
-    const p = spawn(process.execPath, [MAIN.pathname, '--config', bad], {
-      env: {
-        ...process.env,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        REDIS_URL: inject('redisUrl'),
-        REDSQS_KEY_PREFIX: `${prefix}-bad`,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    p.stderr?.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
-    const code = await new Promise((r) => p.once('exit', r));
+    const { code, stderr: err } = await runToExit(
+      { PORT: '0', HOST: '127.0.0.1', REDIS_URL: inject('redisUrl'), REDSQS_KEY_PREFIX: `${prefix}-bad` },
+      ['--config', bad],
+    );
     expect(code).toBe(2);
     expect(err).toContain(
       'eventSourceMappings[0].BatchSize: above 10 needs MaximumBatchingWindowInSeconds of at least 1',

@@ -3,13 +3,12 @@
  * health, clean shutdown on SIGTERM (open long polls answered, Redis child stopped) and messages
  * that survive a restart on the same data directory.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsClient } from '../helpers/clients.js';
-import { MAIN, type RunningService, requireBuild, startProcess, stopProcess } from '../helpers/process.js';
+import { type RunningService, requireBuild, runToExit, startProcess, stopProcess } from '../helpers/process.js';
 
 /** Processes this file started: stopped in afterAll if a failed assertion left one running. */
 const running = new Set<RunningService>();
@@ -85,16 +84,8 @@ describe('the redsqs process', () => {
   });
 
   it('refuses a bad configuration with a clear message', async () => {
-    const child = spawn(process.execPath, [MAIN.pathname], {
-      env: { ...process.env, PORT: 'abc' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    child.stderr?.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
-    const code = await new Promise((r) => child.once('exit', r));
+    const { code, stderr } = await runToExit({ PORT: 'abc' });
     expect(code).toBe(2);
-    expect(err).toContain('PORT must be an integer');
+    expect(stderr).toContain('PORT must be an integer');
   });
 });

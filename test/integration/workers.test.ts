@@ -4,7 +4,6 @@
  * through the other, a worker that dies is replaced, and SIGTERM answers open long polls and
  * leaves no process behind; so does a primary killed outright.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -12,7 +11,7 @@ import { join } from 'node:path';
 import { SQS } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sqsClient } from '../helpers/clients.js';
-import { MAIN, type RunningService, requireBuild, startProcess, stopProcess } from '../helpers/process.js';
+import { type RunningService, requireBuild, runToExit, startProcess, stopProcess } from '../helpers/process.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -210,16 +209,8 @@ describe('redsqs --workers 2', () => {
     [['--workers', 'abc'], {}],
     [[], { REDSQS_WORKERS: '1.5' }],
   ])('refuses workers %j %j with exit code 2', async (args, env) => {
-    const child = spawn(process.execPath, [MAIN.pathname, ...args], {
-      env: { ...process.env, PORT: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    child.stderr?.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
-    const code = await new Promise((r) => child.once('exit', r));
+    const { code, stderr } = await runToExit({ PORT: '0', ...env }, args);
     expect(code).toBe(2);
-    expect(err).toMatch(/REDSQS_WORKERS \(--workers\) must be "auto" or an integer from 1 to \d+, got "/);
+    expect(stderr).toMatch(/REDSQS_WORKERS \(--workers\) must be "auto" or an integer from 1 to \d+, got "/);
   });
 });

@@ -1,35 +1,18 @@
-/**
- * CreateQueue against the in-memory store: queue names, attribute names and ranges, FIFO
- * attributes, idempotence, the deletion cooldown and tags, with the exact SQS errors.
- */
-import type { QueueAttributeName } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createQueue } from '../../src/actions/create-queue.js';
 import { deleteQueue } from '../../src/actions/delete-queue.js';
-import { getQueueAttributes } from '../../src/actions/get-queue-attributes.js';
+import { actionCalls, invalidAttribute, unknownAttribute } from '../helpers/action-calls.js';
 import { actionError, type TestContext, testContext } from '../helpers/fake-store.js';
 
 const NAME_RULE = 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length';
 const FIFO_NAME_RULE =
   'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.';
-const invalidAttribute = (name: string) => ({
-  code: 'InvalidAttributeValue',
-  message: `Invalid value for the parameter ${name}.`,
-});
-const unknownAttribute = (name: string) => ({ code: 'InvalidAttributeName', message: `Unknown Attribute ${name}.` });
 
 let t: TestContext;
 beforeEach(() => {
   t = testContext();
 });
 
-const create = (QueueName: string, Attributes?: Record<string, string>, tags?: Record<string, string>) =>
-  createQueue({ QueueName, ...(Attributes ? { Attributes } : {}), ...(tags ? { tags } : {}) }, t.ctx);
-/** AttributeNames as they come off the wire: any strings. */
-const wireNames = (names: string[]) => names as QueueAttributeName[];
-const attributesOf = async (name: string, AttributeNames = ['All']) =>
-  (await getQueueAttributes({ QueueUrl: t.url(name), AttributeNames: wireNames(AttributeNames) }, t.ctx)).Attributes ??
-  {};
+const { create, attributesOf } = actionCalls(() => t);
 describe('CreateQueue', () => {
   it('returns the URL under the base URL and account, and stores the SQS defaults', async () => {
     expect(await create('q')).toEqual({ QueueUrl: 'http://localhost:9324/000000000000/q' });

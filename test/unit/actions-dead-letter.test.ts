@@ -10,13 +10,12 @@ import { listDeadLetterSourceQueues } from '../../src/actions/list-dead-letter-s
 import { listMessageMoveTasks } from '../../src/actions/list-message-move-tasks.js';
 import { setQueueAttributes } from '../../src/actions/set-queue-attributes.js';
 import { startMessageMoveTask } from '../../src/actions/start-message-move-task.js';
+import { invalid, QDNE } from '../helpers/action-calls.js';
 import { actionError, type TestContext, testContext } from '../helpers/fake-store.js';
 
-const QDNE = { code: 'QueueDoesNotExist', message: 'The specified queue does not exist.' };
 const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 const redrive = (target: string, maxReceiveCount: number | string = 3) =>
   JSON.stringify({ deadLetterTargetArn: arn(target), maxReceiveCount });
-const invalid = (message: string) => ({ code: 'InvalidParameterValueException', message });
 
 let t: TestContext;
 beforeEach(async () => {

@@ -5,18 +5,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { changeMessageVisibility } from '../../src/actions/change-message-visibility.js';
 import { changeMessageVisibilityBatch } from '../../src/actions/change-message-visibility-batch.js';
-import { createQueue } from '../../src/actions/create-queue.js';
 import { deleteMessage } from '../../src/actions/delete-message.js';
 import { deleteMessageBatch } from '../../src/actions/delete-message-batch.js';
-import { receiveMessage } from '../../src/actions/receive-message.js';
-import { sendMessage } from '../../src/actions/send-message.js';
 import { encodeReceiptHandle } from '../../src/sqs/receipt-handle.js';
+import { actionCalls, createTwoQueues, invalid, QDNE, type ReceiveInput } from '../helpers/action-calls.js';
 import { actionError, type TestContext, testContext } from '../helpers/fake-store.js';
 
-type ReceiveInput = Parameters<typeof receiveMessage>[0];
-
-const QDNE = { code: 'QueueDoesNotExist', message: 'The specified queue does not exist.' };
-const invalid = (message: string) => ({ code: 'InvalidParameterValueException', message });
 const badHandle = (h: string) => ({
   code: 'ReceiptHandleIsInvalid',
   message: `The input receipt handle "${h}" is not a valid receipt handle.`,
@@ -26,14 +20,10 @@ const ACCOUNT = '000000000000';
 let t: TestContext;
 beforeEach(async () => {
   t = testContext();
-  await createQueue({ QueueName: 'q' }, t.ctx);
-  await createQueue({ QueueName: 'f.fifo', Attributes: { FifoQueue: 'true' } }, t.ctx);
+  await createTwoQueues(t);
 });
 
-const send = (MessageBody: string, queue = 'q', extra: object = {}) =>
-  sendMessage({ QueueUrl: t.url(queue), MessageBody, ...extra }, t.ctx);
-const receive = (input: Omit<ReceiveInput, 'QueueUrl'> = {}, queue = 'q') =>
-  receiveMessage({ QueueUrl: t.url(queue), ...input }, t.ctx);
+const { send, receive } = actionCalls(() => t);
 /** Sends one message and receives it: its receipt handle. */
 async function inFlight(queue = 'q', input: Omit<ReceiveInput, 'QueueUrl'> = {}): Promise<string> {
   await send('body', queue, queue.endsWith('.fifo') ? { MessageGroupId: 'g', MessageDeduplicationId: 'd' } : {});

@@ -1,9 +1,3 @@
-/**
- * Queue actions (delete, find, list, attributes, purge) and the dispatch table against the
- * in-memory store: the SQS rules that live in the action layer, with the exact errors.
- * CreateQueue has its own file.
- */
-import type { QueueAttributeName } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createQueue } from '../../src/actions/create-queue.js';
 import { deleteQueue } from '../../src/actions/delete-queue.js';
@@ -14,27 +8,15 @@ import { listQueues } from '../../src/actions/list-queues.js';
 import { purgeQueue } from '../../src/actions/purge-queue.js';
 import { sendMessage } from '../../src/actions/send-message.js';
 import { setQueueAttributes } from '../../src/actions/set-queue-attributes.js';
+import { actionCalls, invalidAttribute, QDNE, unknownAttribute, wireNames } from '../helpers/action-calls.js';
 import { actionError, type TestContext, testContext } from '../helpers/fake-store.js';
-
-const QDNE = { code: 'QueueDoesNotExist', message: 'The specified queue does not exist.' };
-const invalidAttribute = (name: string) => ({
-  code: 'InvalidAttributeValue',
-  message: `Invalid value for the parameter ${name}.`,
-});
-const unknownAttribute = (name: string) => ({ code: 'InvalidAttributeName', message: `Unknown Attribute ${name}.` });
 
 let t: TestContext;
 beforeEach(() => {
   t = testContext();
 });
 
-const create = (QueueName: string, Attributes?: Record<string, string>, tags?: Record<string, string>) =>
-  createQueue({ QueueName, ...(Attributes ? { Attributes } : {}), ...(tags ? { tags } : {}) }, t.ctx);
-/** AttributeNames as they come off the wire: any strings. */
-const wireNames = (names: string[]) => names as QueueAttributeName[];
-const attributesOf = async (name: string, AttributeNames = ['All']) =>
-  (await getQueueAttributes({ QueueUrl: t.url(name), AttributeNames: wireNames(AttributeNames) }, t.ctx)).Attributes ??
-  {};
+const { create, attributesOf } = actionCalls(() => t);
 
 describe('dispatch', () => {
   it('routes all 23 SQS actions of the current model', async () => {

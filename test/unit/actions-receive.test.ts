@@ -4,15 +4,10 @@
  */
 import type { Message, QueueAttributeName } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createQueue } from '../../src/actions/create-queue.js';
-import { INFLIGHT_LIMIT, receiveMessage } from '../../src/actions/receive-message.js';
-import { sendMessage } from '../../src/actions/send-message.js';
+import { INFLIGHT_LIMIT } from '../../src/actions/receive-message.js';
+import { actionCalls, createTwoQueues, invalid, QDNE } from '../helpers/action-calls.js';
 import { actionError, START_MS, type TestContext, testContext } from '../helpers/fake-store.js';
 
-type ReceiveInput = Parameters<typeof receiveMessage>[0];
-
-const QDNE = { code: 'QueueDoesNotExist', message: 'The specified queue does not exist.' };
-const invalid = (message: string) => ({ code: 'InvalidParameterValueException', message });
 const ACCOUNT = '000000000000';
 /** AttributeNames as they come off the wire: any strings (the SDK types them as queue attribute names). */
 const wireNames = (...names: string[]) => names as QueueAttributeName[];
@@ -20,14 +15,10 @@ const wireNames = (...names: string[]) => names as QueueAttributeName[];
 let t: TestContext;
 beforeEach(async () => {
   t = testContext();
-  await createQueue({ QueueName: 'q' }, t.ctx);
-  await createQueue({ QueueName: 'f.fifo', Attributes: { FifoQueue: 'true' } }, t.ctx);
+  await createTwoQueues(t);
 });
 
-const send = (MessageBody: string, queue = 'q', extra: object = {}) =>
-  sendMessage({ QueueUrl: t.url(queue), MessageBody, ...extra }, t.ctx);
-const receive = (input: Omit<ReceiveInput, 'QueueUrl'> = {}, queue = 'q') =>
-  receiveMessage({ QueueUrl: t.url(queue), ...input }, t.ctx);
+const { send, receive } = actionCalls(() => t);
 
 describe('ReceiveMessage parameters', () => {
   it.each([

@@ -7,9 +7,9 @@ import { createQueue } from '../../src/actions/create-queue.js';
 import { getQueueAttributes } from '../../src/actions/get-queue-attributes.js';
 import { type SendMessageInput, sendMessage } from '../../src/actions/send-message.js';
 import type { WireAttributeValue } from '../../src/sqs/messages.js';
+import { invalid } from '../helpers/action-calls.js';
 import { actionError, type TestContext, testContext } from '../helpers/fake-store.js';
 
-const invalid = (message: string) => ({ code: 'InvalidParameterValueException', message });
 const notForQueueType = (name: string, value: unknown) =>
   invalid(
     `Value ${String(value)} for parameter ${name} is invalid. Reason: The request include parameter that is not valid for this queue type.`,

@@ -10,11 +10,10 @@ import { listQueueTags } from '../../src/actions/list-queue-tags.js';
 import { removePermission } from '../../src/actions/remove-permission.js';
 import { tagQueue } from '../../src/actions/tag-queue.js';
 import { untagQueue } from '../../src/actions/untag-queue.js';
+import { invalid, QDNE } from '../helpers/action-calls.js';
 import { actionError, type TestContext, testContext } from '../helpers/fake-store.js';
 
-const QDNE = { code: 'QueueDoesNotExist', message: 'The specified queue does not exist.' };
 const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
-const invalid = (message: string) => ({ code: 'InvalidParameterValueException', message });
 
 let t: TestContext;
 beforeEach(async () => {

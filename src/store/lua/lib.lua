@@ -208,18 +208,17 @@ local function receive_start(k)
   return r
 end
 
--- Handles one message taken from the available set: removes it if past retention, sends it to
--- the outbox if received maxReceiveCount times already, else delivers it (new receipt token,
--- invisible until the visibility timeout). Returns true when delivered.
-local function receive_take(k, r, id)
-  local sentAt = tonumber(redis.call('ZSCORE', k.sent, id) or '0')
-  local info = redis.call('HGET', k.info, id)
-  if sentAt < r.cutoff or not info then
+-- Decides about one message taken from the available set, given its send time and info: removes
+-- it if past retention, sends it to the outbox if received maxReceiveCount times already, else
+-- claims it for this receive. Returns nil, or the claimed message: {id, count, first, token, seq,
+-- info}, where info is its new info value; the caller writes info, in-flight entry and reply.
+local function receive_claim(k, r, id, sentAt, info)
+  if tonumber(sentAt or '0') < r.cutoff or not info then
     redis.call('HDEL', k.body, id)
     redis.call('HDEL', k.info, id)
     redis.call('ZREM', k.sent, id)
     r.budget = r.budget - 1
-    return false
+    return nil
   end
   local seq, count, first, _, _, group = parse_info(info)
   count = tonumber(count)
@@ -227,7 +226,7 @@ local function receive_take(k, r, id)
     to_outbox(k, id, r.redriveTarget, r.now, group)
     r.moved = r.moved + 1
     r.budget = r.budget - 1
-    return false
+    return nil
   end
   count = count + 1
   if first == '0' then
@@ -235,11 +234,26 @@ local function receive_take(k, r, id)
   end
   r.got = r.got + 1
   local token = ARGV[4] .. r.got
-  redis.call('HSET', k.info, id, seq .. '|' .. count .. '|' .. first .. '|' .. token .. '|' .. ARGV[1] .. '|' .. group)
-  redis.call('ZADD', k.inflight, r.now + r.visibility, id)
+  return {id, count, first, token, seq, seq .. '|' .. count .. '|' .. first .. '|' .. token .. '|' .. ARGV[1] .. '|' .. group}
+end
+
+-- Appends a claimed message (receive_claim) and its payload to the reply.
+local function receive_out(r, c, payload)
   local out, n = r.out, #r.out
-  out[n + 1], out[n + 2], out[n + 3] = id, redis.call('HGET', k.body, id), count
-  out[n + 4], out[n + 5], out[n + 6] = first, token, seq
+  out[n + 1], out[n + 2], out[n + 3] = c[1], payload, c[2]
+  out[n + 4], out[n + 5], out[n + 6] = c[3], c[4], c[5]
+end
+
+-- Handles one message taken from the available set (receive_claim), and delivers it when claimed:
+-- new receipt token, invisible until the visibility timeout. Returns true when delivered.
+local function receive_take(k, r, id)
+  local c = receive_claim(k, r, id, redis.call('ZSCORE', k.sent, id), redis.call('HGET', k.info, id))
+  if not c then
+    return false
+  end
+  redis.call('HSET', k.info, id, c[6])
+  redis.call('ZADD', k.inflight, r.now + r.visibility, id)
+  receive_out(r, c, redis.call('HGET', k.body, id))
   return true
 end
 

@@ -31,51 +31,28 @@ while r.got < max and r.budget > 0 do
   end
   local sentAts = redis.call('ZMSCORE', k.sent, unpack(ids))
   local infos = redis.call('HMGET', k.info, unpack(ids))
-  local deliver, newInfos, inflight = {}, {}, {}
+  local claimed, newInfos, inflight = {}, {}, {}
   local until_ = string.format('%d', r.now + r.visibility)
   for j, id in ipairs(ids) do
-    local info = infos[j]
-    if tonumber(sentAts[j] or '0') < r.cutoff or not info then
-      -- past the retention period (or a leftover id): gone
-      redis.call('HDEL', k.body, id)
-      redis.call('HDEL', k.info, id)
-      redis.call('ZREM', k.sent, id)
-      r.budget = r.budget - 1
-    else
-      local seq, count, first, _, _, group = parse_info(info)
-      count = tonumber(count)
-      if r.redriveMax > 0 and count >= r.redriveMax then
-        to_outbox(k, id, r.redriveTarget, r.now, group)
-        r.moved = r.moved + 1
-        r.budget = r.budget - 1
-      else
-        count = count + 1
-        if first == '0' then
-          first = ARGV[1]
-        end
-        r.got = r.got + 1
-        local token = ARGV[4] .. r.got
-        newInfos[#newInfos + 1] = id
-        newInfos[#newInfos + 1] = seq .. '|' .. count .. '|' .. first .. '|' .. token .. '|' .. ARGV[1] .. '|' .. group
-        inflight[#inflight + 1] = until_
-        inflight[#inflight + 1] = id
-        deliver[#deliver + 1] = {id, count, first, token, seq}
-      end
+    local c = receive_claim(k, r, id, sentAts[j], infos[j])
+    if c then
+      claimed[#claimed + 1] = c
+      newInfos[#newInfos + 1] = id
+      newInfos[#newInfos + 1] = c[6]
+      inflight[#inflight + 1] = until_
+      inflight[#inflight + 1] = id
     end
   end
-  if #deliver > 0 then
+  if #claimed > 0 then
     redis.call('HSET', k.info, unpack(newInfos))
     redis.call('ZADD', k.inflight, unpack(inflight))
     local wanted = {}
-    for j, d in ipairs(deliver) do
-      wanted[j] = d[1]
+    for j, c in ipairs(claimed) do
+      wanted[j] = c[1]
     end
     local bodies = redis.call('HMGET', k.body, unpack(wanted))
-    local out = r.out
-    for j, d in ipairs(deliver) do
-      local n = #out
-      out[n + 1], out[n + 2], out[n + 3] = d[1], bodies[j], d[2]
-      out[n + 4], out[n + 5], out[n + 6] = d[3], d[4], d[5]
+    for j, c in ipairs(claimed) do
+      receive_out(r, c, bodies[j])
     end
   end
 end
