@@ -10,6 +10,8 @@ import type { Logger } from './log.js';
 
 export interface EmbeddedRedis {
   url: string;
+  /** Shutdown has begun: an exit of redis-server from now on is expected, not an error. */
+  expectExit(): void;
   stop(): Promise<void>;
 }
 
@@ -85,7 +87,7 @@ function claimDataDir(dir: string): void {
     const owner = Number(readFileSync(ownerFile, 'utf8').trim());
     if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner) && isNode(owner)) {
       throw new Error(
-        `another redsqs (pid ${owner}) is using the data directory ${dir}; stop it, or give this one its own DATA_DIR`,
+        `another redsqs (pid ${owner}) is using the data directory ${dir}; stop it, or give this one its own DATA_DIR (--data-dir)`,
       );
     }
   }
@@ -131,7 +133,9 @@ export async function startEmbeddedRedis(
     '--logfile',
     'redis.log',
   ];
-  const child: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
+  // Its own process group: a terminal's Ctrl-C goes to redsqs, which stops Redis last, after the
+  // open requests (and the pollers' deletes) that still need it.
+  const child: ChildProcess = spawn('redis-server', args, { stdio: 'ignore', detached: true });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   await new Promise<void>((done, fail) => {
     child.once('spawn', done);
@@ -147,13 +151,17 @@ export async function startEmbeddedRedis(
   }
   log.info(`started redis-server (pid ${child.pid}) on 127.0.0.1:${port}, data in ${dir}`);
   let stopped = false;
+  let expected = false;
   void exited.then((code) => {
-    if (stopped) return;
+    if (stopped || expected) return;
     log.error(`redis-server exited unexpectedly (code ${code}); see ${resolve(dir, 'redis.log')}`);
     onExit?.(code);
   });
   return {
     url: `redis://127.0.0.1:${port}`,
+    expectExit() {
+      expected = true;
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

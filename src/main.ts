@@ -4,7 +4,8 @@ import cluster from 'node:cluster';
 import { createServer } from 'node:net';
 import { ConfigError, loadConfig, USAGE } from './config.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from './embedded-redis.js';
-import { PollerConfigError, type Pollers, startPollers } from './lambda/index.js';
+import { loadPollerConfig } from './lambda/config.js';
+import { type PollerConfig, PollerConfigError, type Pollers, startPollers } from './lambda/index.js';
 import { createLogger } from './log.js';
 import { startService } from './service.js';
 import { runWorker } from './worker.js';
@@ -37,6 +38,15 @@ async function main(): Promise<void> {
   if (cluster.isWorker) return runWorker(config);
 
   const log = createLogger(config.logLevel);
+  // A bad poller file is refused before anything is started; the queues and handlers come later.
+  let pollerConfig: PollerConfig | undefined;
+  if (config.pollerConfig) {
+    try {
+      pollerConfig = loadPollerConfig(config.pollerConfig);
+    } catch (err) {
+      failPollerConfig(config.pollerConfig, err);
+    }
+  }
   // Refuse a busy port before anything else is started.
   await ensurePortFree(config.host, config.port);
   let embedded: EmbeddedRedis | undefined;
@@ -56,6 +66,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info(`${why}: shutting down`);
+    // A service manager may signal every process of the service at once, Redis included.
+    embedded?.expectExit();
     serving.beginClose?.();
     await pollers?.stop();
     await serving.close();
@@ -87,20 +99,28 @@ async function main(): Promise<void> {
     `redsqs listening on ${config.host}:${serving.port}: ${url} (${workersNote}region ${config.region}, account ${config.accountId})`,
   );
 
-  if (config.pollerConfig) {
+  if (config.pollerConfig && pollerConfig) {
+    // The AWS SDK the pollers use warns on every start that it will need Node 22 (README says so).
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     try {
-      pollers = await startPollers({ config: config.pollerConfig, endpoint: url, region: config.region, log });
+      pollers = await startPollers({ config: pollerConfig, endpoint: url, region: config.region, log });
     } catch (err) {
-      process.stderr.write(`redsqs: ${config.pollerConfig}: ${err instanceof Error ? err.message : String(err)}\n`);
       stopping = true;
       await serving.close();
       await embedded?.stop();
-      process.exit(err instanceof PollerConfigError ? 2 : 1);
+      failPollerConfig(config.pollerConfig, err);
     }
   }
 
   process.on('SIGTERM', () => void stop('SIGTERM', 0));
   process.on('SIGINT', () => void stop('SIGINT', 0));
+}
+
+/** Exits with the poller file's problem: 2 for a bad file, 1 for anything else. */
+function failPollerConfig(path: string, err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`redsqs: ${message.includes(path) ? '' : `${path}: `}${message}\n`);
+  process.exit(err instanceof PollerConfigError ? 2 : 1);
 }
 
 function ensurePortFree(host: string, port: number): Promise<void> {

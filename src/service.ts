@@ -52,7 +52,9 @@ function buildApp(store: Store): express.Express {
       .json({ status: redis ? 'ok' : 'unavailable', redis: redis ? 'up' : 'down', pid: process.pid });
   });
   app.use((req, res) => {
-    res.status(404).json({ error: `No route for ${req.method} ${req.path}. SQS requests go to POST / .` });
+    res
+      .status(404)
+      .json({ error: `No route for ${req.method} ${req.path}. SQS requests go to POST / (or GET /?Action=...).` });
   });
   return app;
 }

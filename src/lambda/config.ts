@@ -199,7 +199,9 @@ export function loadPollerConfig(path: string): PollerConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new PollerConfigError(`cannot read ${path}: ${(err as Error).message}`);
+    const e = err as NodeJS.ErrnoException;
+    // Node's own message repeats the path; its code says it shorter.
+    throw new PollerConfigError(`cannot read ${path}: ${e.code === 'ENOENT' ? 'no such file (ENOENT)' : e.message}`);
   }
   let raw: unknown;
   try {

@@ -384,4 +384,15 @@ describe('configuration errors', () => {
       'eventSourceMappings[0].BatchSize: above 10 needs MaximumBatchingWindowInSeconds of at least 1',
     );
   });
+
+  it('refuses a poller file that cannot be read before it starts anything', async () => {
+    const missing = join(dir, 'missing.json');
+    const { code, stderr } = await runToExit(
+      { PORT: '0', HOST: '127.0.0.1', REDIS_URL: inject('redisUrl'), REDSQS_KEY_PREFIX: `${prefix}-missing` },
+      ['--config', missing],
+    );
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^redsqs: cannot read \S*missing\.json: no such file \(ENOENT\)/);
+    expect(stderr.split(missing).length - 1).toBe(1);
+  });
 });

@@ -22,6 +22,11 @@ const stop = (r: RunningService) => {
   return stopProcess(r.child);
 };
 
+function processGroup(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -63,6 +68,8 @@ describe('the redsqs process', () => {
     await new Promise((r) => setTimeout(r, 200));
     const redisPid = Number(readFileSync(join(dataDir, 'redis.pid'), 'utf8'));
     expect(alive(redisPid)).toBe(true);
+    // redis-server has its own process group: a terminal's Ctrl-C reaches redsqs, which stops Redis last.
+    expect(processGroup(redisPid)).not.toBe(processGroup(first.child.pid as number));
 
     const code = await stop(first);
     expect(code).toBe(0);
