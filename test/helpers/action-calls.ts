@@ -4,7 +4,7 @@ import { createQueue } from '../../src/actions/create-queue.js';
 import { getQueueAttributes } from '../../src/actions/get-queue-attributes.js';
 import { receiveMessage } from '../../src/actions/receive-message.js';
 import { sendMessage } from '../../src/actions/send-message.js';
-import type { TestContext } from './fake-store.js';
+import type { TestContext } from './action-context.js';
 
 export type ReceiveInput = Parameters<typeof receiveMessage>[0];
 

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { deleteQueue } from '../../src/actions/delete-queue.js';
 import { actionCalls, invalidAttribute, unknownAttribute } from '../helpers/action-calls.js';
-import { actionError, type TestContext, testContext } from '../helpers/fake-store.js';
+import { actionError, type TestContext, testContext } from '../helpers/action-context.js';
 
 const NAME_RULE = 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length';
 const FIFO_NAME_RULE =

@@ -11,7 +11,7 @@ import { listMessageMoveTasks } from '../../src/actions/list-message-move-tasks.
 import { setQueueAttributes } from '../../src/actions/set-queue-attributes.js';
 import { startMessageMoveTask } from '../../src/actions/start-message-move-task.js';
 import { invalid, QDNE } from '../helpers/action-calls.js';
-import { actionError, type TestContext, testContext } from '../helpers/fake-store.js';
+import { actionError, type TestContext, testContext } from '../helpers/action-context.js';
 
 const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 const redrive = (target: string, maxReceiveCount: number | string = 3) =>

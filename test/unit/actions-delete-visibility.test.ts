@@ -9,7 +9,7 @@ import { deleteMessage } from '../../src/actions/delete-message.js';
 import { deleteMessageBatch } from '../../src/actions/delete-message-batch.js';
 import { encodeReceiptHandle } from '../../src/sqs/receipt-handle.js';
 import { actionCalls, createTwoQueues, invalid, QDNE, type ReceiveInput } from '../helpers/action-calls.js';
-import { actionError, type TestContext, testContext } from '../helpers/fake-store.js';
+import { actionError, type TestContext, testContext } from '../helpers/action-context.js';
 
 const badHandle = (h: string) => ({
   code: 'ReceiptHandleIsInvalid',

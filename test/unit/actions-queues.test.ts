@@ -9,7 +9,7 @@ import { purgeQueue } from '../../src/actions/purge-queue.js';
 import { sendMessage } from '../../src/actions/send-message.js';
 import { setQueueAttributes } from '../../src/actions/set-queue-attributes.js';
 import { actionCalls, invalidAttribute, QDNE, unknownAttribute, wireNames } from '../helpers/action-calls.js';
-import { actionError, type TestContext, testContext } from '../helpers/fake-store.js';
+import { actionError, type TestContext, testContext } from '../helpers/action-context.js';
 
 let t: TestContext;
 beforeEach(() => {

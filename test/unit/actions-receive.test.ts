@@ -6,7 +6,7 @@ import type { Message, QueueAttributeName } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { INFLIGHT_LIMIT } from '../../src/actions/receive-message.js';
 import { actionCalls, createTwoQueues, invalid, QDNE } from '../helpers/action-calls.js';
-import { actionError, START_MS, type TestContext, testContext } from '../helpers/fake-store.js';
+import { actionError, START_MS, type TestContext, testContext } from '../helpers/action-context.js';
 
 const ACCOUNT = '000000000000';
 /** AttributeNames as they come off the wire: any strings (the SDK types them as queue attribute names). */

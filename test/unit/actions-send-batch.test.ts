@@ -7,7 +7,7 @@ import { createQueue } from '../../src/actions/create-queue.js';
 import { getQueueAttributes } from '../../src/actions/get-queue-attributes.js';
 import { type SendMessageBatchInput, sendMessageBatch } from '../../src/actions/send-message-batch.js';
 import type { WireAttributeValue } from '../../src/sqs/messages.js';
-import { actionError, type TestContext, testContext } from '../helpers/fake-store.js';
+import { actionError, type TestContext, testContext } from '../helpers/action-context.js';
 
 const str = (StringValue: string, DataType = 'String'): WireAttributeValue => ({ DataType, StringValue });
 

@@ -8,7 +8,7 @@ import { getQueueAttributes } from '../../src/actions/get-queue-attributes.js';
 import { type SendMessageInput, sendMessage } from '../../src/actions/send-message.js';
 import type { WireAttributeValue } from '../../src/sqs/messages.js';
 import { invalid } from '../helpers/action-calls.js';
-import { actionError, type TestContext, testContext } from '../helpers/fake-store.js';
+import { actionError, type TestContext, testContext } from '../helpers/action-context.js';
 
 const notForQueueType = (name: string, value: unknown) =>
   invalid(

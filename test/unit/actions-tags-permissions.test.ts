@@ -11,7 +11,7 @@ import { removePermission } from '../../src/actions/remove-permission.js';
 import { tagQueue } from '../../src/actions/tag-queue.js';
 import { untagQueue } from '../../src/actions/untag-queue.js';
 import { invalid, QDNE } from '../helpers/action-calls.js';
-import { actionError, type TestContext, testContext } from '../helpers/fake-store.js';
+import { actionError, type TestContext, testContext } from '../helpers/action-context.js';
 
 const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 
