@@ -214,6 +214,57 @@ describe('FIFO store scripts with a fixed clock', () => {
     await store.createQueue(f, { ...STANDARD_DEFAULTS, FifoQueue: 'true', DeduplicationScope: 'queue' }, {}, {}, T0);
   });
 
+  it('stores a batch in one call: groups in order, duplicates within the batch, too-large entries skipped', async () => {
+    const inGroup = (body: string, group: string, dedupId: string): NewMessage => {
+      const m = fifoMessage(body, dedupId);
+      return { ...m, payload: { ...m.payload, groupId: group } };
+    };
+    const big = { ...inGroup('big', 'g1', 'd-big'), size: 10_000_000 };
+    const batch = [
+      inGroup('a1', 'a', 'd1'),
+      inGroup('b1', 'b', 'd2'),
+      inGroup('a1 again', 'a', 'd1'),
+      big,
+      inGroup('a2', 'a', 'd3'),
+      { ...inGroup('none', 'b', ''), dedupId: '' },
+    ];
+    const sent = await store.sendMessages(f, batch, T0);
+    const outcomes = sent?.outcomes ?? [];
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'stored',
+      'stored',
+      'duplicate',
+      'too-large',
+      'stored',
+      'no-dedup-id',
+    ]);
+    const seqs = outcomes.map((o) => ('seq' in o ? Number(o.seq) : 0)) as [number, number, number, number, number];
+    // The duplicate answers with the first entry's id and sequence number; sequence numbers follow entry order.
+    expect(outcomes[2]).toEqual({
+      status: 'duplicate',
+      id: batch[0]?.id,
+      seq: outcomes[0]?.status === 'stored' ? outcomes[0].seq : '',
+    });
+    expect([seqs[1] - seqs[0], seqs[4] - seqs[1]]).toEqual([1, 1]);
+    const got = await fifoReceive(T0);
+    expect(got.status === 'ok' && got.messages.map((m) => m.payload.body).sort()).toEqual(['a1', 'a2', 'b1']);
+    // A later batch: d1 is still within its window.
+    const again = await store.sendMessages(f, [inGroup('a1 later', 'a', 'd1')], T0 + 1_000);
+    expect(again?.outcomes[0]).toEqual({ status: 'duplicate', id: batch[0]?.id, seq: String(seqs[0]) });
+  });
+
+  it("holds a batch back for the queue's DelaySeconds, then releases every group", async () => {
+    const d: QueueRef = { account: '000000000000', name: 'delayed.fifo' };
+    await store.createQueue(d, { ...STANDARD_DEFAULTS, FifoQueue: 'true', DelaySeconds: '5' }, {}, {}, T0);
+    const m1 = fifoMessage('x', 'x');
+    const m2 = { ...fifoMessage('y', 'y'), payload: { ...fifoMessage('y', 'y').payload, groupId: 'other' } };
+    await store.sendMessages(d, [m1, m2], T0);
+    const early = await store.receiveMessages(d, { now: T0 + 4_999, max: 10, inflightLimit: 120_000 });
+    expect(early.status).toBe('empty');
+    const due = await store.receiveMessages(d, { now: T0 + 5_000, max: 10, inflightLimit: 120_000 });
+    expect(due.status === 'ok' && due.messages.map((m) => m.payload.body).sort()).toEqual(['x', 'y']);
+  });
+
   it('deduplicates for exactly 5 minutes', async () => {
     const first = await store.sendMessages(f, [fifoMessage('a', 'd')], T0);
     expect(first?.outcomes[0]?.status).toBe('stored');

@@ -25,38 +25,106 @@ for _, key in ipairs(redis.call('ZRANGEBYSCORE', k.dedup, '-inf', now, 'LIMIT', 
   redis.call('HDEL', k.dedupids, key)
 end
 
-local out = {maxSize}
-local stored = 0
+-- The deduplication key of each entry ('' = none), and which keys are within their window.
+local entries = {}
 for i = 4, #ARGV, 6 do
-  local id, payload, size, group = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3]
-  local dedupId = ARGV[i + 4]
-  if dedupId == '' and contentBased then
-    dedupId = ARGV[i + 5]
+  local key = ARGV[i + 4]
+  if key == '' and contentBased then
+    key = ARGV[i + 5]
   end
-  if size > maxSize then
-    out[#out + 1], out[#out + 2], out[#out + 3] = 'big', '', ''
-  elseif dedupId == '' then
-    out[#out + 1], out[#out + 2], out[#out + 3] = 'nodedup', '', ''
-  else
-    local key = dedupId
-    if perGroup then
-      key = group .. '\0' .. dedupId
+  if key ~= '' and perGroup then
+    key = ARGV[i + 3] .. '\0' .. key
+  end
+  entries[#entries + 1] = {i = i, key = key}
+end
+local known = {}
+do
+  local lookup = {}
+  for _, e in ipairs(entries) do
+    if e.key ~= '' then
+      lookup[#lookup + 1] = e.key
     end
-    local until_ = tonumber(redis.call('ZSCORE', k.dedup, key) or '0')
-    local original = redis.call('HGET', k.dedupids, key)
-    if until_ > now and original then
-      local oid, oseq = string.match(original, '^(.*)|(%d+)$')
-      out[#out + 1], out[#out + 2], out[#out + 3] = 'dup', oid, oseq
-    else
-      local seq = string.format('%d', store_message(k, id, payload, group, now, now, delay))
-      redis.call('ZADD', k.dedup, now + window, key)
-      redis.call('HSET', k.dedupids, key, id .. '|' .. seq)
-      out[#out + 1], out[#out + 2], out[#out + 3] = 'new', id, seq
-      stored = stored + 1
+  end
+  if #lookup > 0 then
+    local untils = redis.call('ZMSCORE', k.dedup, unpack(lookup))
+    local originals = redis.call('HMGET', k.dedupids, unpack(lookup))
+    for j, key in ipairs(lookup) do
+      if tonumber(untils[j] or '0') > now and originals[j] then
+        local oid, oseq = string.match(originals[j], '^(.*)|(%d+)$')
+        known[key] = {id = oid, seq = oseq}
+      end
     end
   end
 end
+
+-- In entry order: too large, no deduplication id, a duplicate (of a stored message or of an
+-- earlier entry of this call), or new.
+local fresh = {}
+for _, e in ipairs(entries) do
+  if tonumber(ARGV[e.i + 2]) > maxSize then
+    e.status = 'big'
+  elseif e.key == '' then
+    e.status = 'nodedup'
+  elseif known[e.key] then
+    e.status, e.of = 'dup', known[e.key]
+  else
+    e.status, e.id = 'new', ARGV[e.i]
+    known[e.key] = e
+    fresh[#fresh + 1] = e
+  end
+end
+
+local stored = #fresh
 if stored > 0 then
+  -- One command per key for all the messages of this call, and one refresh per message group.
+  local seq = redis.call('HINCRBY', k.meta, '_seq', stored) - stored
+  local bodies, infos, sent, available, delayed, dedup, dedupIds, groups = {}, {}, {}, {}, {}, {}, {}, {}
+  for _, e in ipairs(fresh) do
+    local id, group = e.id, ARGV[e.i + 3]
+    seq = seq + 1
+    e.seq = string.format('%d', seq)
+    bodies[#bodies + 1], bodies[#bodies + 2] = id, ARGV[e.i + 1]
+    infos[#infos + 1], infos[#infos + 2] = id, e.seq .. '|0|0||0|' .. group
+    sent[#sent + 1], sent[#sent + 2] = ARGV[1], id
+    if delay > 0 then
+      delayed[#delayed + 1], delayed[#delayed + 2] = string.format('%d', now + delay), id
+    else
+      available[#available + 1], available[#available + 2] = 0, fifo_member(group, e.seq, id)
+      if not groups[group] then
+        groups[group] = true
+        groups[#groups + 1] = group
+      end
+    end
+    dedup[#dedup + 1], dedup[#dedup + 2] = string.format('%d', now + window), e.key
+    dedupIds[#dedupIds + 1], dedupIds[#dedupIds + 2] = e.key, id .. '|' .. e.seq
+  end
+  redis.call('HSET', k.body, unpack(bodies))
+  redis.call('HSET', k.info, unpack(infos))
+  redis.call('ZADD', k.sent, unpack(sent))
+  if #delayed > 0 then
+    redis.call('ZADD', k.delayed, unpack(delayed))
+  end
+  if #available > 0 then
+    redis.call('ZADD', k.fifo, unpack(available))
+    for _, group in ipairs(groups) do
+      fifo_refresh(k.fifo, k.groups, k.locked, group)
+    end
+  end
+  redis.call('ZADD', k.dedup, unpack(dedup))
+  redis.call('HSET', k.dedupids, unpack(dedupIds))
   redis.call('PUBLISH', ARGV[2], string.format('%d %d', now + delay, stored))
+end
+
+local out = {maxSize}
+for _, e in ipairs(entries) do
+  local n = #out
+  if e.status == 'new' then
+    out[n + 1], out[n + 2], out[n + 3] = 'new', e.id, e.seq
+  elseif e.status == 'dup' then
+    -- e.of is a stored message, or an entry of this call (its seq is set now)
+    out[n + 1], out[n + 2], out[n + 3] = 'dup', e.of.id, e.of.seq
+  else
+    out[n + 1], out[n + 2], out[n + 3] = e.status, '', ''
+  end
 end
 return out
