@@ -265,6 +265,19 @@ describe('FIFO store scripts with a fixed clock', () => {
     expect(due.status === 'ok' && due.messages.map((m) => m.payload.body).sort()).toEqual(['x', 'y']);
   });
 
+  it("one receive drops a group's expired messages and delivers the rest of the group in order", async () => {
+    const r: QueueRef = { account: '000000000000', name: 'retained.fifo' };
+    await store.createQueue(r, { ...STANDARD_DEFAULTS, FifoQueue: 'true', MessageRetentionPeriod: '60' }, {}, {}, T0);
+    await store.sendMessages(r, [fifoMessage('old-1', 'o1'), fifoMessage('old-2', 'o2')], T0 - 61_000);
+    await store.sendMessages(r, [fifoMessage('new-1', 'n1'), fifoMessage('new-2', 'n2')], T0);
+    const got = await store.receiveMessages(r, { now: T0, max: 10, inflightLimit: 120_000 });
+    expect(got.status === 'ok' && got.messages.map((m) => m.payload.body)).toEqual(['new-1', 'new-2']);
+    expect(got.status === 'ok' && new Set(got.messages.map((m) => m.token)).size).toBe(2);
+    expect(await redis.hlen(`${prefix}:{000000000000/retained.fifo}:body`)).toBe(2);
+    // The group is locked while its messages are in flight.
+    expect((await store.receiveMessages(r, { now: T0, max: 10, inflightLimit: 120_000 })).status).toBe('empty');
+  });
+
   it('deduplicates for exactly 5 minutes', async () => {
     const first = await store.sendMessages(f, [fifoMessage('a', 'd')], T0);
     expect(first?.outcomes[0]?.status).toBe('stored');

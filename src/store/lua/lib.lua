@@ -244,17 +244,34 @@ local function receive_out(r, c, payload)
   out[n + 4], out[n + 5], out[n + 6] = c[3], c[4], c[5]
 end
 
--- Handles one message taken from the available set (receive_claim), and delivers it when claimed:
--- new receipt token, invisible until the visibility timeout. Returns true when delivered.
-local function receive_take(k, r, id)
-  local c = receive_claim(k, r, id, redis.call('ZSCORE', k.sent, id), redis.call('HGET', k.info, id))
-  if not c then
-    return false
+-- Handles messages taken from the available set, in order (receive_claim), and delivers the claimed
+-- ones (new receipt token, invisible until the visibility timeout) with one multi-member command
+-- per key. Returns the claimed messages (receive_claim's tables).
+local function receive_many(k, r, ids)
+  local sentAts = redis.call('ZMSCORE', k.sent, unpack(ids))
+  local infos = redis.call('HMGET', k.info, unpack(ids))
+  local claimed, newInfos, inflight, wanted = {}, {}, {}, {}
+  local until_ = string.format('%d', r.now + r.visibility)
+  for j, id in ipairs(ids) do
+    local c = receive_claim(k, r, id, sentAts[j], infos[j])
+    if c then
+      claimed[#claimed + 1] = c
+      wanted[#wanted + 1] = id
+      newInfos[#newInfos + 1] = id
+      newInfos[#newInfos + 1] = c[6]
+      inflight[#inflight + 1] = until_
+      inflight[#inflight + 1] = id
+    end
   end
-  redis.call('HSET', k.info, id, c[6])
-  redis.call('ZADD', k.inflight, r.now + r.visibility, id)
-  receive_out(r, c, redis.call('HGET', k.body, id))
-  return true
+  if #claimed > 0 then
+    redis.call('HSET', k.info, unpack(newInfos))
+    redis.call('ZADD', k.inflight, unpack(inflight))
+    local bodies = redis.call('HMGET', k.body, unpack(wanted))
+    for j, c in ipairs(claimed) do
+      receive_out(r, c, bodies[j])
+    end
+  end
+  return claimed
 end
 
 -- The reply of a receive: the messages, or when to look again.

@@ -60,12 +60,16 @@ if redis.call('ZCARD', k.inflight) < tonumber(ARGV[5]) then
       break
     end
     local fromGroup = 0
-    for _, m in ipairs(fifo_group_range(k.fifo, group, max - r.got)) do
-      redis.call('ZREM', k.fifo, m)
-      local id = string.sub(m, #group + 23)
-      if receive_take(k, r, id) then
+    local members = fifo_group_range(k.fifo, group, max - r.got)
+    if #members > 0 then
+      redis.call('ZREM', k.fifo, unpack(members))
+      local ids = {}
+      for j, m in ipairs(members) do
+        ids[j] = string.sub(m, #group + 23)
+      end
+      for _, c in ipairs(receive_many(k, r, ids)) do
         fromGroup = fromGroup + 1
-        taken[#taken + 1] = id .. ',' .. r.out[#r.out - 1]
+        taken[#taken + 1] = c[1] .. ',' .. c[4]
       end
     end
     if fromGroup > 0 then

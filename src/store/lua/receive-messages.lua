@@ -29,31 +29,6 @@ while r.got < max and r.budget > 0 do
   for i = 1, #popped, 2 do
     ids[#ids + 1] = popped[i]
   end
-  local sentAts = redis.call('ZMSCORE', k.sent, unpack(ids))
-  local infos = redis.call('HMGET', k.info, unpack(ids))
-  local claimed, newInfos, inflight = {}, {}, {}
-  local until_ = string.format('%d', r.now + r.visibility)
-  for j, id in ipairs(ids) do
-    local c = receive_claim(k, r, id, sentAts[j], infos[j])
-    if c then
-      claimed[#claimed + 1] = c
-      newInfos[#newInfos + 1] = id
-      newInfos[#newInfos + 1] = c[6]
-      inflight[#inflight + 1] = until_
-      inflight[#inflight + 1] = id
-    end
-  end
-  if #claimed > 0 then
-    redis.call('HSET', k.info, unpack(newInfos))
-    redis.call('ZADD', k.inflight, unpack(inflight))
-    local wanted = {}
-    for j, c in ipairs(claimed) do
-      wanted[j] = c[1]
-    end
-    local bodies = redis.call('HMGET', k.body, unpack(wanted))
-    for j, c in ipairs(claimed) do
-      receive_out(r, c, bodies[j])
-    end
-  end
+  receive_many(k, r, ids)
 end
 return receive_reply(k, r)
