@@ -278,6 +278,37 @@ describe('FIFO store scripts with a fixed clock', () => {
     expect((await store.receiveMessages(r, { now: T0, max: 10, inflightLimit: 120_000 })).status).toBe('empty');
   });
 
+  it('deletes a batch across groups: stale and repeated handles refused, each group unlocked once empty', async () => {
+    const g = (body: string, group: string): NewMessage => {
+      const m = fifoMessage(body, body);
+      return { ...m, payload: { ...m.payload, groupId: group } };
+    };
+    await store.sendMessages(
+      f,
+      [g('a1', 'a'), g('a2', 'a'), g('b1', 'b'), g('b2', 'b'), g('a3', 'a'), g('b3', 'b')],
+      T0,
+    );
+    // max 10 takes a1, a2, a3 from group a and b1, b2, b3 from group b: both groups are locked.
+    const got = await fifoReceive(T0);
+    if (got.status !== 'ok') throw new Error('no messages');
+    const by = Object.fromEntries(got.messages.map((m) => [m.payload.body, { id: m.id, token: m.token }]));
+    const a1 = by.a1 as { id: string; token: string };
+    const statuses = await store.deleteMessages(f, [
+      a1,
+      by.a2 as { id: string; token: string },
+      by.a3 as { id: string; token: string },
+      a1,
+      { id: (by.b1 as { id: string }).id, token: 'stale' },
+      by.b2 as { id: string; token: string },
+    ]);
+    expect(statuses).toEqual(['deleted', 'deleted', 'deleted', 'gone', 'expired', 'deleted']);
+    expect(await redis.hgetall(`${prefix}:{000000000000/q.fifo}:locked`)).toEqual({ b: '2' });
+    // Group a is empty and unlocked; group b keeps b1 and b3 in flight.
+    await store.sendMessages(f, [g('a4', 'a'), g('b4', 'b')], T0 + 1);
+    const next = await fifoReceive(T0 + 2);
+    expect(next.status === 'ok' && next.messages.map((m) => m.payload.body)).toEqual(['a4']);
+  });
+
   it('deduplicates for exactly 5 minutes', async () => {
     const first = await store.sendMessages(f, [fifoMessage('a', 'd')], T0);
     expect(first?.outcomes[0]?.status).toBe('stored');

@@ -11,18 +11,46 @@ if redis.call('EXISTS', k.meta) == 0 then
 end
 local out = {}
 if k.fifo then
+  -- Only the message's latest handle deletes, and only while it is in flight. Deleted messages
+  -- were all in flight, so they leave `inflight` and unlock their groups: one command per key,
+  -- and one release per group.
+  local ids = {}
   for i = 1, #ARGV, 2 do
-    local id = ARGV[i]
-    local info = redis.call('HGET', k.info, id)
-    if not info then
-      out[#out + 1] = 0
+    ids[#ids + 1] = ARGV[i]
+  end
+  local infos = redis.call('HMGET', k.info, unpack(ids))
+  local inflight = redis.call('ZMSCORE', k.inflight, unpack(ids))
+  local gone, byGroup, groups, seen = {}, {}, {}, {}
+  for j, id in ipairs(ids) do
+    local info = infos[j]
+    if not info or seen[id] then
+      out[j] = 0
     else
-      local _, _, _, token = parse_info(info)
-      if token ~= ARGV[i + 1] or not redis.call('ZSCORE', k.inflight, id) then
-        out[#out + 1] = 2
+      local _, _, _, token, _, group = parse_info(info)
+      if token ~= ARGV[2 * j] or not inflight[j] then
+        out[j] = 2
       else
-        out[#out + 1] = remove_message(k, id)
+        seen[id] = true
+        out[j] = 1
+        gone[#gone + 1] = id
+        if not byGroup[group] then
+          byGroup[group] = 0
+          groups[#groups + 1] = group
+        end
+        byGroup[group] = byGroup[group] + 1
       end
+    end
+  end
+  if #gone > 0 then
+    redis.call('HDEL', k.body, unpack(gone))
+    redis.call('HDEL', k.info, unpack(gone))
+    redis.call('ZREM', k.sent, unpack(gone))
+    redis.call('ZREM', k.inflight, unpack(gone))
+    for _, group in ipairs(groups) do
+      if redis.call('HINCRBY', k.locked, group, -byGroup[group]) <= 0 then
+        redis.call('HDEL', k.locked, group)
+      end
+      fifo_refresh(k.fifo, k.groups, k.locked, group)
     end
   end
   return out
