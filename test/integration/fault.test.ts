@@ -86,7 +86,10 @@ describe('moves survive SIGKILL', () => {
       ((await sqs.receiveMessage({ QueueUrl: src, MaxNumberOfMessages: 10, VisibilityTimeout: 0 })).Messages ?? [])
         .length > 0
     );
-    await sleep(6_000); // outboxes left by the kills are finished by the sweeper (entries older than 5 s)
+    // Outboxes left by the kills are finished by the sweeper: entries older than 5 s, once the killed
+    // instance's sweeper lease (10 s) has run out. Wait for that, up to a deadline.
+    const drained = Date.now() + 25_000;
+    while ((await idsOf('fault-src')).outbox.length > 0 && Date.now() < drained) await sleep(250);
     console.log(`fault test: ${interrupted} redrives were caught mid-move by a kill`);
     const afterRedrive = { src: await idsOf('fault-src'), dlq: await idsOf('fault-dlq') };
     expect(afterRedrive.src.outbox).toEqual([]);
