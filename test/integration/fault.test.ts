@@ -11,7 +11,7 @@ import { decodePayload } from '../../src/store/payload.js';
 import { sqsClient } from '../helpers/clients.js';
 import { requireBuild, startProcess, stopProcess } from '../helpers/process.js';
 
-const N = 300;
+const N = 1000;
 const KILLS = 6;
 const prefix = `fault-${randomUUID().slice(0, 8)}`;
 let redis: Redis;
