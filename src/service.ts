@@ -13,6 +13,7 @@ import { Sweeper } from './background/sweeper.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { createSqsHandler, isSqsRequest } from './protocol/sqs-handler.js';
+import { KeyCache } from './store/keys.js';
 import { Notifier } from './store/notifier.js';
 import { RedisMoves } from './store/redis-moves.js';
 import { RedisStore } from './store/redis-store.js';
@@ -120,8 +121,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 
   const now = options.now ?? Date.now;
   const scripts = new Scripts(redis);
-  const store = new RedisStore(redis, config.keyPrefix, scripts);
-  const moves = new RedisMoves(redis, scripts, config.keyPrefix, config.region);
+  const keys = new KeyCache(config.keyPrefix);
+  const store = new RedisStore(redis, config.keyPrefix, scripts, keys);
+  const moves = new RedisMoves(redis, scripts, config.keyPrefix, config.region, keys);
   const notifier = new Notifier(subscriber, now);
   const sqs = createSqsHandler({ store, moves, config, notifier, now, log });
   // Background work: each instance runs it; leases make one instance do each piece.

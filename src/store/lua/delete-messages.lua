@@ -10,14 +10,14 @@ if redis.call('EXISTS', k.meta) == 0 then
   return -1
 end
 local out = {}
+local ids = {}
+for i = 1, #ARGV, 2 do
+  ids[#ids + 1] = ARGV[i]
+end
 if k.fifo then
   -- Only the message's latest handle deletes, and only while it is in flight. Deleted messages
   -- were all in flight, so they leave `inflight` and unlock their groups: one command per key,
   -- and one release per group.
-  local ids = {}
-  for i = 1, #ARGV, 2 do
-    ids[#ids + 1] = ARGV[i]
-  end
   local infos = redis.call('HMGET', k.info, unpack(ids))
   local inflight = redis.call('ZMSCORE', k.inflight, unpack(ids))
   local gone, byGroup, groups, seen = {}, {}, {}, {}
@@ -57,10 +57,6 @@ if k.fifo then
 end
 -- Standard queue: a message is in one of ready, delayed, in flight or the outbox; removing the
 -- ids of the whole call from each of them takes one multi-member command per key.
-local ids = {}
-for i = 1, #ARGV, 2 do
-  ids[#ids + 1] = ARGV[i]
-end
 local infos = redis.call('HMGET', k.info, unpack(ids))
 local present, seen = {}, {}
 for i, id in ipairs(ids) do

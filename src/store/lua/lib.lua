@@ -101,19 +101,66 @@ local function promote_due(k, now, limit)
   end
 end
 
--- Stores a new message (body, info, sent time) and makes it available now or after `delay` ms.
+-- New messages of one call, written with one multi-member command per key (store_write):
+-- body, info, sent time, and the available set (ready, or fifo by group) or the delayed set.
+local function store_new(k, count)
+  -- The sequence numbers of this call: one increment for all of them.
+  local last = redis.call('HINCRBY', k.meta, '_seq', count)
+  return {seq = last - count, bodies = {}, infos = {}, sent = {}, ready = {}, delayed = {}, fifo = {}, groups = {}}
+end
+
+-- Adds a message to the batch; returns its sequence number (a string).
+local function store_add(k, b, id, payload, group, sentAt, now, delay)
+  b.seq = b.seq + 1
+  local s = string.format('%d', b.seq)
+  local function push(list, x, y)
+    list[#list + 1], list[#list + 2] = x, y
+  end
+  push(b.bodies, id, payload)
+  push(b.infos, id, s .. '|0|0||0|' .. group)
+  push(b.sent, string.format('%d', sentAt), id)
+  if delay > 0 then
+    push(b.delayed, string.format('%d', now + delay), id)
+  elseif k.fifo then
+    push(b.fifo, 0, fifo_member(group, s, id))
+    if not b.groups[group] then
+      b.groups[group] = true
+      b.groups[#b.groups + 1] = group
+    end
+  else
+    push(b.ready, s, id)
+  end
+  return s
+end
+
+local function store_write(k, b)
+  if #b.bodies == 0 then
+    return
+  end
+  redis.call('HSET', k.body, unpack(b.bodies))
+  redis.call('HSET', k.info, unpack(b.infos))
+  redis.call('ZADD', k.sent, unpack(b.sent))
+  if #b.ready > 0 then
+    redis.call('ZADD', k.ready, unpack(b.ready))
+  end
+  if #b.delayed > 0 then
+    redis.call('ZADD', k.delayed, unpack(b.delayed))
+  end
+  if #b.fifo > 0 then
+    redis.call('ZADD', k.fifo, unpack(b.fifo))
+    for _, group in ipairs(b.groups) do
+      fifo_refresh(k.fifo, k.groups, k.locked, group)
+    end
+  end
+end
+
+-- Stores one new message (body, info, sent time) and makes it available now or after `delay` ms.
 -- Returns its sequence number.
 local function store_message(k, id, payload, group, sentAt, now, delay)
-  local seq = redis.call('HINCRBY', k.meta, '_seq', 1)
-  redis.call('HSET', k.body, id, payload)
-  redis.call('HSET', k.info, id, string.format('%d', seq) .. '|0|0||0|' .. group)
-  redis.call('ZADD', k.sent, sentAt, id)
-  if delay > 0 then
-    redis.call('ZADD', k.delayed, now + delay, id)
-  else
-    make_available(k, id, seq, group)
-  end
-  return seq
+  local b = store_new(k, 1)
+  local seq = store_add(k, b, id, payload, group, sentAt, now, delay)
+  store_write(k, b)
+  return tonumber(seq)
 end
 
 -- The earliest time a delayed or in-flight message becomes visible, or -1.

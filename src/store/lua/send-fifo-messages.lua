@@ -77,39 +77,14 @@ end
 local stored = #fresh
 if stored > 0 then
   -- One command per key for all the messages of this call, and one refresh per message group.
-  local seq = redis.call('HINCRBY', k.meta, '_seq', stored) - stored
-  local bodies, infos, sent, available, delayed, dedup, dedupIds, groups = {}, {}, {}, {}, {}, {}, {}, {}
+  local batch = store_new(k, stored)
+  local dedup, dedupIds = {}, {}
   for _, e in ipairs(fresh) do
-    local id, group = e.id, ARGV[e.i + 3]
-    seq = seq + 1
-    e.seq = string.format('%d', seq)
-    bodies[#bodies + 1], bodies[#bodies + 2] = id, ARGV[e.i + 1]
-    infos[#infos + 1], infos[#infos + 2] = id, e.seq .. '|0|0||0|' .. group
-    sent[#sent + 1], sent[#sent + 2] = ARGV[1], id
-    if delay > 0 then
-      delayed[#delayed + 1], delayed[#delayed + 2] = string.format('%d', now + delay), id
-    else
-      available[#available + 1], available[#available + 2] = 0, fifo_member(group, e.seq, id)
-      if not groups[group] then
-        groups[group] = true
-        groups[#groups + 1] = group
-      end
-    end
+    e.seq = store_add(k, batch, e.id, ARGV[e.i + 1], ARGV[e.i + 3], now, now, delay)
     dedup[#dedup + 1], dedup[#dedup + 2] = string.format('%d', now + window), e.key
-    dedupIds[#dedupIds + 1], dedupIds[#dedupIds + 2] = e.key, id .. '|' .. e.seq
+    dedupIds[#dedupIds + 1], dedupIds[#dedupIds + 2] = e.key, e.id .. '|' .. e.seq
   end
-  redis.call('HSET', k.body, unpack(bodies))
-  redis.call('HSET', k.info, unpack(infos))
-  redis.call('ZADD', k.sent, unpack(sent))
-  if #delayed > 0 then
-    redis.call('ZADD', k.delayed, unpack(delayed))
-  end
-  if #available > 0 then
-    redis.call('ZADD', k.fifo, unpack(available))
-    for _, group in ipairs(groups) do
-      fifo_refresh(k.fifo, k.groups, k.locked, group)
-    end
-  end
+  store_write(k, batch)
   redis.call('ZADD', k.dedup, unpack(dedup))
   redis.call('HSET', k.dedupids, unpack(dedupIds))
   redis.call('PUBLISH', ARGV[2], string.format('%d %d', now + delay, stored))
