@@ -109,13 +109,14 @@ local function store_new(k, count)
   return {seq = last - count, bodies = {}, infos = {}, sent = {}, ready = {}, delayed = {}, fifo = {}, groups = {}}
 end
 
+local function push(list, x, y)
+  list[#list + 1], list[#list + 2] = x, y
+end
+
 -- Adds a message to the batch; returns its sequence number (a string).
 local function store_add(k, b, id, payload, group, sentAt, now, delay)
   b.seq = b.seq + 1
   local s = string.format('%d', b.seq)
-  local function push(list, x, y)
-    list[#list + 1], list[#list + 2] = x, y
-  end
   push(b.bodies, id, payload)
   push(b.infos, id, s .. '|0|0||0|' .. group)
   push(b.sent, string.format('%d', sentAt), id)
