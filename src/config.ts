@@ -30,11 +30,18 @@ export interface Config {
   /** HTTP worker processes sharing the port (node:cluster); 1 serves from this process alone. */
   workers: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** 'test': settings for test suites (no purge or delete cool-downs) unless set one by one. */
+  profile?: 'test';
+  /** The routes around the SQS API: peek, reset, clock (`/health` is always on). */
+  devEndpoints: boolean;
+  /** A stop (SIGTERM, SIGINT) ends within this, whatever Redis or a handler does. */
+  shutdownTimeoutMs: number;
 }
 
 export const DEFAULTS: Config = {
   port: 9324,
-  host: '0.0.0.0',
+  // A laptop tool does not open a port to the network unless asked (the Docker image asks).
+  host: '127.0.0.1',
   dataDir: '.redsqs-data',
   keyPrefix: 'sqs',
   region: 'us-east-1',
@@ -44,22 +51,31 @@ export const DEFAULTS: Config = {
   sweepIntervalMs: 1000,
   workers: 1,
   logLevel: 'info',
+  devEndpoints: true,
+  shutdownTimeoutMs: 10_000,
 };
+
+/** What `--profile test` (REDSQS_PROFILE=test) changes; a variable set explicitly still wins. */
+export const TEST_PROFILE = { deleteCooldownSeconds: 0, purgeCooldownSeconds: 0 } as const;
 
 export class ConfigError extends Error {}
 
 export const USAGE = `Usage: redsqs [--port N] [--host ADDR] [--redis-url URL] [--data-dir DIR] [--config FILE]
-              [--workers N|auto]
+              [--workers N|auto] [--profile test] [--dev-endpoints on|off] [--version] [--help]
 
-An Amazon SQS-compatible service backed by Redis (default http://localhost:9324).
+An Amazon SQS-compatible service backed by Redis (default http://127.0.0.1:9324).
 Without --redis-url / REDIS_URL it runs its own redis-server with data in --data-dir.
+--host 0.0.0.0 (or HOST) listens on every interface; the default is loopback only.
 --config (or REDSQS_CONFIG) names a redsqs.config.json: queues to create and Lambda-style
-handlers to run for their messages.
+handlers to run for their messages. /health answers 200 once they are all in place.
 --workers (or REDSQS_WORKERS) serves HTTP from N worker processes on the same port, all on the
 same Redis; auto = one per CPU. Default 1: this process alone.
+--profile test (or REDSQS_PROFILE=test): no purge or delete cool-downs, for test suites.
+--dev-endpoints off (or REDSQS_DEV_ENDPOINTS=off): no peek, reset or clock routes.
 Environment: PORT, HOST, REDIS_URL, REDIS_CLUSTER_NODES, DATA_DIR, REDSQS_BASE_URL, REDSQS_REGION,
 REDSQS_ACCOUNT_ID, REDSQS_KEY_PREFIX, REDSQS_DELETE_COOLDOWN_SECONDS,
-REDSQS_PURGE_COOLDOWN_SECONDS, REDSQS_SWEEP_INTERVAL_MS, REDSQS_WORKERS, LOG_LEVEL (see README.md).
+REDSQS_PURGE_COOLDOWN_SECONDS, REDSQS_SWEEP_INTERVAL_MS, REDSQS_WORKERS, REDSQS_PROFILE,
+REDSQS_DEV_ENDPOINTS, REDSQS_SHUTDOWN_TIMEOUT_SECONDS, LOG_LEVEL (see README.md).
 `;
 
 function intFrom(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -98,22 +114,35 @@ const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
  * Flags: --port N, --host H, --redis-url URL, --data-dir DIR, --config FILE, --workers N|auto (each
  * overrides its variable).
  */
+const FLAGS = new Set(['port', 'host', 'redis-url', 'data-dir', 'config', 'workers', 'profile', 'dev-endpoints']);
+
+function switchFrom(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(on|true|1|yes)$/i.test(raw)) return true;
+  if (/^(off|false|0|no)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be on or off, got "${raw}"`);
+}
+
+/**
+ * Flags: --port N, --host H, --redis-url URL, --data-dir DIR, --config FILE, --workers N|auto,
+ * --profile test, --dev-endpoints on|off (each overrides its variable).
+ */
 export function loadConfig(env: Record<string, string | undefined>, argv: readonly string[] = []): Config {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"\n${USAGE}`);
     const eq = arg.indexOf('=');
-    if (eq > 0) flags.set(arg.slice(2, eq), arg.slice(eq + 1));
+    const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+    if (!FLAGS.has(name)) throw new ConfigError(`unknown flag --${name}\n${USAGE}`);
+    if (eq > 0) flags.set(name, arg.slice(eq + 1));
     else {
       const value = argv[i + 1];
-      if (value === undefined) throw new ConfigError(`${arg} needs a value`);
-      flags.set(arg.slice(2), value);
+      if (value === undefined || value.startsWith('--')) throw new ConfigError(`--${name} needs a value`);
+      flags.set(name, value);
       i++;
     }
   }
-  const known = new Set(['port', 'host', 'redis-url', 'data-dir', 'config', 'workers']);
-  for (const k of flags.keys()) if (!known.has(k)) throw new ConfigError(`unknown flag --${k}\n${USAGE}`);
 
   const accountId = env.REDSQS_ACCOUNT_ID || DEFAULTS.accountId;
   if (!/^\d{12}$/.test(accountId)) throw new ConfigError('REDSQS_ACCOUNT_ID must be 12 digits');
@@ -137,6 +166,11 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
     throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, got "${redisUrl}"`);
   }
+  const profileRaw = flags.get('profile') ?? (env.REDSQS_PROFILE || undefined);
+  if (profileRaw !== undefined && profileRaw !== 'test') {
+    throw new ConfigError(`REDSQS_PROFILE (--profile) can only be "test", got "${profileRaw}"`);
+  }
+  const profile = profileRaw === 'test' ? TEST_PROFILE : undefined;
   return {
     port: intFrom('PORT', flags.get('port') ?? env.PORT, DEFAULTS.port, 0, 65535),
     host: flags.get('host') ?? (env.HOST || DEFAULTS.host),
@@ -150,14 +184,14 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     deleteCooldownSeconds: intFrom(
       'REDSQS_DELETE_COOLDOWN_SECONDS',
       env.REDSQS_DELETE_COOLDOWN_SECONDS,
-      DEFAULTS.deleteCooldownSeconds,
+      profile?.deleteCooldownSeconds ?? DEFAULTS.deleteCooldownSeconds,
       0,
       3600,
     ),
     purgeCooldownSeconds: intFrom(
       'REDSQS_PURGE_COOLDOWN_SECONDS',
       env.REDSQS_PURGE_COOLDOWN_SECONDS,
-      DEFAULTS.purgeCooldownSeconds,
+      profile?.purgeCooldownSeconds ?? DEFAULTS.purgeCooldownSeconds,
       0,
       3600,
     ),
@@ -170,6 +204,20 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     ),
     workers: workersFrom(flags.get('workers') ?? env.REDSQS_WORKERS),
     logLevel,
+    ...(profile ? { profile: 'test' as const } : {}),
+    devEndpoints: switchFrom(
+      'REDSQS_DEV_ENDPOINTS (--dev-endpoints)',
+      flags.get('dev-endpoints') ?? env.REDSQS_DEV_ENDPOINTS,
+      DEFAULTS.devEndpoints,
+    ),
+    shutdownTimeoutMs:
+      intFrom(
+        'REDSQS_SHUTDOWN_TIMEOUT_SECONDS',
+        env.REDSQS_SHUTDOWN_TIMEOUT_SECONDS,
+        DEFAULTS.shutdownTimeoutMs / 1000,
+        1,
+        3600,
+      ) * 1000,
     ...(pollerConfig ? { pollerConfig } : {}),
   };
 }

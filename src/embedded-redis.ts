@@ -1,23 +1,48 @@
 /**
  * The embedded default: a redis-server child on loopback with append-only persistence in the
- * data directory, so messages survive restarts without any setup.
+ * data directory, so messages survive restarts without any setup. A redis-server left running
+ * by a redsqs that was killed is taken over (after checking it serves this very directory), so a
+ * restart after `kill -9` is as quick as any other.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { Logger } from './log.js';
 
 export interface EmbeddedRedis {
   url: string;
+  pid: number;
   /** Shutdown has begun: an exit of redis-server from now on is expected, not an error. */
   expectExit(): void;
   stop(): Promise<void>;
+  /** Last resort before the process exits: asks redis-server to stop, without waiting. */
+  stopNow(): void;
+}
+
+export interface EmbeddedRedisOptions {
+  dataDir: string;
+  log: Logger;
+  /** redis-server exited while it was needed. */
+  onExit?: (code: number | null) => void;
+  /** Aborting while it starts stops it again and rejects. */
+  signal?: AbortSignal;
+  /** Append-only persistence (default true); throwaway instances run without. */
+  persistence?: boolean;
 }
 
 export const INSTALL_HINT =
   'redis-server was not found on PATH. Install it (Debian/Ubuntu: sudo apt-get install -y redis-server; ' +
   'macOS: brew install redis) or point redsqs at a running Redis with REDIS_URL=redis://host:6379.';
+
+/** What the data directory records of its redis-server, to recognise it after a kill. */
+interface Recorded {
+  pid: number;
+  port: number;
+  persistence: boolean;
+}
+
+const RECORD = 'redis.json';
 
 function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -40,41 +65,91 @@ function alive(pid: number): boolean {
   }
 }
 
-async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(check: () => boolean, ms: number, every = 25): Promise<boolean> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(every);
   }
   return check();
 }
 
-/** A redis-server left running by a previous run that was killed must not share our files. */
-async function stopLeftover(pidFile: string, log: Logger): Promise<void> {
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
-  let cmdline = '';
+function cmdline(pid: number): string | undefined {
   try {
-    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stops a redis-server that is not our child: SIGTERM, then SIGKILL after 10 s. */
+async function stopPid(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGTERM');
   } catch {
     return;
   }
-  if (!cmdline.includes('redis-server')) return;
-  log.warn(`stopping redis-server ${pid}, left running by an earlier redsqs that did not stop cleanly`);
-  process.kill(pid, 'SIGTERM');
-  if (!(await waitFor(() => !alive(pid), 10_000))) process.kill(pid, 'SIGKILL');
+  if (!(await waitFor(() => !alive(pid), 10_000))) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+    await waitFor(() => !alive(pid), 2_000);
+  }
 }
 
-function accepts(port: number): Promise<boolean> {
+/** Sends one inline command and returns the raw reply (enough for PING and CONFIG GET dir). */
+function ask(port: number, command: string, ms = 1_000): Promise<string | undefined> {
   return new Promise((done) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
+    let reply = '';
+    const socket: Socket = connect(port, '127.0.0.1');
+    const finish = (value: string | undefined): void => {
+      clearTimeout(timer);
       socket.destroy();
-      done(true);
+      done(value);
+    };
+    const timer = setTimeout(() => finish(undefined), ms);
+    socket.once('connect', () => socket.write(`${command}\r\n`));
+    socket.on('data', (d) => {
+      reply += d.toString();
+      // CONFIG GET answers an array of two bulk strings; PING a status line.
+      if (reply.startsWith('+') || reply.startsWith('-') || reply.split('\r\n').length >= 5) finish(reply);
     });
-    socket.once('error', () => done(false));
+    socket.once('error', () => finish(undefined));
   });
+}
+
+/**
+ * A redis-server left running by a redsqs that was killed: taken over when it is alive, is a
+ * redis-server, answers on the port recorded and serves this directory with the persistence
+ * asked for; otherwise stopped, so that two servers never share the files.
+ */
+async function leftover(dir: string, persistence: boolean, log: Logger): Promise<Recorded | undefined> {
+  const pidFile = resolve(dir, 'redis.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return undefined;
+  const cmd = cmdline(pid);
+  if (cmd !== undefined && !cmd.includes('redis-server')) return undefined; // the pid was reused
+  let recorded: Recorded | undefined;
+  try {
+    recorded = JSON.parse(readFileSync(resolve(dir, RECORD), 'utf8')) as Recorded;
+  } catch {
+    recorded = undefined;
+  }
+  if (recorded && recorded.pid === pid && recorded.persistence === persistence) {
+    const reply = await ask(recorded.port, 'CONFIG GET dir');
+    if (reply?.includes(`\r\n${dir}\r\n`)) {
+      log.info(`took over redis-server ${pid} on 127.0.0.1:${recorded.port}, left running by an earlier redsqs`);
+      return recorded;
+    }
+  }
+  log.warn(`stopping redis-server ${pid}, left running by an earlier redsqs that did not stop cleanly`);
+  await stopPid(pid);
+  return undefined;
 }
 
 /**
@@ -95,23 +170,40 @@ function claimDataDir(dir: string): void {
 }
 
 function isNode(pid: number): boolean {
+  const cmd = cmdline(pid);
+  return cmd === undefined || /node|redsqs/.test(cmd); // no /proc (macOS): trust the pid
+}
+
+function abortError(): Error {
+  const err = new Error('stopped while starting');
+  err.name = 'AbortError';
+  return err;
+}
+
+export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
+  const { log, signal } = options;
+  const persistence = options.persistence !== false;
+  const dir = resolve(options.dataDir);
+  mkdirSync(dir, { recursive: true });
+  claimDataDir(dir);
+  const release = (): void => rmSync(resolve(dir, 'redsqs.pid'), { force: true });
   try {
-    return /node|redsqs/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
-  } catch {
-    return true; // no /proc (macOS): trust the pid
+    if (signal?.aborted) throw abortError();
+    const adopted = await leftover(dir, persistence, log);
+    if (signal?.aborted) {
+      if (adopted) await stopPid(adopted.pid);
+      throw abortError();
+    }
+    return adopted ? watchAdopted(adopted, dir, options) : await spawnRedis(dir, persistence, options);
+  } catch (err) {
+    release();
+    throw err;
   }
 }
 
-export async function startEmbeddedRedis(
-  dataDir: string,
-  log: Logger,
-  onExit?: (code: number | null) => void,
-): Promise<EmbeddedRedis> {
-  const dir = resolve(dataDir);
-  mkdirSync(dir, { recursive: true });
-  claimDataDir(dir);
+async function spawnRedis(dir: string, persistence: boolean, options: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
+  const { log, signal } = options;
   const pidFile = resolve(dir, 'redis.pid');
-  await stopLeftover(pidFile, log);
   const port = await freePort();
   const args = [
     '--port',
@@ -123,7 +215,7 @@ export async function startEmbeddedRedis(
     '--pidfile',
     pidFile,
     '--appendonly',
-    'yes',
+    persistence ? 'yes' : 'no',
     '--appendfsync',
     'everysec',
     '--save',
@@ -141,26 +233,34 @@ export async function startEmbeddedRedis(
     child.once('spawn', done);
     child.once('error', (err: NodeJS.ErrnoException) => fail(err.code === 'ENOENT' ? new Error(INSTALL_HINT) : err));
   });
+  const pid = child.pid as number;
+  writeFileSync(resolve(dir, RECORD), `${JSON.stringify({ pid, port, persistence } satisfies Recorded)}\n`);
   const until = Date.now() + 15_000;
-  while (!(await accepts(port))) {
-    if (child.exitCode !== null || Date.now() > until) {
-      child.kill('SIGKILL');
+  while ((await ask(port, 'PING', 500)) === undefined) {
+    if (signal?.aborted || child.exitCode !== null || Date.now() > until) {
+      child.kill(signal?.aborted ? 'SIGTERM' : 'SIGKILL');
+      await exited;
+      if (signal?.aborted) throw abortError();
       throw new Error(`redis-server did not start; see ${resolve(dir, 'redis.log')}`);
     }
-    await new Promise((r) => setTimeout(r, 25));
+    await sleep(5);
   }
-  log.info(`started redis-server (pid ${child.pid}) on 127.0.0.1:${port}, data in ${dir}`);
+  log.info(`started redis-server (pid ${pid}) on 127.0.0.1:${port}, data in ${dir}`);
   let stopped = false;
   let expected = false;
   void exited.then((code) => {
     if (stopped || expected) return;
     log.error(`redis-server exited unexpectedly (code ${code}); see ${resolve(dir, 'redis.log')}`);
-    onExit?.(code);
+    options.onExit?.(code);
   });
   return {
     url: `redis://127.0.0.1:${port}`,
+    pid,
     expectExit() {
       expected = true;
+    },
+    stopNow() {
+      if (child.exitCode === null) child.kill('SIGTERM');
     },
     async stop() {
       if (stopped) return;
@@ -171,6 +271,41 @@ export async function startEmbeddedRedis(
         await exited;
         clearTimeout(timer);
       }
+      rmSync(resolve(dir, 'redsqs.pid'), { force: true });
+    },
+  };
+}
+
+/** A taken-over redis-server is not our child: its exit is noticed by polling its pid. */
+function watchAdopted(r: Recorded, dir: string, options: EmbeddedRedisOptions): EmbeddedRedis {
+  let stopped = false;
+  let expected = false;
+  const watch = setInterval(() => {
+    if (alive(r.pid)) return;
+    clearInterval(watch);
+    if (stopped || expected) return;
+    options.log.error(`redis-server exited unexpectedly; see ${resolve(dir, 'redis.log')}`);
+    options.onExit?.(null);
+  }, 500);
+  watch.unref();
+  return {
+    url: `redis://127.0.0.1:${r.port}`,
+    pid: r.pid,
+    expectExit() {
+      expected = true;
+    },
+    stopNow() {
+      try {
+        process.kill(r.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(watch);
+      await stopPid(r.pid);
       rmSync(resolve(dir, 'redsqs.pid'), { force: true });
     },
   };

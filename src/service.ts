@@ -6,16 +6,21 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
+import { buildApp, type Phase } from './app.js';
 import { MoveTaskRunner } from './background/move-tasks.js';
 import { Sweeper } from './background/sweeper.js';
+import { AdjustableClock } from './clock.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { createSqsHandler, isSqsRequest } from './protocol/sqs-handler.js';
+import { connectRedis, subscriberConnection } from './store/connect.js';
 import { KeyCache } from './store/keys.js';
 import { Notifier } from './store/notifier.js';
+import { RedisClock } from './store/redis-clock.js';
+import { RedisHealth } from './store/redis-health.js';
 import { RedisMoves } from './store/redis-moves.js';
+import { resetKeys } from './store/redis-reset.js';
 import { RedisStore } from './store/redis-store.js';
 import { Scripts } from './store/scripts.js';
 import type { Store } from './store/store.js';
@@ -26,9 +31,15 @@ export interface Service {
   moves: RedisMoves;
   sweeper: Sweeper;
   tasks: MoveTaskRunner;
+  /** The deployment's clock (shared by every instance on the Redis): read, move, freeze. */
+  clock: RedisClock;
   /** The URL the service answers on, once listening. */
   url: string;
   port: number;
+  /** Everything asked for at start is in place: /health answers 200 from now on. */
+  markReady(): void;
+  /** Deletes every queue and message of the key prefix (or of one account); returns how many queues. */
+  reset(account?: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -37,27 +48,12 @@ export interface ServiceOptions {
   /** A Redis URL, or the seed nodes of a Redis Cluster. */
   redisUrl: string | string[];
   log: Logger;
+  /** The real time under the service's clock (tests fix it); the shared offset is added to it. */
   now?: () => number;
   /** Run the sweeper and move tasks (default true; tests drive them by hand). */
   background?: boolean;
-}
-
-function buildApp(store: Store): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.get('/health', async (_req, res) => {
-    const redis = await store.ping();
-    // pid: which process answered, telling the workers of `--workers N` apart.
-    res
-      .status(redis ? 200 : 503)
-      .json({ status: redis ? 'ok' : 'unavailable', redis: redis ? 'up' : 'down', pid: process.pid });
-  });
-  app.use((req, res) => {
-    res
-      .status(404)
-      .json({ error: `No route for ${req.method} ${req.path}. SQS requests go to POST / (or GET /?Action=...).` });
-  });
-  return app;
+  /** false: /health answers 503 "starting" until markReady() (default: ready once listening). */
+  ready?: boolean;
 }
 
 /** ZMSCORE (6.2) reads the send times of a whole receive at once. */
@@ -84,48 +80,40 @@ export function atLeast(version: string, min: readonly number[]): boolean {
 
 export async function startService(options: ServiceOptions): Promise<Service> {
   const { config, log } = options;
-  const redisOptions = { enableAutoPipelining: true, maxRetriesPerRequest: 3, lazyConnect: true };
-  const connect = (extra: object): Redis | Cluster =>
-    typeof options.redisUrl === 'string'
-      ? new Redis(options.redisUrl, { ...redisOptions, ...extra })
-      : new Cluster(
-          options.redisUrl.map((node) => ({
-            host: node.slice(0, node.lastIndexOf(':')),
-            port: Number(node.slice(node.lastIndexOf(':') + 1)),
-          })),
-          { enableAutoPipelining: true, lazyConnect: true, redisOptions: { ...redisOptions, ...extra } },
-        );
-  const redis = connect({});
-  const subscriber = connect({ maxRetriesPerRequest: null });
+  const redis = connectRedis(options.redisUrl);
+  const subscriber = subscriberConnection(options.redisUrl);
   let lastError = '';
   redis.on('error', (err) => {
     lastError = err.message;
-    log.warn(`redis: ${err.message}`);
+    log.debug(`redis: ${err.message}`);
   });
-  subscriber.on('error', (err) => log.warn(`redis subscriber: ${err.message}`));
+  subscriber.on('error', (err) => log.debug(`redis subscriber: ${err.message}`));
+  const health = new RedisHealth(redis, log);
+  const scripts = new Scripts(redis);
+  const clock = new RedisClock(redis, subscriber, scripts, config.keyPrefix, new AdjustableClock(options.now), log);
   try {
     await redis.connect();
     await subscriber.connect();
+    const version = await redisVersion(redis);
+    if (version && !atLeast(version, MIN_REDIS)) {
+      throw new TooOld(`redsqs needs Redis ${MIN_REDIS.join('.')} or later; ${options.redisUrl} runs Redis ${version}`);
+    }
+    await clock.start();
   } catch (err) {
+    health.close();
     redis.disconnect();
     subscriber.disconnect();
+    if (err instanceof TooOld) throw err;
     const reason = lastError || (err instanceof Error ? err.message : String(err));
     throw new Error(`cannot connect to Redis at ${options.redisUrl}: ${reason}`);
   }
-  const version = await redisVersion(redis);
-  if (version && !atLeast(version, MIN_REDIS)) {
-    redis.disconnect();
-    subscriber.disconnect();
-    throw new Error(`redsqs needs Redis ${MIN_REDIS.join('.')} or later; ${options.redisUrl} runs Redis ${version}`);
-  }
 
-  const now = options.now ?? Date.now;
-  const scripts = new Scripts(redis);
+  const now = (): number => clock.clock.now();
   const keys = new KeyCache(config.keyPrefix);
   const store = new RedisStore(redis, config.keyPrefix, scripts, keys);
   const moves = new RedisMoves(redis, scripts, config.keyPrefix, config.region, keys);
-  const notifier = new Notifier(subscriber, now);
-  const sqs = createSqsHandler({ store, moves, config, notifier, now, log });
+  const notifier = new Notifier(subscriber, clock.clock);
+  const sqs = createSqsHandler({ store, moves, config, notifier, now, log, health });
   // Background work: each instance runs it; leases make one instance do each piece.
   const owner = randomUUID();
   const sweeper = new Sweeper({
@@ -142,7 +130,19 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     sweeper.start();
     tasks.start();
   }
-  const app = buildApp(store);
+  // Messages may have passed their retention period when the clock moved.
+  const stopWatchingClock = clock.clock.onChange(() => sweeper.kick());
+  let phase: Phase = options.ready === false ? 'starting' : 'ready';
+  const reset = async (account?: string): Promise<number> => {
+    const deleted = await resetKeys(
+      { redis, store, prefix: config.keyPrefix, onDeleted: (q) => notifier.notify(store.wakeChannel(q)) },
+      account,
+    );
+    if (account === undefined) await clock.resetToRealTime();
+    log.info(`reset: ${deleted} queue(s) deleted${account === undefined ? '' : ` of account ${account}`}`);
+    return deleted;
+  };
+  const app = buildApp({ store, config, clock, health, phase: () => phase, reset });
   const server = createServer((req, res) => (isSqsRequest(req) ? sqs(req, res) : app(req, res)));
   server.keepAliveTimeout = 65_000;
 
@@ -160,13 +160,21 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     moves,
     sweeper,
     tasks,
+    clock,
     url: `http://${host}:${port}`,
     port,
+    markReady() {
+      if (phase === 'starting') phase = 'ready';
+    },
+    reset,
     close() {
       closing ??= (async () => {
+        phase = 'stopping';
         const closed = new Promise<void>((done) => server.close(() => done()));
         notifier.close(); // open long polls answer now, with no messages
-        await Promise.all([sweeper.stop(), tasks.stop()]);
+        stopWatchingClock();
+        // Background work stops between steps; a Redis that does not answer does not hold it up.
+        await Promise.race([Promise.all([sweeper.stop(), tasks.stop()]), delay(health.isDown ? 0 : 2_000)]);
         // Keep-alive connections become idle as their last responses go out.
         const idle = setInterval(() => server.closeIdleConnections(), 25);
         server.closeIdleConnections();
@@ -174,9 +182,23 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         await closed;
         clearInterval(idle);
         clearTimeout(force);
-        await Promise.allSettled([redis.quit(), subscriber.quit()]);
+        const down = health.isDown;
+        health.close();
+        await Promise.all([quit(redis, down), quit(subscriber, down)]);
       })();
       return closing;
     },
   };
+}
+
+class TooOld extends Error {}
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/** QUIT when Redis answers (pending replies arrive first), else drop the connection. */
+async function quit(connection: Redis | Cluster, down: boolean): Promise<void> {
+  if (!down && connection.status === 'ready') {
+    await Promise.race([connection.quit().catch(() => undefined), delay(1_000)]);
+  }
+  connection.disconnect();
 }

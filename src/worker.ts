@@ -9,9 +9,6 @@ import { createLogger } from './log.js';
 import { startService } from './service.js';
 import { type FromWorker, isToWorker } from './workers.js';
 
-/** After this, a stopping worker exits even if Redis or a client holds up its close. */
-const STOP_DEADLINE_MS = 15_000;
-
 export async function runWorker(config: Config): Promise<void> {
   const log = createLogger(config.logLevel, undefined, `w${cluster.worker?.id ?? '?'}`);
   const redisUrl = config.redisClusterNodes ?? config.redisUrl;
@@ -27,16 +24,19 @@ export async function runWorker(config: Config): Promise<void> {
     // Still starting: the rest happens once it has started (below).
     if (!service) return;
     log.debug(`${why}: closing`);
+    // Bounded whatever Redis or a client does (REDSQS_SHUTDOWN_TIMEOUT_SECONDS).
     setTimeout(() => {
-      log.error(`still closing after ${STOP_DEADLINE_MS / 1000} s: exiting`);
+      log.error(`still closing after ${config.shutdownTimeoutMs / 1000} s: exiting`);
       process.exit(1);
-    }, STOP_DEADLINE_MS).unref();
+    }, config.shutdownTimeoutMs).unref();
     await service.close();
     process.exit(0);
   };
   // Listening before the service starts, so that a stop during the start is not lost.
   process.on('message', (message: unknown) => {
-    if (isToWorker(message)) void stop('asked to stop');
+    if (!isToWorker(message)) return;
+    if (message.type === 'ready') service?.markReady();
+    else void stop('asked to stop');
   });
   // A terminal's Ctrl-C or a service manager may signal the whole process group. The primary, which
   // gets the same signal, stops the pollers first and then the workers: a worker that closed on its
@@ -49,7 +49,8 @@ export async function runWorker(config: Config): Promise<void> {
   process.on('SIGINT', () => onSignal('SIGINT'));
 
   try {
-    service = await startService({ config, redisUrl, log });
+    // /health says "starting" until the primary has created the configured queues and pollers.
+    service = await startService({ config, redisUrl, log, ready: false });
   } catch (err) {
     log.error(`cannot start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

@@ -10,13 +10,14 @@ import type { Logger } from './log.js';
 
 /** Messages between the primary and its workers, marked so that other IPC traffic is ignored. */
 export type FromWorker = { redsqs: true; type: 'listening'; port: number };
-export type ToWorker = { redsqs: true; type: 'stop' };
+/** stop: close and exit; ready: the primary has done its part of the start (/health may say ok). */
+export type ToWorker = { redsqs: true; type: 'stop' | 'ready' };
 
 function isMessage(m: unknown): m is { redsqs: true; type: string } {
   return typeof m === 'object' && m !== null && (m as { redsqs?: unknown }).redsqs === true;
 }
 export const isFromWorker = (m: unknown): m is FromWorker => isMessage(m) && m.type === 'listening';
-export const isToWorker = (m: unknown): m is ToWorker => isMessage(m) && m.type === 'stop';
+export const isToWorker = (m: unknown): m is ToWorker => isMessage(m) && (m.type === 'stop' || m.type === 'ready');
 
 /** A worker that dies sooner than this after its start counts towards giving up. */
 const EARLY_DEATH_MS = 5_000;
@@ -29,6 +30,8 @@ export interface Workers {
   /** The port all workers listen on (the one chosen for them with port 0). */
   port: number;
   pids(): number[];
+  /** Everything the primary starts is in place: the workers' /health may answer 200. */
+  markReady(): void;
   /** Shutdown has begun: workers that exit from now on are not replaced. */
   beginStop(): void;
   /** Asks every worker to close (open long polls are answered) and waits until all have exited. */
@@ -56,6 +59,15 @@ export function startWorkers(options: WorkersOptions): Promise<Workers> {
   let port = 0;
   let stopping = false;
   let gaveUp = false;
+  let ready = false;
+  const tellReady = (w: Worker): void => {
+    const message: ToWorker = { redsqs: true, type: 'ready' };
+    try {
+      w.send(message);
+    } catch {
+      // its channel is gone: it is exiting, and is replaced or stopped as any other
+    }
+  };
 
   const fork = (): Worker => {
     const worker = cluster.fork(env);
@@ -93,6 +105,10 @@ export function startWorkers(options: WorkersOptions): Promise<Workers> {
       return port;
     },
     pids: () => [...started.keys()].filter((w) => !w.isDead()).map((w) => w.process.pid as number),
+    markReady: () => {
+      ready = true;
+      for (const w of started.keys()) if (!w.isDead()) tellReady(w);
+    },
     beginStop: () => {
       stopping = true;
     },
@@ -100,17 +116,19 @@ export function startWorkers(options: WorkersOptions): Promise<Workers> {
   };
 
   return new Promise((resolve, reject) => {
-    let ready = 0;
-    cluster.on('message', (_worker, message: unknown) => {
+    let listening = 0;
+    cluster.on('message', (worker, message: unknown) => {
       if (!isFromWorker(message)) return;
       port = message.port;
-      if (ready < config.workers && ++ready === config.workers) resolve(workers);
+      // A worker started in place of one that died is ready as soon as it listens.
+      if (ready) tellReady(worker);
+      if (listening < config.workers && ++listening === config.workers) resolve(workers);
     });
     cluster.on('exit', (worker, code, signal) => {
       const lived = Date.now() - (started.get(worker) ?? 0);
       started.delete(worker);
       if (stopping || gaveUp) return;
-      if (ready < config.workers) {
+      if (listening < config.workers) {
         // At start a failure is a configuration or environment problem: restarts would not help.
         void stopAll().then(() => reject(new Error(`${name(worker)} ${how(code, signal)} before it was listening`)));
         return;

@@ -3,6 +3,7 @@ import type { QueueAttributes } from '../domain.js';
 import { invalidParameter, SqsError } from '../errors.js';
 import { FIFO_DEFAULTS, normalizeAttributes, STANDARD_DEFAULTS, validateAttributes } from '../sqs/queue-attributes.js';
 import { isFifoName, validateQueueName } from '../sqs/queue-names.js';
+import { parseRedriveAllowPolicy, parseRedrivePolicy } from '../sqs/redrive.js';
 import { validateTags } from '../sqs/tags.js';
 import { type ActionContext, urlOf } from './context.js';
 import { checkRedrive } from './redrive-check.js';
@@ -10,7 +11,15 @@ import { checkRedrive } from './redrive-check.js';
 const FIFO_NAME_RULE =
   'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.';
 
-export async function createQueue(input: CreateQueueRequest, ctx: ActionContext): Promise<CreateQueueResult> {
+/**
+ * The checks of a CreateQueue request that need no storage: name, attributes and their pairs,
+ * policies' syntax, tags. The configuration file's queues go through them before anything starts.
+ */
+export function validateCreateQueue(input: CreateQueueRequest): {
+  name: string;
+  requested: QueueAttributes;
+  tags: Record<string, string>;
+} {
   const name = input.QueueName ?? '';
   validateQueueName(name);
   const requested: QueueAttributes = { ...(input.Attributes ?? {}) };
@@ -25,6 +34,14 @@ export async function createQueue(input: CreateQueueRequest, ctx: ActionContext)
   }
   const tags = input.tags ?? {};
   validateTags(tags);
+  if (requested.RedriveAllowPolicy) parseRedriveAllowPolicy(requested.RedriveAllowPolicy);
+  if (requested.RedrivePolicy) parseRedrivePolicy(requested.RedrivePolicy);
+  return { name, requested, tags };
+}
+
+export async function createQueue(input: CreateQueueRequest, ctx: ActionContext): Promise<CreateQueueResult> {
+  const { name, requested, tags } = validateCreateQueue(input);
+  const fifo = isFifoName(name);
 
   const q = { account: ctx.config.accountId, name };
   const redrive = await checkRedrive(ctx, q, normalizeAttributes(requested));

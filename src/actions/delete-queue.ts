@@ -3,7 +3,7 @@ import { type ActionContext, found, queueOf } from './context.js';
 
 export async function deleteQueue(input: DeleteQueueRequest, ctx: ActionContext): Promise<object> {
   const q = queueOf(ctx, input.QueueUrl ?? '');
-  found(await ctx.store.deleteQueue(q, ctx.config.deleteCooldownSeconds * 1000));
+  found(await ctx.store.deleteQueue(q, ctx.now(), ctx.config.deleteCooldownSeconds * 1000));
   // Long polls on the queue end now instead of at their deadline.
   ctx.notifier.notify(ctx.store.wakeChannel(q));
   return {};

@@ -126,7 +126,8 @@ async function poll(
       looked = false;
       const remaining = waitMs - (performance.now() - started);
       if (remaining <= 0 || notifier.isClosed) return r;
-      const untilDue = r.nextVisibleMs === undefined ? remaining : r.nextVisibleMs - ctx.now() + 1;
+      const untilDue =
+        r.nextVisibleMs === undefined || notifier.clockFrozen ? remaining : r.nextVisibleMs - ctx.now() + 1;
       await notifier.wait(channel, seen, Math.max(1, Math.min(remaining, untilDue)), ctx.signal);
     }
   } finally {

@@ -12,6 +12,12 @@ import type { Store } from '../store/store.js';
 export const DEFAULT_MOVE_RATE = 500;
 const TICK_MS = 100;
 const LEASE_MS = 5_000;
+/**
+ * The rate follows the service's clock: time the clock moved forward (a test advancing it, or a
+ * stall) earns its messages, up to this many seconds' worth, claimed at most MAX_PER_TICK a tick.
+ */
+const MAX_CATCH_UP_SECONDS = 60;
+const MAX_PER_TICK = 1_000;
 
 export interface MoveTaskRunnerOptions {
   moves: RedisMoves;
@@ -81,8 +87,8 @@ export class MoveTaskRunner {
     const rate = task.MaxNumberOfMessagesPerSecond ?? DEFAULT_MOVE_RATE;
     const t = now();
     const pace = this.pace.get(taskId) ?? { at: t - TICK_MS, carry: 0 };
-    const allowance = Math.min(rate, pace.carry + (rate * (t - pace.at)) / 1000);
-    const budget = Math.floor(allowance);
+    const allowance = Math.min(rate * MAX_CATCH_UP_SECONDS, pace.carry + (rate * Math.max(0, t - pace.at)) / 1000);
+    const budget = Math.min(Math.floor(allowance), MAX_PER_TICK);
     this.pace.set(taskId, { at: t, carry: allowance - budget });
     if (budget < 1) return;
     const remaining = task.ApproximateNumberOfMessagesToMove - task.ApproximateNumberOfMessagesMoved;

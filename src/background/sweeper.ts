@@ -37,17 +37,34 @@ export class Sweeper {
     this.leaseMs = Math.max(10_000, o.intervalMs * 3);
   }
 
+  private readonly tick = (): void => {
+    if (this.stopped) return;
+    this.timer = undefined;
+    this.running = this.runOnce()
+      .catch((err: unknown) => this.o.log.warn(`sweeper: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        this.running = undefined;
+        if (!this.stopped) this.timer = setTimeout(this.tick, this.kicked ? 0 : this.o.intervalMs);
+        this.kicked = false;
+      });
+  };
+  private kicked = false;
+
   start(): void {
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.runOnce()
-        .catch((err: unknown) => this.o.log.warn(`sweeper: ${err instanceof Error ? err.message : String(err)}`))
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopped) this.timer = setTimeout(tick, this.o.intervalMs);
-        });
-    };
-    this.timer = setTimeout(tick, this.o.intervalMs);
+    this.timer = setTimeout(this.tick, this.o.intervalMs);
+  }
+
+  /** Sweeps now rather than at the next interval (the clock moved: messages may have expired). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.kicked = true;
+      return;
+    }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(this.tick, 0);
+    }
   }
 
   async stop(): Promise<void> {
@@ -59,18 +76,30 @@ export class Sweeper {
   /** One pass over every queue, if this instance holds the lease. Returns messages removed. */
   async runOnce(): Promise<number> {
     const { store, moves, account, owner } = this.o;
+    // No queue, no lease: an idle deployment writes nothing (and a reset leaves nothing behind).
+    const names = await store.listQueues(account, '', undefined, 100);
+    if (names.length === 0) return 0;
     if (!(await moves.lease('sweeper', owner, this.leaseMs))) return 0;
+    try {
+      return await this.sweepAll(names);
+    } finally {
+      // The next pass may be another instance's.
+      await moves.releaseLease('sweeper', owner).catch(() => undefined);
+    }
+  }
+
+  private async sweepAll(first: string[]): Promise<number> {
+    const { store, moves, account, owner } = this.o;
+    let names = first;
     let removed = 0;
-    let after: string | undefined;
     for (;;) {
-      const names = await store.listQueues(account, '', after, 100);
       for (const name of names) {
         if (this.stopped) return removed;
         removed += await this.sweepQueue({ account, name });
       }
       if (names.length < 100) return removed;
-      after = names[names.length - 1];
       if (!(await moves.lease('sweeper', owner, this.leaseMs))) return removed;
+      names = await store.listQueues(account, '', names[names.length - 1], 100);
     }
   }
 

@@ -5,6 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { validateCreateQueue } from '../actions/create-queue.js';
+import { SqsError } from '../errors.js';
 
 export interface QueueSpec {
   QueueName: string;
@@ -99,8 +101,18 @@ export function parsePollerConfig(raw: unknown, baseDir: string): PollerConfig {
     const name = str(q, 'QueueName', path) as string;
     const Attributes = stringMap(q.Attributes, `${path}.Attributes`);
     const tags = stringMap(q.tags, `${path}.tags`);
-    return { QueueName: name, ...(Attributes ? { Attributes } : {}), ...(tags ? { tags } : {}) };
+    const spec = { QueueName: name, ...(Attributes ? { Attributes } : {}), ...(tags ? { tags } : {}) };
+    // The rules CreateQueue applies, so that a bad file is refused before the service starts.
+    try {
+      validateCreateQueue(spec);
+    } catch (err) {
+      if (err instanceof SqsError) fail(`${path} (${name})`, err.message);
+      throw err;
+    }
+    return spec;
   });
+  const queueNames = new Set(queues.map((q) => q.QueueName));
+  if (queueNames.size !== queues.length) fail('queues', 'QueueName values must be unique');
 
   const functions = list(raw, 'functions', false).map((f, i): FunctionSpec => {
     const path = `functions[${i}]`;

@@ -1,6 +1,8 @@
 /** The Lambda SQS event and context, shaped as AWS delivers them to a handler. */
+
 import { randomUUID } from 'node:crypto';
 import type { Message } from '@aws-sdk/client-sqs';
+import { type Clock, SYSTEM_CLOCK } from '../clock.js';
 
 export interface SqsRecordAttribute {
   stringValue?: string;
@@ -64,8 +66,15 @@ export interface LambdaContext {
   getRemainingTimeInMillis(): number;
 }
 
-export function lambdaContext(functionName: string, region: string, account: string, timeoutMs: number): LambdaContext {
-  const deadline = Date.now() + timeoutMs;
+/** `clock`: the time the function's timeout runs on (the service's clock for local pollers). */
+export function lambdaContext(
+  functionName: string,
+  region: string,
+  account: string,
+  timeoutMs: number,
+  clock: Clock = SYSTEM_CLOCK,
+): LambdaContext & { deadlineMs: number } {
+  const deadline = clock.now() + timeoutMs;
   const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
   return {
     functionName,
@@ -76,6 +85,7 @@ export function lambdaContext(functionName: string, region: string, account: str
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `${day}/[$LATEST]${randomUUID().replace(/-/g, '')}`,
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - clock.now()),
+    deadlineMs: deadline,
   };
 }

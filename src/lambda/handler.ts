@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { type Clock, SYSTEM_CLOCK, untilTime } from '../clock.js';
 import type { FunctionSpec } from './config.js';
 import { PollerConfigError } from './config.js';
 import type { LambdaContext, SqsEvent } from './event.js';
@@ -47,12 +48,17 @@ export async function loadHandler(fn: FunctionSpec, path: string): Promise<Handl
 
 export type Invocation = { ok: true; value: unknown } | { ok: false; error: string };
 
-/** Runs the handler (async, or callback style with three parameters) within its timeout. */
+/**
+ * Runs the handler (async, or callback style with three parameters) within its timeout, which
+ * ends at `deadlineMs` of `clock` (the service's clock: moving it forward can time a function out).
+ */
 export async function invoke(
   handler: Handler,
   event: SqsEvent,
   context: LambdaContext,
   timeoutMs: number,
+  clock: Clock = SYSTEM_CLOCK,
+  deadlineMs: number = clock.now() + timeoutMs,
 ): Promise<Invocation> {
   const run = new Promise<unknown>((resolve, reject) => {
     try {
@@ -66,13 +72,10 @@ export async function invoke(
       reject(err);
     }
   });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<Invocation>((resolve) => {
-    timer = setTimeout(
-      () => resolve({ ok: false, error: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` }),
-      timeoutMs,
-    );
-  });
+  const finished = new AbortController();
+  const timeout = untilTime(clock, deadlineMs, finished.signal).then(
+    (): Invocation => ({ ok: false, error: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` }),
+  );
   try {
     return await Promise.race([
       run.then(
@@ -85,6 +88,6 @@ export async function invoke(
       timeout,
     ]);
   } finally {
-    clearTimeout(timer);
+    finished.abort();
   }
 }

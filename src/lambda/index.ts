@@ -3,6 +3,7 @@
  * runs one poller per enabled event source mapping, against redsqs or any SQS endpoint.
  */
 import { type QueueNameExists, SQS } from '@aws-sdk/client-sqs';
+import { type Clock, SYSTEM_CLOCK } from '../clock.js';
 import { createLogger, type Logger } from '../log.js';
 import { loadPollerConfig, type PollerConfig, PollerConfigError, type QueueSpec } from './config.js';
 import { type Handler, loadHandler } from './handler.js';
@@ -19,10 +20,21 @@ export interface StartPollersOptions {
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   log?: Logger;
+  /** The time batching windows and function timeouts run on (default: real time). */
+  clock?: Clock;
+  /** Aborting while the queues are created stops there (the caller then stops what started). */
+  signal?: AbortSignal;
 }
 
 export interface Pollers {
   stop(): Promise<void>;
+}
+
+/** A configuration checked and its handlers loaded: nothing started, nothing contacted yet. */
+export interface PreparedPollers {
+  config: PollerConfig;
+  /** Creates the queues (dead-letter queues first) and starts one poller per enabled mapping. */
+  start(options: Omit<StartPollersOptions, 'config'>): Promise<Pollers>;
 }
 
 function redriveTarget(q: QueueSpec): string | undefined {
@@ -68,57 +80,86 @@ async function ensureQueue(sqs: SQS, q: QueueSpec, index: number): Promise<void>
   }
 }
 
+/** Validates the configuration completely and loads every handler module; starts nothing. */
+export async function preparePollers(source: PollerConfig | string): Promise<PreparedPollers> {
+  const config = typeof source === 'string' ? loadPollerConfig(source) : source;
+  const order = creationOrder(config.queues);
+  const handlers = new Map<string, Handler>();
+  for (const [i, fn] of config.functions.entries())
+    handlers.set(fn.FunctionName, await loadHandler(fn, `functions[${i}]`));
+  return { config, start: (options) => runPollers(config, order, handlers, options) };
+}
+
 export async function startPollers(options: StartPollersOptions): Promise<Pollers> {
-  const config = typeof options.config === 'string' ? loadPollerConfig(options.config) : options.config;
+  return (await preparePollers(options.config)).start(options);
+}
+
+function aborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new PollerConfigError('stopped while the pollers were starting');
+}
+
+async function runPollers(
+  config: PollerConfig,
+  order: QueueSpec[],
+  handlers: Map<string, Handler>,
+  options: Omit<StartPollersOptions, 'config'>,
+): Promise<Pollers> {
   const log = options.log ?? createLogger('info');
+  const clock = options.clock ?? SYSTEM_CLOCK;
   const endpoint = options.endpoint ?? config.endpoint;
   const region = options.region ?? config.region ?? 'us-east-1';
   const credentials =
     options.credentials ?? (endpoint ? { accessKeyId: 'redsqs', secretAccessKey: 'redsqs' } : undefined);
   const sqs = new SQS({ region, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) });
-
-  const byName = new Map(config.queues.map((q, i) => [q.QueueName, i]));
-  for (const q of creationOrder(config.queues)) await ensureQueue(sqs, q, byName.get(q.QueueName) ?? 0);
-
-  const handlers = new Map<string, Handler>();
-  for (const [i, fn] of config.functions.entries())
-    handlers.set(fn.FunctionName, await loadHandler(fn, `functions[${i}]`));
-
-  const pollers: MappingPoller[] = [];
-  for (const [i, mapping] of config.eventSourceMappings.entries()) {
-    const path = `eventSourceMappings[${i}]`;
-    if (!mapping.Enabled) {
-      log.info(`poller: ${mapping.FunctionName} <- ${mapping.QueueName} is disabled`);
-      continue;
+  try {
+    const byName = new Map(config.queues.map((q, i) => [q.QueueName, i]));
+    for (const q of order) {
+      aborted(options.signal);
+      await ensureQueue(sqs, q, byName.get(q.QueueName) ?? 0);
     }
-    const fn = config.functions.find((f) => f.FunctionName === mapping.FunctionName);
-    const handler = handlers.get(mapping.FunctionName);
-    if (!fn || !handler) throw new PollerConfigError(`${path}.FunctionName: unknown function ${mapping.FunctionName}`);
-    let queueUrl: string;
-    try {
-      queueUrl = (await sqs.getQueueUrl({ QueueName: mapping.QueueName })).QueueUrl as string;
-    } catch {
-      throw new PollerConfigError(`${path}.QueueName: queue ${mapping.QueueName} does not exist`);
+
+    const pollers: MappingPoller[] = [];
+    for (const [i, mapping] of config.eventSourceMappings.entries()) {
+      aborted(options.signal);
+      const path = `eventSourceMappings[${i}]`;
+      if (!mapping.Enabled) {
+        log.info(`poller: ${mapping.FunctionName} <- ${mapping.QueueName} is disabled`);
+        continue;
+      }
+      const fn = config.functions.find((f) => f.FunctionName === mapping.FunctionName);
+      const handler = handlers.get(mapping.FunctionName);
+      if (!fn || !handler)
+        throw new PollerConfigError(`${path}.FunctionName: unknown function ${mapping.FunctionName}`);
+      let queueUrl: string;
+      try {
+        queueUrl = (await sqs.getQueueUrl({ QueueName: mapping.QueueName })).QueueUrl as string;
+      } catch {
+        throw new PollerConfigError(`${path}.QueueName: queue ${mapping.QueueName} does not exist`);
+      }
+      const attrs =
+        (await sqs.getQueueAttributes({ QueueUrl: queueUrl, AttributeNames: ['VisibilityTimeout', 'QueueArn'] }))
+          .Attributes ?? {};
+      const visibility = Number(attrs.VisibilityTimeout);
+      if (visibility < fn.Timeout) {
+        // Lambda refuses such a mapping: messages would reappear while the function still runs.
+        throw new PollerConfigError(
+          `${path}: queue visibility timeout (${visibility} s) is less than function timeout (${fn.Timeout} s) of ${fn.FunctionName}`,
+        );
+      }
+      const queueArn = attrs.QueueArn ?? `arn:aws:sqs:${region}:000000000000:${mapping.QueueName}`;
+      const account = queueArn.split(':')[4] ?? '000000000000';
+      pollers.push(new MappingPoller({ sqs, mapping, fn, handler, queueUrl, queueArn, region, account, log, clock }));
     }
-    const attrs =
-      (await sqs.getQueueAttributes({ QueueUrl: queueUrl, AttributeNames: ['VisibilityTimeout', 'QueueArn'] }))
-        .Attributes ?? {};
-    const visibility = Number(attrs.VisibilityTimeout);
-    if (visibility < fn.Timeout) {
-      // Lambda refuses such a mapping: messages would reappear while the function still runs.
-      throw new PollerConfigError(
-        `${path}: queue visibility timeout (${visibility} s) is less than function timeout (${fn.Timeout} s) of ${fn.FunctionName}`,
-      );
-    }
-    const queueArn = attrs.QueueArn ?? `arn:aws:sqs:${region}:000000000000:${mapping.QueueName}`;
-    const account = queueArn.split(':')[4] ?? '000000000000';
-    pollers.push(new MappingPoller({ sqs, mapping, fn, handler, queueUrl, queueArn, region, account, log }));
+    aborted(options.signal);
+    for (const p of pollers) p.start();
+    return {
+      async stop() {
+        await Promise.all(pollers.map((p) => p.stop()));
+        sqs.destroy();
+      },
+    };
+  } catch (err) {
+    sqs.destroy();
+    throw err;
   }
-  for (const p of pollers) p.start();
-  return {
-    async stop() {
-      await Promise.all(pollers.map((p) => p.stop()));
-      sqs.destroy();
-    },
-  };
 }

@@ -5,6 +5,7 @@
  * RedrivePolicy sends them to its dead-letter queue, as with Lambda.
  */
 import type { Message, SQS } from '@aws-sdk/client-sqs';
+import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { batchOutcome, keepGroupOrder } from './batch-response.js';
 import type { FunctionSpec, MappingSpec } from './config.js';
@@ -22,6 +23,8 @@ export interface PollerOptions {
   region: string;
   account: string;
   log: Logger;
+  /** Batching windows and function timeouts run on it (redsqs's clock for local pollers). */
+  clock: Clock;
 }
 
 const LONG_POLL_SECONDS = 20;
@@ -68,32 +71,54 @@ export class MappingPoller {
 
   /** Receives until BatchSize messages or the batching window ends (at once when the window is 0). */
   private async collect(): Promise<Message[]> {
-    const { mapping, sqs, queueUrl } = this.o;
+    const { mapping, clock } = this.o;
     const windowMs = mapping.MaximumBatchingWindowInSeconds * 1000;
     const batch: Message[] = [];
     let firstAt = 0;
     while (batch.length < mapping.BatchSize && !this.stopping) {
       let wait = LONG_POLL_SECONDS;
       if (batch.length > 0) {
-        const left = windowMs - (Date.now() - firstAt);
+        const left = windowMs - (clock.now() - firstAt);
         if (left <= 0) break;
         wait = Math.min(LONG_POLL_SECONDS, Math.ceil(left / 1000));
       }
-      const { Messages = [] } = await sqs.receiveMessage(
-        {
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: Math.min(10, mapping.BatchSize - batch.length),
-          WaitTimeSeconds: wait,
-          MessageSystemAttributeNames: ['All'],
-          MessageAttributeNames: ['All'],
-        },
-        { abortSignal: this.stopper.signal },
-      );
-      if (Messages.length > 0 && batch.length === 0) firstAt = Date.now();
+      const Messages = await this.receive(wait, mapping.BatchSize - batch.length, batch.length > 0);
+      if (Messages.length > 0 && batch.length === 0) firstAt = clock.now();
       batch.push(...Messages);
       if (windowMs === 0 && batch.length > 0) break;
     }
     return batch;
+  }
+
+  /**
+   * One long poll. While a batch waits for its window to end, a move of the clock ends the poll,
+   * so that the window is measured again on the new time.
+   */
+  private async receive(waitSeconds: number, max: number, windowOpen: boolean): Promise<Message[]> {
+    const { sqs, queueUrl, clock } = this.o;
+    const ended = new AbortController();
+    const stop = (): void => ended.abort();
+    this.stopper.signal.addEventListener('abort', stop);
+    const stopWatching = windowOpen ? clock.onChange(stop) : () => undefined;
+    try {
+      const { Messages = [] } = await sqs.receiveMessage(
+        {
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: Math.min(10, max),
+          WaitTimeSeconds: waitSeconds,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        },
+        { abortSignal: ended.signal },
+      );
+      return Messages;
+    } catch (err) {
+      if (ended.signal.aborted && !this.stopping) return [];
+      throw err;
+    } finally {
+      stopWatching();
+      this.stopper.signal.removeEventListener('abort', stop);
+    }
   }
 
   private async process(batch: Message[]): Promise<void> {
@@ -105,9 +130,16 @@ export class MappingPoller {
     if (filteredOut.length > 0) await this.delete(filteredOut);
     if (matching.length === 0) return;
 
-    const context = lambdaContext(fn.FunctionName, this.o.region, this.o.account, fn.Timeout * 1000);
+    const context = lambdaContext(fn.FunctionName, this.o.region, this.o.account, fn.Timeout * 1000, this.o.clock);
     const started = Date.now();
-    const inv = await invoke(this.o.handler, { Records: matching }, context, fn.Timeout * 1000);
+    const inv = await invoke(
+      this.o.handler,
+      { Records: matching },
+      context,
+      fn.Timeout * 1000,
+      this.o.clock,
+      context.deadlineMs,
+    );
     const ms = Date.now() - started;
     const ids = new Set(matching.map((r) => r.messageId));
     const outcome = batchOutcome(inv, mapping.ReportBatchItemFailures, ids);

@@ -11,6 +11,7 @@ import type { Config } from '../config.js';
 import { missingParameter, SqsError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Notifier } from '../store/notifier.js';
+import type { RedisHealth } from '../store/redis-health.js';
 import type { RedisMoves } from '../store/redis-moves.js';
 import type { Store } from '../store/store.js';
 import { decodeJsonInput, decodeQueryInput } from './decode.js';
@@ -29,6 +30,8 @@ export interface SqsDeps {
   notifier: Notifier;
   now: () => number;
   log: Logger;
+  /** Known down: answer ServiceUnavailable at once instead of waiting on Redis. */
+  health?: RedisHealth;
 }
 
 /** True for requests that belong to the SQS API rather than to the service's own routes. */
@@ -36,6 +39,8 @@ export function isSqsRequest(req: IncomingMessage): boolean {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
+  // The developer endpoints take SQS-looking parameters (Action=...) but are not the SQS API.
+  if (path.startsWith('/_aws/') || path.startsWith('/_redsqs/')) return false;
   if (req.method === 'POST') return path === '/' || QUEUE_PATH.test(path);
   if (req.method === 'GET') return q >= 0 && /(^|&)Action=/.test(url.slice(q + 1));
   return false;
@@ -61,9 +66,13 @@ function isRedisUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   return (
     err.name === 'MaxRetriesPerRequestError' ||
-    /Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|LOADING|Stream isn't writeable/.test(err.message)
+    /Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|LOADING|Stream isn't writeable|Command timed out/.test(
+      err.message,
+    )
   );
 }
+
+const redisDown = (): SqsError => new SqsError('ServiceUnavailable', 'The service cannot reach its Redis; try again.');
 /** The client went away (reset, hung up) before the whole body arrived: nobody to answer. */
 class ClientAborted extends Error {}
 
@@ -149,6 +158,7 @@ function decodeQuery(req: IncomingMessage, body: string): Decoded {
 
 export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { log } = deps;
+  const { health: _health, ...actionDeps } = deps;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
@@ -160,8 +170,9 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
       const body = await readBody(req);
       const decoded = protocol === 'json' ? decodeJson(target as string, body) : decodeQuery(req, body);
       action = decoded.action;
+      if (deps.health?.isDown) throw redisDown();
       const ctx: ActionContext = {
-        ...deps,
+        ...actionDeps,
         baseUrl: baseUrlOf(req, deps.config),
         signal: decoded.action === 'ReceiveMessage' ? goneSignal(res) : NEVER,
       };
@@ -193,7 +204,8 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
         error = new SqsError('RequestEntityTooLarge', `Request body is larger than ${MAX_BODY_BYTES} bytes.`);
         close = true;
       } else if (isRedisUnavailable(err)) {
-        error = new SqsError('ServiceUnavailable', 'The service cannot reach its Redis; try again.');
+        if (err instanceof Error && err.message.includes('Command timed out')) deps.health?.suspect(err.message);
+        error = redisDown();
       } else {
         log.error(`${action || 'request'} ${requestId} failed`, err);
         error = new SqsError('InternalFailure', 'The request processing has failed because of an unknown error.');

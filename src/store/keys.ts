@@ -81,6 +81,11 @@ export function leaseKey(prefix: string, name: string): string {
   return `${prefix}:lease:${name}`;
 }
 
+/** Hash of the deployment's clock (offset, frozen instant, version); also its pub/sub channel. */
+export function clockKey(prefix: string): string {
+  return `${prefix}:clock`;
+}
+
 /** Sorted set (all scores 0) of the names of existing queues, for ListQueues by prefix. */
 export function registryKey(prefix: string, account: string): string {
   return `${prefix}:queues:${account}`;

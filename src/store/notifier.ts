@@ -12,6 +12,7 @@
  * second look at the queue after subscribing (see isListening).
  */
 import type { Cluster, Redis } from 'ioredis';
+import { type Clock, SYSTEM_CLOCK } from '../clock.js';
 
 interface Waiter {
   wake: () => void;
@@ -37,12 +38,25 @@ export const DEFAULT_LINGER_MS = 10_000;
 export class Notifier {
   private readonly channels = new Map<string, Channel>();
   private closed = false;
+  private readonly clock: Clock;
+  private readonly stopWatchingClock: () => void;
 
+  /** `clock`: the service's clock, or a plain time source (which never moves by itself). */
   constructor(
     private readonly subscriber?: Redis | Cluster,
-    private readonly clock: () => number = Date.now,
+    clock: Clock | (() => number) = SYSTEM_CLOCK,
     private readonly lingerMs = DEFAULT_LINGER_MS,
   ) {
+    this.clock = typeof clock === 'function' ? { ...SYSTEM_CLOCK, now: clock } : clock;
+    // The clock moved: timers set for a moment of the old time are wrong, and messages may be
+    // due now. Every waiter looks again and sleeps by the new time.
+    this.stopWatchingClock = this.clock.onChange(() => {
+      for (const c of this.channels.values()) {
+        if (c.timer) clearTimeout(c.timer.handle);
+        c.timer = undefined;
+        this.wakeNow(c, 0);
+      }
+    });
     subscriber?.on('message', (channel: string, payload: string) => this.onAnnouncement(channel, payload));
     // Announcements published while the subscriber connection is down are lost. Until a receiver
     // has subscribed again, no channel counts as listening (so polls look twice, as on a first
@@ -154,11 +168,13 @@ export class Notifier {
   announce(channel: string, atMs: number, count: number): void {
     const c = this.channels.get(channel);
     if (!c) return;
-    const delay = atMs - this.clock();
+    const delay = atMs - this.clock.now();
     if (delay <= 0) {
       this.wakeNow(c, count);
       return;
     }
+    // A frozen clock reaches no future moment; moving it wakes every waiter.
+    if (this.clock.frozen) return;
     if (c.timer && c.timer.at <= atMs) return;
     if (c.timer) clearTimeout(c.timer.handle);
     const handle = setTimeout(() => {
@@ -183,6 +199,11 @@ export class Notifier {
     }
   }
 
+  /** While the clock is frozen no message becomes due by itself: waits need no due timer. */
+  get clockFrozen(): boolean {
+    return this.clock.frozen;
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }
@@ -190,6 +211,7 @@ export class Notifier {
   /** Ends every wait at once (shutdown answers open long polls). */
   close(): void {
     this.closed = true;
+    this.stopWatchingClock();
     for (const c of this.channels.values()) {
       if (c.timer) clearTimeout(c.timer.handle);
       if (c.linger) clearTimeout(c.linger);

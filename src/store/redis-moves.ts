@@ -218,8 +218,8 @@ export class RedisMoves {
     return (await this.scripts.run('lease', [leaseKey(this.prefix, name)], [owner, ms])) === 1;
   }
 
+  /** Gives a lease up, if `owner` holds it (compare and delete in one script). */
   async releaseLease(name: string, owner: string): Promise<void> {
-    const key = leaseKey(this.prefix, name);
-    if ((await this.redis.get(key)) === owner) await this.redis.del(key);
+    await this.scripts.run('lease', [leaseKey(this.prefix, name)], [owner, 0]);
   }
 }

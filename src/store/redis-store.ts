@@ -9,11 +9,13 @@ import type { NewMessage, QueueAttributes, QueueRef } from '../domain.js';
 import { isFifoName } from '../sqs/queue-names.js';
 import { allQueueKeys, KeyCache, type QueueKeys, registryKey } from './keys.js';
 import { encodePayload } from './payload.js';
-import { asArray, parseFifoSendReply, parseReceiveReply, parseSendReply } from './replies.js';
+import { asArray, parseFifoSendReply, parsePeekReply, parseReceiveReply, parseSendReply } from './replies.js';
 import { type Reply, Scripts } from './scripts.js';
 import type {
   CreateQueueResult,
   DeleteStatus,
+  PeekOptions,
+  PeekResult,
   QueueState,
   ReceiveOptions,
   SendResult,
@@ -21,6 +23,7 @@ import type {
   StoreReceiveResult,
   VisibilityStatus,
 } from './store.js';
+import { PEEK_LIMIT } from './store.js';
 
 function pairs(record: Record<string, string>): string[] {
   return Object.entries(record).flat();
@@ -35,6 +38,12 @@ function hashFrom(flat: Reply[], from = 0): Record<string, string> {
 /** SQS's deduplication interval and ReceiveRequestAttemptId lifetime: 5 minutes. */
 export const DEDUP_WINDOW_MS = 5 * 60 * 1000;
 export const ATTEMPT_WINDOW_MS = 5 * 60 * 1000;
+
+/**
+ * A tombstone blocks its name until a moment of the service's clock; Redis keeps it this much
+ * (real time) longer than the block, so that a frozen clock still finds it. Then it expires.
+ */
+export const TOMBSTONE_MARGIN_MS = 60 * 60 * 1000;
 
 /**
  * Receipt token prefixes, unique per receive call: this instance's random part (fixed length) and a
@@ -108,12 +117,15 @@ export class RedisStore implements Store {
     }
   }
 
-  async deleteQueue(q: QueueRef, tombstoneMs: number): Promise<boolean> {
+  async deleteQueue(q: QueueRef, now: number, tombstoneMs: number): Promise<boolean> {
     const k = this.keys(q);
     // The name leaves the registry first: a crash in between leaves a stale name (which listQueues
     // filters out), never a live queue that ListQueues cannot see.
     await this.redis.zrem(registryKey(this.prefix, q.account), q.name);
-    return (await this.scripts.run('delete-queue', [k.tombstone, ...allQueueKeys(k)], [tombstoneMs])) === 1;
+    const until = tombstoneMs > 0 ? now + tombstoneMs : 0;
+    const keep = tombstoneMs + TOMBSTONE_MARGIN_MS;
+    const reply = await this.scripts.run('delete-queue', [k.tombstone, ...allQueueKeys(k)], [until, keep]);
+    return reply === 1;
   }
 
   async queueExists(q: QueueRef): Promise<boolean> {
@@ -265,6 +277,16 @@ export class RedisStore implements Store {
       if (!current) void this.redis.srem(sourcesKey, name);
       return current;
     });
+  }
+
+  async peekMessages(q: QueueRef, options: PeekOptions): Promise<PeekResult | undefined> {
+    const args = [
+      options.now,
+      Math.max(1, options.limit ?? PEEK_LIMIT),
+      options.inflight === false ? 0 : 1,
+      options.delayed === false ? 0 : 1,
+    ];
+    return parsePeekReply(await this.scripts.run('peek-messages', this.messageKeys(q), args));
   }
 
   wakeChannel(q: QueueRef): string {

@@ -1,7 +1,7 @@
 /** Turns the replies of the message scripts into domain results. */
 import { decodePayload } from './payload.js';
 import type { Reply } from './scripts.js';
-import type { SendOutcome, SendResult, StoredReceipt, StoreReceiveResult } from './store.js';
+import type { PeekedMessage, PeekResult, SendOutcome, SendResult, StoredReceipt, StoreReceiveResult } from './store.js';
 
 export function asArray(reply: Reply): Reply[] {
   if (!Array.isArray(reply)) throw new Error(`unexpected Redis reply ${JSON.stringify(reply)}`);
@@ -63,4 +63,27 @@ export function parseReceiveReply(raw: Reply): StoreReceiveResult {
     });
   }
   return { status: 'ok', messages, moved: Number(reply[1]) };
+}
+
+const PEEK_STATES = ['available', 'inflight', 'delayed'] as const;
+
+/** peek-messages.lua: 0 | {more, id, payload, seq, count, firstMs, state, visibleAtMs, locked, ...}. */
+export function parsePeekReply(reply: Reply): PeekResult | undefined {
+  if (!Array.isArray(reply)) return undefined;
+  const messages: PeekedMessage[] = [];
+  for (let i = 1; i + 7 < reply.length; i += 8) {
+    const state = PEEK_STATES[Number(reply[i + 5])] ?? 'available';
+    const visibleAtMs = Number(reply[i + 6]);
+    messages.push({
+      id: String(reply[i]),
+      payload: decodePayload(String(reply[i + 1])),
+      sequenceNumber: String(reply[i + 2]),
+      receiveCount: Number(reply[i + 3]),
+      firstReceiveTimestamp: Number(reply[i + 4]),
+      state,
+      ...(visibleAtMs >= 0 ? { visibleAtMs } : {}),
+      groupLocked: reply[i + 7] === 1,
+    });
+  }
+  return { messages, more: reply[0] === 1 };
 }

@@ -11,6 +11,7 @@ export const SCRIPT_NAMES = [
   'delete-queue',
   'set-queue-attributes',
   'get-queue-attributes',
+  'peek-messages',
   'swap-queue-attribute',
   'send-messages',
   'send-fifo-messages',
@@ -30,6 +31,7 @@ export const SCRIPT_NAMES = [
   'start-move-task',
   'update-move-task',
   'lease',
+  'clock',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

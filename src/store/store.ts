@@ -53,6 +53,39 @@ export interface ReceiveOptions {
   attemptId?: string;
 }
 
+/** How many messages a peek reads at most, unless told otherwise. */
+export const PEEK_LIMIT = 1000;
+
+export interface PeekOptions {
+  now: number;
+  /** Read at most this many messages (default PEEK_LIMIT): available ones first, then in flight, then delayed. */
+  limit?: number;
+  /** Include messages in flight (default true). */
+  inflight?: boolean;
+  /** Include messages still in their delay (default true). */
+  delayed?: boolean;
+}
+
+/** A message as it stands, read without receiving it. */
+export interface PeekedMessage extends Omit<ReceivedMessage, 'receiptHandle'> {
+  /** At `now`: in flight or delayed until visibleAtMs, or available (due ones count as available). */
+  state: 'available' | 'inflight' | 'delayed';
+  visibleAtMs?: number;
+  /** FIFO, available: its group is held by a message in flight (or on its way to a dead-letter queue). */
+  groupLocked: boolean;
+  /** 0 when never received. */
+  firstReceiveTimestamp: number;
+  /** Send order within the queue. */
+  sequenceNumber: string;
+}
+
+export interface PeekResult {
+  /** In no particular order. */
+  messages: PeekedMessage[];
+  /** The limit left messages out. */
+  more: boolean;
+}
+
 /** 'expired': a FIFO receipt handle from an earlier receive, or of a message no longer in flight. */
 export type DeleteStatus = 'deleted' | 'gone' | 'expired';
 
@@ -66,7 +99,8 @@ export interface Store {
     tags: Record<string, string>,
     now: number,
   ): Promise<CreateQueueResult>;
-  deleteQueue(q: QueueRef, tombstoneMs: number): Promise<boolean>;
+  /** The name stays blocked until `now + tombstoneMs` of the service's clock (0: not at all). */
+  deleteQueue(q: QueueRef, now: number, tombstoneMs: number): Promise<boolean>;
   queueExists(q: QueueRef): Promise<boolean>;
   getQueue(q: QueueRef, now: number): Promise<QueueState | undefined>;
   setQueueAttributes(q: QueueRef, attributes: QueueAttributes, now: number): Promise<boolean>;
@@ -98,6 +132,12 @@ export interface Store {
   recordDeadLetterSource(dlq: QueueRef, source: string): Promise<void>;
   /** Names of the queues whose RedrivePolicy names `dlq`, in name order. */
   deadLetterSources(dlq: QueueRef): Promise<string[]>;
+  /**
+   * Every message of the queue with its state, changing nothing (no receive count, visibility,
+   * first-receive time or receipt). Messages on their way to another queue and messages past the
+   * retention period are left out. Undefined when the queue does not exist.
+   */
+  peekMessages(q: QueueRef, options: PeekOptions): Promise<PeekResult | undefined>;
   /** Channel on which sends to `q` announce visible messages (see notifier.ts). */
   wakeChannel(q: QueueRef): string;
   ping(): Promise<boolean>;

@@ -11,6 +11,9 @@ import { isFifoName } from '../../src/sqs/queue-names.js';
 import type {
   CreateQueueResult,
   DeleteStatus,
+  PeekedMessage,
+  PeekOptions,
+  PeekResult,
   QueueState,
   ReceiveOptions,
   SendOutcome,
@@ -19,6 +22,7 @@ import type {
   StoreReceiveResult,
   VisibilityStatus,
 } from '../../src/store/store.js';
+import { PEEK_LIMIT } from '../../src/store/store.js';
 
 export const DEDUP_WINDOW_MS = 5 * 60 * 1000;
 
@@ -97,10 +101,10 @@ export class FakeStore implements Store {
     return { status: 'created' };
   }
 
-  async deleteQueue(q: QueueRef, tombstoneMs: number): Promise<boolean> {
+  async deleteQueue(q: QueueRef, now: number, tombstoneMs: number): Promise<boolean> {
     if (!this.use('deleteQueue', q)) return false;
     this.queues.delete(keyOf(q));
-    this.tombstones.set(keyOf(q), this.clock() + tombstoneMs);
+    this.tombstones.set(keyOf(q), now + tombstoneMs);
     return true;
   }
 
@@ -298,6 +302,36 @@ export class FakeStore implements Store {
     const current = (name: string) =>
       this.queue({ account: dlq.account, name })?.attributes._redriveTarget === `dlq:${dlq.name}`;
     return [...(queue?.deadLetterSources ?? [])].filter(current).sort();
+  }
+
+  async peekMessages(q: QueueRef, options: PeekOptions): Promise<PeekResult | undefined> {
+    const queue = this.use('peekMessages', q);
+    if (!queue) return undefined;
+    const { now } = options;
+    const stateOf = (m: FakeMessage): PeekedMessage['state'] =>
+      m.availableAt <= now ? 'available' : m.inflight ? 'inflight' : 'delayed';
+    const held = new Set(queue.messages.filter((m) => stateOf(m) === 'inflight').map((m) => m.payload.groupId));
+    const fifo = isFifoName(q.name);
+    // As the Redis store reads them: available messages first, then in flight, then delayed.
+    const wanted = (['available', 'inflight', 'delayed'] as const).filter(
+      (s) => (s !== 'inflight' || options.inflight !== false) && (s !== 'delayed' || options.delayed !== false),
+    );
+    const all = wanted.flatMap((s) => queue.messages.filter((m) => stateOf(m) === s));
+    const limit = Math.max(1, options.limit ?? PEEK_LIMIT);
+    const messages = all.slice(0, limit).map((m): PeekedMessage => {
+      const state = stateOf(m);
+      return {
+        id: m.id,
+        payload: m.payload,
+        state,
+        ...(state === 'available' ? {} : { visibleAtMs: m.availableAt }),
+        groupLocked: fifo && state === 'available' && held.has(m.payload.groupId),
+        receiveCount: m.receiveCount,
+        firstReceiveTimestamp: m.firstReceiveMs,
+        sequenceNumber: String(m.seq),
+      };
+    });
+    return { messages, more: all.length > limit };
   }
 
   wakeChannel(q: QueueRef): string {

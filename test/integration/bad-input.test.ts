@@ -4,8 +4,10 @@
  * `__type` + `x-amzn-query-error`, or an XML `ErrorResponse`), never a 5xx, and the service must
  * keep serving afterwards.
  */
+
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { VERSION } from '../../src/version.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
 const XML_NS = 'http://queue.amazonaws.com/doc/2012-11-05/';
@@ -801,6 +803,6 @@ describe('after all of the above', () => {
   it('is healthy', async () => {
     const reply = await raw('GET', '/health');
     expect(reply.status).toBe(200);
-    expect(JSON.parse(reply.text)).toEqual({ status: 'ok', redis: 'up', pid: process.pid });
+    expect(JSON.parse(reply.text)).toEqual({ status: 'ok', redis: 'up', pid: process.pid, version: VERSION });
   });
 });

@@ -3,10 +3,12 @@
  * health, clean shutdown on SIGTERM (open long polls answered, Redis child stopped) and messages
  * that survive a restart on the same data directory.
  */
+
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VERSION } from '../../src/version.js';
 import { sqsClient } from '../helpers/clients.js';
 import { type RunningService, requireBuild, runToExit, startProcess, stopProcess } from '../helpers/process.js';
 
@@ -52,7 +54,7 @@ describe('the redsqs process', () => {
     const first = await start(dataDir);
     const health = await fetch(`${first.url}/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok', redis: 'up', pid: first.child.pid });
+    expect(await health.json()).toEqual({ status: 'ok', redis: 'up', pid: first.child.pid, version: VERSION });
 
     const sqs = sqsClient('json', first.url);
     const { QueueUrl } = await sqs.createQueue({ QueueName: 'durable' });

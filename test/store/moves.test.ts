@@ -121,7 +121,7 @@ describe('move handoff', () => {
 
   it('a destination that no longer exists: the message goes back to its queue', async () => {
     const id = await redriven();
-    await store.deleteQueue(dlq, 0);
+    await store.deleteQueue(dlq, 0, 0);
     expect((await moves.drainOutbox(src, T0 + 10)).returned).toBe(1);
     expect(await where(id)).toEqual({ src: 1, srcOutbox: 0, dlq: 0 });
     expect((await store.getQueue(src, T0 + 10))?.counts.visible).toBe(1);

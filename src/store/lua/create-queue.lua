@@ -1,5 +1,5 @@
 -- Creates a queue, or confirms that an identical one exists.
--- KEYS: 1 meta hash, 2 tags hash, 3 deletion tombstone
+-- KEYS: 1 meta hash, 2 tags hash, 3 deletion tombstone (value: until when the name is blocked, ms)
 -- ARGV: 1 now (ms), 2 number of stored attribute pairs S, then S name/value pairs (defaults
 --       merged with the request), then number of requested pairs R and R pairs (what the caller
 --       asked for, compared with an existing queue; '' = must be absent), then number of tag pairs
@@ -22,7 +22,8 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   end
   return {0}
 end
-if redis.call('EXISTS', KEYS[3]) == 1 then
+local blocked = redis.call('GET', KEYS[3])
+if blocked and tonumber(blocked) and tonumber(blocked) > tonumber(now) then
   return {3}
 end
 

@@ -1,13 +1,14 @@
 -- Deletes a queue and all its messages (UNLINK frees large keys in the background).
 -- KEYS: 1 tombstone, then every other key of the queue, meta first
--- ARGV: 1 tombstone lifetime in ms (0: none)
+-- ARGV: 1 until when the name stays blocked, in ms of the service's clock (0: not at all),
+--       2 how long Redis keeps the tombstone (ms of real time; longer than the block, so that a
+--       virtual clock that runs slow or stands still still finds it)
 -- Returns: 1 deleted | 0 no such queue
 if redis.call('EXISTS', KEYS[2]) == 0 then
   return 0
 end
 redis.call('UNLINK', unpack(KEYS, 2))
-local ttl = tonumber(ARGV[1])
-if ttl > 0 then
-  redis.call('SET', KEYS[1], '1', 'PX', ttl)
+if tonumber(ARGV[1]) > 0 then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 end
 return 1

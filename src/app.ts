@@ -1,0 +1,51 @@
+/**
+ * Everything on the service's port that is not the SQS API, on Express: /health always; the
+ * developer endpoints (peek, clock, reset) unless switched off.
+ */
+import express from 'express';
+import type { Config } from './config.js';
+import { peekRouter } from './dev/peek.js';
+import { devRouter } from './dev/routes.js';
+import type { RedisClock } from './store/redis-clock.js';
+import type { RedisHealth } from './store/redis-health.js';
+import type { Store } from './store/store.js';
+import { VERSION } from './version.js';
+
+/** starting: until everything asked for at start is in place; stopping: once shutdown began. */
+export type Phase = 'starting' | 'ready' | 'stopping';
+
+export interface AppDeps {
+  store: Store;
+  config: Config;
+  clock: RedisClock;
+  health: RedisHealth;
+  phase(): Phase;
+  reset(account?: string): Promise<number>;
+}
+
+export function buildApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.get('/health', async (_req, res) => {
+    // pid: which process answered, telling the workers of `--workers N` apart.
+    const about = { version: VERSION, pid: process.pid };
+    const phase = deps.phase();
+    if (phase !== 'ready') {
+      res.status(503).json({ status: phase, ...about });
+      return;
+    }
+    const up = await deps.health.check();
+    res.status(up ? 200 : 503).json({ status: up ? 'ok' : 'unavailable', redis: up ? 'up' : 'down', ...about });
+  });
+  if (deps.config.devEndpoints) {
+    app.use(peekRouter({ store: deps.store, config: deps.config, now: () => deps.clock.clock.now() }));
+    app.use(devRouter({ clock: deps.clock, reset: deps.reset }));
+  }
+  app.use((req, res) => {
+    res
+      .status(404)
+      .json({ error: `No route for ${req.method} ${req.path}. SQS requests go to POST / (or GET /?Action=...).` });
+  });
+  return app;
+}

@@ -1,0 +1,206 @@
+/**
+ * One clock for every instance on the same Redis. Its state (offset or frozen instant, version)
+ * lives in `<prefix>:clock`; a change is made by one script, applied locally, then announced on
+ * the `<prefix>:clock` channel. Every instance applies the announcement and acknowledges it, and
+ * the change returns once all listening instances have, so a request to any instance after the
+ * change sees the new time.
+ */
+import { randomUUID } from 'node:crypto';
+import { Cluster, type Redis } from 'ioredis';
+import { AdjustableClock, type ClockState, REAL_TIME } from '../clock.js';
+import type { Logger } from '../log.js';
+import { connectRedis, subscriberConnection } from './connect.js';
+import { clockKey } from './keys.js';
+import { asArray } from './replies.js';
+import { Scripts } from './scripts.js';
+
+export type ClockChange = { advanceMs: number } | { setMs: number } | { freeze: boolean };
+
+export interface ClockView {
+  now: number;
+  frozen: boolean;
+  offsetMs: number;
+}
+
+/** A change that would move the clock backwards, or is malformed. */
+export class ClockChangeError extends Error {}
+
+type Announcement =
+  | { t: 'state'; id: string; state: ClockState }
+  | { t: 'reset'; id: string }
+  | { t: 'ack'; id: string };
+
+/** How long a change waits for the other instances to acknowledge it. */
+const ACK_TIMEOUT_MS = 2_000;
+
+export class RedisClock {
+  private readonly key: string;
+  private readonly waiting = new Map<string, { acks: number; need: number; done: () => void }>();
+
+  constructor(
+    private readonly redis: Redis | Cluster,
+    private readonly subscriber: Redis | Cluster,
+    private readonly scripts: Scripts,
+    prefix: string,
+    readonly clock: AdjustableClock,
+    private readonly log: Logger,
+  ) {
+    this.key = clockKey(prefix);
+  }
+
+  /** Listens for changes, then reads the current state (so none is missed in between). */
+  async start(): Promise<void> {
+    this.subscriber.on('message', (channel: string, payload: string) => {
+      if (channel === this.key) this.onAnnouncement(payload);
+    });
+    // Announcements made while the subscriber was reconnecting are lost: read the state again.
+    this.subscriber.on('ready', () => {
+      this.refresh().catch((err: unknown) => this.log.warn(`clock: ${(err as Error).message}`));
+    });
+    await this.subscriber.subscribe(this.key);
+    await this.refresh();
+  }
+
+  private async refresh(): Promise<void> {
+    const state = this.stateOf(await this.scripts.run('clock', [this.key], ['get', this.clock.real()]));
+    // A state of version 0 is real time: the clock was never moved, or a reset deleted it.
+    this.clock.apply(state, state.version === 0 && this.clock.version !== 0);
+  }
+
+  view(): ClockView {
+    return { now: this.clock.now(), frozen: this.clock.frozen, offsetMs: this.clock.offsetMs };
+  }
+
+  async change(change: ClockChange): Promise<ClockView> {
+    let op: string;
+    let value = 0;
+    if ('advanceMs' in change) {
+      if (!Number.isSafeInteger(change.advanceMs) || change.advanceMs < 0) {
+        throw new ClockChangeError('advanceMs must be a whole number of milliseconds, 0 or more');
+      }
+      op = 'advance';
+      value = change.advanceMs;
+    } else if ('setMs' in change) {
+      if (!Number.isSafeInteger(change.setMs) || change.setMs < 0) {
+        throw new ClockChangeError('setMs must be a time in milliseconds since the epoch');
+      }
+      op = 'set';
+      value = change.setMs;
+    } else {
+      op = change.freeze ? 'freeze' : 'unfreeze';
+    }
+    const reply = asArray(await this.scripts.run('clock', [this.key], [op, this.clock.real(), value]));
+    if (reply[0] === -1) {
+      const now = Number(reply[5]);
+      throw new ClockChangeError(
+        `the clock cannot go backwards: it is ${new Date(now).toISOString()} (${now}), and setMs ${value} is earlier`,
+      );
+    }
+    const state = this.stateOf(reply);
+    this.clock.apply(state);
+    await this.announce({ t: 'state', id: randomUUID(), state });
+    return this.view();
+  }
+
+  /** Back to real time, on every instance (a reset of the whole deployment). */
+  async resetToRealTime(): Promise<void> {
+    await this.redis.unlink(this.key);
+    this.clock.apply(REAL_TIME, true);
+    await this.announce({ t: 'reset', id: randomUUID() });
+  }
+
+  private stateOf(reply: unknown): ClockState {
+    const [, offset, frozen, frozenAt, version] = asArray(reply as never).map(Number) as number[];
+    return {
+      offsetMs: offset as number,
+      ...(frozen === 1 ? { frozenAtMs: frozenAt as number } : {}),
+      version: version as number,
+    };
+  }
+
+  private onAnnouncement(payload: string): void {
+    let message: Announcement;
+    try {
+      message = JSON.parse(payload) as Announcement;
+    } catch {
+      return;
+    }
+    if (message.t === 'ack') {
+      const w = this.waiting.get(message.id);
+      if (w && ++w.acks >= w.need) w.done();
+      return;
+    }
+    if (message.t === 'state') this.clock.apply(message.state);
+    else if (message.t === 'reset') this.clock.apply(REAL_TIME, true);
+    else return;
+    const ack: Announcement = { t: 'ack', id: message.id };
+    this.redis
+      .publish(this.key, JSON.stringify(ack))
+      .catch((err: unknown) => this.log.warn(`clock: ${(err as Error).message}`));
+  }
+
+  /** Publishes and waits until every instance listening (this one included) has applied it. */
+  private async announce(message: Announcement): Promise<void> {
+    let done = (): void => undefined;
+    const applied = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const entry = { acks: 0, need: Number.POSITIVE_INFINITY, done };
+    this.waiting.set(message.id, entry);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      entry.need = await this.publish(JSON.stringify(message));
+      if (entry.acks >= entry.need) return;
+      const late = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), ACK_TIMEOUT_MS);
+      });
+      if (await Promise.race([applied.then(() => false), late])) {
+        this.log.warn(
+          `clock: ${entry.acks} of ${entry.need} instances confirmed the change within ${ACK_TIMEOUT_MS} ms`,
+        );
+      }
+    } finally {
+      clearTimeout(timer);
+      this.waiting.delete(message.id);
+    }
+  }
+
+  /** Publishes; returns how many instances listen (on a cluster, summed over its nodes). */
+  private async publish(payload: string): Promise<number> {
+    if (!(this.redis instanceof Cluster)) return this.redis.publish(this.key, payload);
+    const counts = await Promise.all(
+      this.redis.nodes('master').map(async (node) => Number(((await node.pubsub('NUMSUB', this.key)) as unknown[])[1])),
+    );
+    await this.redis.publish(this.key, payload);
+    return counts.reduce((a, b) => a + b, 0);
+  }
+}
+
+/**
+ * A clock that follows the deployment's without serving anything: the primary of `--workers N`
+ * runs the pollers on it.
+ */
+export async function followClock(
+  target: string | string[],
+  prefix: string,
+  log: Logger,
+): Promise<{ clock: AdjustableClock; close(): void }> {
+  const redis = connectRedis(target);
+  const subscriber = subscriberConnection(target);
+  redis.on('error', (err) => log.debug(`redis (clock): ${err.message}`));
+  subscriber.on('error', (err) => log.debug(`redis subscriber (clock): ${err.message}`));
+  const close = (): void => {
+    redis.disconnect();
+    subscriber.disconnect();
+  };
+  try {
+    await redis.connect();
+    await subscriber.connect();
+    const shared = new RedisClock(redis, subscriber, new Scripts(redis), prefix, new AdjustableClock(), log);
+    await shared.start();
+    return { clock: shared.clock, close };
+  } catch (err) {
+    close();
+    throw err;
+  }
+}
