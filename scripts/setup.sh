@@ -2,7 +2,7 @@
 # Prepares a machine to run redsqs and its tests. Safe to run again: it only does what is missing.
 #   - npm dependencies, exactly as package-lock.json pins them
 #   - redis-server, if it is not on PATH (Debian/Ubuntu apt, or Homebrew on macOS)
-#   - the build (dist/)
+#   - the build (dist/): npm's `prepare` script when it installs, else `npm run build`
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,15 +37,16 @@ else
   fi
 fi
 
-# `npm install --no-save` installs exactly what package-lock.json pins, like `npm ci`, but also
-# accepts a lock file written by an npm that left out other platforms' optional packages.
+# `npm install --no-save` installs exactly what package-lock.json pins, like `npm ci`, but keeps an
+# up-to-date node_modules instead of deleting it first, so running setup again is quick. It also runs
+# the package's `prepare` script, which builds dist/; only when it did not run is the build needed.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
-  say "installing npm dependencies"
+  say "installing npm dependencies and building"
   npm install --no-save --no-audit --no-fund --loglevel=error
+  # With ignore-scripts set in an npmrc, npm skipped `prepare`.
+  if [ "$(npm config get ignore-scripts)" = "true" ]; then npm run build --silent; fi
 else
-  say "npm dependencies are up to date"
+  say "npm dependencies are up to date; building"
+  npm run build --silent
 fi
-
-say "building"
-npm run build --silent
 say "done: 'npm start' runs the service on port 9324, 'npm test' runs the tests"

@@ -1,4 +1,5 @@
 /** The library surface: a throwaway redsqs for tests, the service and the pollers from code. */
+export { type RedsqsControl, redsqsAt } from './client.js';
 export type { Clock } from './clock.js';
 export { type Config, DEFAULTS, loadConfig, TEST_PROFILE } from './config.js';
 export { type EmbeddedRedis, type EmbeddedRedisOptions, startEmbeddedRedis } from './embedded-redis.js';

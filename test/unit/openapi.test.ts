@@ -293,7 +293,30 @@ describe('openapi.yaml matches the code', () => {
       expect(obj(props.status, 'status').enum).toContain(state.status);
       expect(obj(props.redis, 'redis').enum).toContain(state.redis);
       expect(obj(props.pid, 'pid').type).toBe('integer');
-      expect(media.example).toEqual({ ...state, pid: expect.any(Number) });
+      expect(media.example).toEqual({ ...state, version: expect.any(String), pid: expect.any(Number) });
     }
+    const media503 = obj(obj(deref(responses['503'], '503').content, 'content')['application/json'], 'json');
+    const statuses = obj(obj(deref(media503.schema, 'Health').properties, 'properties').status, 'status').enum;
+    expect(statuses).toEqual(expect.arrayContaining(['starting', 'ok', 'unavailable', 'stopping']));
+  });
+
+  it('describes the clock and reset routes with the shapes the service answers', () => {
+    const paths = obj(root.paths, 'paths');
+    const clock = obj(paths['/_redsqs/clock'], '/_redsqs/clock');
+    for (const method of ['get', 'post']) {
+      const op = obj(clock[method], `${method} clock`);
+      const ok = obj(obj(deref(obj(op.responses, 'r')['200'], '200').content, 'c')['application/json'], 'json');
+      const props = obj(deref(ok.schema, 'Clock').properties, 'Clock properties');
+      expect(Object.keys(props).sort()).toEqual(['frozen', 'now', 'offsetMs']);
+    }
+    const change = obj(obj(obj(obj(clock.post, 'post').requestBody, 'body').content, 'c')['application/json'], 'j');
+    expect(Object.keys(obj(deref(change.schema, 'ClockChange').properties, 'p')).sort()).toEqual([
+      'advanceMs',
+      'freeze',
+      'setMs',
+    ]);
+    const reset = obj(obj(paths['/_redsqs/reset'], '/_redsqs/reset').post, 'post reset');
+    const ok = obj(obj(deref(obj(reset.responses, 'r')['200'], '200').content, 'c')['application/json'], 'json');
+    expect(Object.keys(obj(deref(ok.schema, 'reset').properties, 'p'))).toEqual(['deletedQueues']);
   });
 });

@@ -1,0 +1,5 @@
+module.exports = {
+  testEnvironment: 'node',
+  globalSetup: './redsqs-setup.mjs',
+  globalTeardown: './redsqs-teardown.mjs',
+};

@@ -1,0 +1,72 @@
+/**
+ * `npm start`: npm runs the script through a shell; the script execs node, so the signal npm
+ * forwards reaches redsqs, which stops cleanly and takes its redis-server with it. (Without the
+ * exec, killing npm left node and redis-server running.)
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { requireBuild } from '../helpers/process.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'redsqs-npm-start-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return check();
+}
+
+it('a SIGTERM to `npm start` stops redsqs and its redis-server', async () => {
+  requireBuild();
+  const port = await freePort();
+  const npm = spawn('npm', ['start', '--silent'], {
+    cwd: new URL('../../', import.meta.url),
+    env: { ...process.env, PORT: String(port), DATA_DIR: dir, LOG_LEVEL: 'warn' },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+  let health: { pid?: number } = {};
+  const ready = await until(async () => {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      health = (await res.json()) as { pid?: number };
+      return res.status === 200;
+    } catch {
+      return false;
+    }
+  }, 20_000);
+  expect(ready).toBe(true);
+  const node = health.pid as number;
+  const redis = Number(readFileSync(join(dir, 'redis.pid'), 'utf8'));
+  expect(node).not.toBe(npm.pid);
+  expect(alive(node) && alive(redis)).toBe(true);
+
+  npm.kill('SIGTERM');
+  await exited;
+  expect(await until(() => !alive(node) && !alive(redis), 10_000)).toBe(true);
+}, 40_000);
