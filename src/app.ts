@@ -6,6 +6,9 @@ import express from 'express';
 import type { Config } from './config.js';
 import { peekRouter } from './dev/peek.js';
 import { devRouter } from './dev/routes.js';
+import { SqsError } from './errors.js';
+import type { Logger } from './log.js';
+import { encodeJsonError } from './protocol/encode.js';
 import type { RedisClock } from './store/redis-clock.js';
 import type { RedisHealth } from './store/redis-health.js';
 import type { Store } from './store/store.js';
@@ -21,6 +24,7 @@ export interface AppDeps {
   health: RedisHealth;
   phase(): Phase;
   reset(account?: string): Promise<number>;
+  log: Logger;
 }
 
 export function buildApp(deps: AppDeps): express.Express {
@@ -47,5 +51,13 @@ export function buildApp(deps: AppDeps): express.Express {
       .status(404)
       .json({ error: `No route for ${req.method} ${req.path}. SQS requests go to POST / (or GET /?Action=...).` });
   });
+  // Whatever a route did not expect: logged here, answered in the SQS JSON error shape, no stack.
+  app.use(((err, req, res, _next) => {
+    deps.log.error(`${req.method} ${req.path} failed`, err);
+    const out = encodeJsonError(
+      new SqsError('InternalFailure', 'The request processing has failed because of an unknown error.'),
+    );
+    res.status(out.status).set(out.headers).type('application/json').send(out.body);
+  }) as express.ErrorRequestHandler);
   return app;
 }

@@ -22,6 +22,7 @@ import type { Config } from '../config.js';
 import type { QueueRef } from '../domain.js';
 import { queueDoesNotExist, SqsError } from '../errors.js';
 import type { WireResponse } from '../protocol/encode.js';
+import { isRedisUnavailable } from '../protocol/sqs-handler.js';
 import { parseQueueUrl } from '../sqs/queue-names.js';
 import { buildReceivedMessage, checkSystemAttributeNames } from '../sqs/received-message.js';
 import type { PeekedMessage, Store } from '../store/store.js';
@@ -224,7 +225,9 @@ export function peekRouter(deps: PeekDeps): express.Router {
       const error =
         err instanceof SqsError
           ? err
-          : new SqsError('InternalFailure', 'The request processing has failed because of an unknown error.');
+          : isRedisUnavailable(err)
+            ? new SqsError('ServiceUnavailable', 'The service cannot reach its Redis; try again.')
+            : new SqsError('InternalFailure', 'The request processing has failed because of an unknown error.');
       send(res, requestId, renderError(mode, error, requestId));
     }
   }

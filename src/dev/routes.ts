@@ -8,6 +8,7 @@
 import express from 'express';
 import { invalidParameter, SqsError } from '../errors.js';
 import { encodeJsonError } from '../protocol/encode.js';
+import { isRedisUnavailable } from '../protocol/sqs-handler.js';
 import { type ClockChange, ClockChangeError, type RedisClock } from '../store/redis-clock.js';
 
 export interface DevRouteDeps {
@@ -70,7 +71,9 @@ const handle =
       (err: unknown) => {
         if (err instanceof SqsError) sendError(res, err);
         else if (err instanceof ClockChangeError) sendError(res, invalidParameter(err.message));
-        else next(err);
+        else if (isRedisUnavailable(err)) {
+          sendError(res, new SqsError('ServiceUnavailable', 'The service cannot reach its Redis; try again.'));
+        } else next(err);
       },
     );
   };

@@ -62,7 +62,7 @@ function goneSignal(res: ServerResponse): AbortSignal {
 }
 
 /** Redis down or unreachable: a 503 the client may retry, not a 500. */
-function isRedisUnavailable(err: unknown): boolean {
+export function isRedisUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   return (
     err.name === 'MaxRetriesPerRequestError' ||

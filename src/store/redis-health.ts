@@ -16,12 +16,17 @@ export class RedisHealth {
   private downReason: string | undefined;
   private probe: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Before the first connection, a failure is the start's to report, not a state to announce. */
+  private connected = false;
 
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly log: Logger,
   ) {
-    redis.on('ready', () => this.markUp());
+    redis.on('ready', () => {
+      this.connected = true;
+      this.markUp();
+    });
     redis.on('close', () => this.markDown('the connection to Redis is closed'));
     redis.on('end', () => this.markDown('the connection to Redis ended'));
   }
@@ -83,7 +88,7 @@ export class RedisHealth {
   }
 
   private markDown(reason: string): void {
-    if (this.closed || this.downReason !== undefined) return;
+    if (this.closed || !this.connected || this.downReason !== undefined) return;
     this.downReason = reason;
     this.log.warn(`${reason}: answering 503 until it is back`);
   }

@@ -27,3 +27,43 @@ describe('loadConfig workers', () => {
     );
   });
 });
+
+describe('loadConfig: the door', () => {
+  it('listens on loopback unless told otherwise', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({}, ['--host', '0.0.0.0']).host).toBe('0.0.0.0');
+  });
+
+  it('names an unknown flag as unknown, with or without a value', () => {
+    expect(() => loadConfig({}, ['--prot', '9324'])).toThrow(/^unknown flag --prot\n/);
+    expect(() => loadConfig({}, ['--verbose'])).toThrow(/^unknown flag --verbose\n/);
+    expect(() => loadConfig({}, ['--nope=1'])).toThrow(/^unknown flag --nope\n/);
+    expect(() => loadConfig({}, ['--port'])).toThrow('--port needs a value');
+    expect(() => loadConfig({}, ['--port', '--host', 'x'])).toThrow('--port needs a value');
+  });
+
+  it('has a test profile without cool-downs, which explicit settings override', () => {
+    const plain = loadConfig({});
+    expect([plain.deleteCooldownSeconds, plain.purgeCooldownSeconds, plain.profile]).toEqual([60, 60, undefined]);
+    for (const profiled of [loadConfig({ REDSQS_PROFILE: 'test' }), loadConfig({}, ['--profile', 'test'])]) {
+      expect([profiled.deleteCooldownSeconds, profiled.purgeCooldownSeconds, profiled.profile]).toEqual([0, 0, 'test']);
+    }
+    const mixed = loadConfig({ REDSQS_PROFILE: 'test', REDSQS_DELETE_COOLDOWN_SECONDS: '60' });
+    expect([mixed.deleteCooldownSeconds, mixed.purgeCooldownSeconds]).toEqual([60, 0]);
+    expect(() => loadConfig({ REDSQS_PROFILE: 'fast' })).toThrow(
+      'REDSQS_PROFILE (--profile) can only be "test", got "fast"',
+    );
+  });
+
+  it('switches the developer endpoints and sets the shutdown deadline', () => {
+    expect(loadConfig({}).devEndpoints).toBe(true);
+    for (const off of ['off', 'false', '0', 'no', 'OFF'])
+      expect(loadConfig({ REDSQS_DEV_ENDPOINTS: off }).devEndpoints).toBe(false);
+    expect(loadConfig({ REDSQS_DEV_ENDPOINTS: 'off' }, ['--dev-endpoints', 'on']).devEndpoints).toBe(true);
+    expect(() => loadConfig({ REDSQS_DEV_ENDPOINTS: 'maybe' })).toThrow('must be on or off, got "maybe"');
+    expect(loadConfig({}).shutdownTimeoutMs).toBe(10_000);
+    expect(loadConfig({ REDSQS_SHUTDOWN_TIMEOUT_SECONDS: '3' }).shutdownTimeoutMs).toBe(3_000);
+    expect(() => loadConfig({ REDSQS_SHUTDOWN_TIMEOUT_SECONDS: '0' })).toThrow(/REDSQS_SHUTDOWN_TIMEOUT_SECONDS/);
+  });
+});
