@@ -56,12 +56,18 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Running: a zombie has stopped, though its pid answers until its parent (init, for a leftover) reaps it. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): the signal's answer stands
   }
 }
 

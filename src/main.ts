@@ -1,197 +1,22 @@
 #!/usr/bin/env node
 /**
- * The process entry. Signals are handled from the first line; then, in order: configuration (the
- * file checked completely and its handlers loaded), the port, the embedded Redis when needed, the
- * service (or its workers), the configured queues and pollers. /health says "starting" until the
- * last step is done. A stop at any moment undoes what was started (see lifecycle.ts).
+ * The bin. Signal handlers come first, before the modules load (a few hundred milliseconds): a
+ * signal then finds nothing started and ends the process at once. run.ts replaces them with the
+ * lifecycle's, which undo what the start has done so far. Workers of `--workers N` leave signals
+ * to their primary (worker.ts).
  */
 import cluster from 'node:cluster';
-import { createServer } from 'node:net';
-import type { Clock } from './clock.js';
-import { type Config, ConfigError, DEFAULTS, loadConfig, USAGE } from './config.js';
-import { startEmbeddedRedis } from './embedded-redis.js';
-import { PollerConfigError, type PreparedPollers, preparePollers } from './lambda/index.js';
-import { Lifecycle, StopRequested } from './lifecycle.js';
-import { createLogger, type Logger } from './log.js';
-import { startService } from './service.js';
-import { followClock } from './store/redis-clock.js';
-import { VERSION } from './version.js';
-import { runWorker } from './worker.js';
-import { startWorkers } from './workers.js';
 
-const life = new Lifecycle(createLogger('info'), DEFAULTS.shutdownTimeoutMs);
-
-/** A start that cannot go on: the message for the user and the exit code. */
-class StartError extends Error {
-  constructor(
-    message: string,
-    readonly code: number,
-  ) {
-    super(message);
-  }
+const beforeStart = (): never => process.exit(0);
+if (!cluster.isWorker) {
+  process.on('SIGTERM', beforeStart);
+  process.on('SIGINT', beforeStart);
 }
 
-function main(): void {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(USAGE);
-    return;
-  }
-  if (argv.includes('--version') || argv.includes('-v')) {
-    process.stdout.write(`redsqs ${VERSION}\n`);
-    return;
-  }
-  let config: Config;
-  try {
-    config = loadConfig(process.env, argv);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`redsqs: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  // A worker of `--workers N`: the primary has done the rest and passed the Redis URL on.
-  if (cluster.isWorker) {
-    void runWorker(config);
-    return;
-  }
-  const log = createLogger(config.logLevel);
-  life.configure(log, config.shutdownTimeoutMs);
-  const started = performance.now();
-  const starting = start(config, log).then(
-    () => log.info(`ready in ${Math.round(performance.now() - started)} ms`),
-    (err: unknown) => {
-      if (err instanceof StopRequested || life.isStopping) return;
-      const message = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`redsqs: ${message}\n`);
-      void life.stop('start failed', err instanceof StartError ? err.code : 1);
-    },
-  );
-  life.run(starting);
-}
-
-async function start(config: Config, log: Logger): Promise<void> {
-  // The configuration file is checked completely, handlers included, before the port opens.
-  let pollers: PreparedPollers | undefined;
-  if (config.pollerConfig) pollers = await prepare(config.pollerConfig);
-  life.check();
-  await ensurePortFree(config.host, config.port);
-  life.check();
-
-  let redisUrl: string | string[] | undefined = config.redisClusterNodes ?? config.redisUrl;
-  if (!redisUrl) {
-    const embedded = await startEmbeddedRedis({
-      dataDir: config.dataDir,
-      log,
-      signal: life.signal,
-      onExit: () => {
-        log.error('redsqs cannot serve without its Redis: exiting');
-        void life.stop('redis-server exited', 1);
-      },
-    });
-    life.started({
-      name: 'redis-server',
-      begin: () => embedded.expectExit(), // a service manager may signal every process at once
-      stop: () => embedded.stop(),
-      now: () => embedded.stopNow(),
-    });
-    redisUrl = embedded.url;
-  }
-  life.check();
-
-  let url: string;
-  let markReady: () => void;
-  let clock: Clock | undefined;
-  let note = '';
-  if (config.workers > 1) {
-    const workers = await startWorkers({
-      config,
-      env: typeof redisUrl === 'string' && !config.redisUrl ? { REDIS_URL: redisUrl } : {},
-      log,
-      onGiveUp: () => void life.stop('workers keep dying', 1),
-    });
-    life.started({ name: 'workers', begin: () => workers.beginStop(), stop: () => workers.stop() });
-    url = `http://${loopback(config.host)}:${workers.port}`;
-    markReady = () => workers.markReady();
-    note = `${config.workers} workers: pids ${workers.pids().join(', ')}; `;
-    if (pollers) {
-      // The pollers run here, in the primary, on the deployment's clock.
-      const follower = await followClock(redisUrl, config.keyPrefix, log);
-      life.started({ name: 'clock', stop: async () => follower.close() });
-      clock = follower.clock;
-    }
-  } else {
-    const service = await startService({ config, redisUrl, log, ready: false });
-    life.started({ name: 'service', stop: () => service.close() });
-    url = service.url;
-    markReady = () => service.markReady();
-    clock = service.clock.clock;
-  }
-  log.info(
-    `redsqs ${VERSION} listening on ${config.host}:${new URL(url).port}: ${url} (${note}region ${config.region}, account ${config.accountId})`,
-  );
-  life.check();
-
-  if (pollers) {
-    // The AWS SDK the pollers use warns on every start that it will need Node 22 (README says so).
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    try {
-      const running = await pollers.start({
-        endpoint: url,
-        region: config.region,
-        log,
-        signal: life.signal,
-        ...(clock ? { clock } : {}),
-      });
-      life.started({ name: 'pollers', stop: () => running.stop() });
-    } catch (err) {
-      life.check();
-      throw fileError(config.pollerConfig as string, err);
-    }
-  }
-  life.check();
-  markReady();
-}
-
-/** The file's problem, naming the file: exit 2 for a bad file, 1 for anything else. */
-function fileError(path: string, err: unknown): StartError {
-  const message = err instanceof Error ? err.message : String(err);
-  return new StartError(
-    `${message.includes(path) ? '' : `${path}: `}${message}`,
-    err instanceof PollerConfigError ? 2 : 1,
-  );
-}
-
-async function prepare(path: string): Promise<PreparedPollers> {
-  try {
-    return await preparePollers(path);
-  } catch (err) {
-    throw fileError(path, err);
-  }
-}
-
-/** Loopback for a wildcard address: the URL is for clients on this machine (and for the pollers). */
-function loopback(host: string): string {
-  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-}
-
-function ensurePortFree(host: string, port: number): Promise<void> {
-  if (port === 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        new StartError(
-          err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use; set PORT or --port` : err.message,
-          1,
-        ),
-      ),
-    );
-    probe.listen(port, host, () => probe.close(() => resolve()));
-  });
-}
-
-// Workers leave signals to their primary (worker.ts installs its own handlers).
-if (!cluster.isWorker) life.handleSignals();
-main();
+const { main } = await import('./run.js');
+main({
+  off() {
+    process.off('SIGTERM', beforeStart);
+    process.off('SIGINT', beforeStart);
+  },
+});

@@ -5,7 +5,7 @@
  * RedrivePolicy sends them to its dead-letter queue, as with Lambda.
  */
 import type { Message, SQS } from '@aws-sdk/client-sqs';
-import type { Clock } from '../clock.js';
+import { type Clock, untilTime } from '../clock.js';
 import type { Logger } from '../log.js';
 import { batchOutcome, keepGroupOrder } from './batch-response.js';
 import type { FunctionSpec, MappingSpec } from './config.js';
@@ -28,12 +28,15 @@ export interface PollerOptions {
 }
 
 const LONG_POLL_SECONDS = 20;
+const WINDOW_ENDED = Symbol('window ended');
 
 export class MappingPoller {
   private readonly stopper = new AbortController();
   private workers: Promise<void>[] = [];
   /** One worker fills a batch at a time, so batches fill up; invocations still run concurrently. */
   private collecting: Promise<unknown> = Promise.resolve();
+  /** A receive still open when the window of the batch it was for ended: it starts the next batch. */
+  private pending: Promise<Message[] | Error> | undefined;
 
   constructor(private readonly o: PollerOptions) {}
 
@@ -82,24 +85,46 @@ export class MappingPoller {
         if (left <= 0) break;
         wait = Math.min(LONG_POLL_SECONDS, Math.ceil(left / 1000));
       }
-      const Messages = await this.receive(wait, mapping.BatchSize - batch.length, batch.length > 0);
-      if (Messages.length > 0 && batch.length === 0) firstAt = clock.now();
-      batch.push(...Messages);
+      const receive = this.pending ?? this.receive(wait, mapping.BatchSize - batch.length);
+      this.pending = receive;
+      const got = batch.length > 0 ? await this.untilWindowEnds(receive, firstAt + windowMs) : await receive;
+      if (got === WINDOW_ENDED) break;
+      this.pending = undefined;
+      if (got instanceof Error) throw got;
+      if (got.length > 0 && batch.length === 0) firstAt = clock.now();
+      batch.push(...got);
       if (windowMs === 0 && batch.length > 0) break;
     }
     return batch;
   }
 
   /**
-   * One long poll. While a batch waits for its window to end, a move of the clock ends the poll,
-   * so that the window is measured again on the new time.
+   * The receive's messages, or WINDOW_ENDED when the window ends first on the clock (which a move of
+   * the clock can do at once). The receive then stays open, its messages the start of the next
+   * batch: ending it instead could lose the messages it takes as the clock moves (they would stay in
+   * flight, unseen, until their visibility timeout).
    */
-  private async receive(waitSeconds: number, max: number, windowOpen: boolean): Promise<Message[]> {
-    const { sqs, queueUrl, clock } = this.o;
+  private async untilWindowEnds(
+    receive: Promise<Message[] | Error>,
+    endsAt: number,
+  ): Promise<Message[] | Error | typeof WINDOW_ENDED> {
+    const done = new AbortController();
+    try {
+      return await Promise.race([
+        receive,
+        untilTime(this.o.clock, endsAt, done.signal).then((): typeof WINDOW_ENDED => WINDOW_ENDED),
+      ]);
+    } finally {
+      done.abort();
+    }
+  }
+
+  /** One long poll; a failure is returned, so that a receive nobody awaits yet cannot reject unhandled. */
+  private async receive(waitSeconds: number, max: number): Promise<Message[] | Error> {
+    const { sqs, queueUrl } = this.o;
     const ended = new AbortController();
     const stop = (): void => ended.abort();
     this.stopper.signal.addEventListener('abort', stop);
-    const stopWatching = windowOpen ? clock.onChange(stop) : () => undefined;
     try {
       const { Messages = [] } = await sqs.receiveMessage(
         {
@@ -113,10 +138,8 @@ export class MappingPoller {
       );
       return Messages;
     } catch (err) {
-      if (ended.signal.aborted && !this.stopping) return [];
-      throw err;
+      return err instanceof Error ? err : new Error(String(err));
     } finally {
-      stopWatching();
       this.stopper.signal.removeEventListener('abort', stop);
     }
   }

@@ -30,6 +30,9 @@ type Announcement =
   | { t: 'reset'; id: string }
   | { t: 'ack'; id: string };
 
+/** The last time a JavaScript Date holds (clock.lua refuses to go past it). */
+const LAST_TIME = 8_640_000_000_000_000;
+
 /** How long a change waits for the other instances to acknowledge it. */
 const ACK_TIMEOUT_MS = 2_000;
 
@@ -90,6 +93,11 @@ export class RedisClock {
       op = change.freeze ? 'freeze' : 'unfreeze';
     }
     const reply = asArray(await this.scripts.run('clock', [this.key], [op, this.clock.real(), value]));
+    if (reply[0] === -2) {
+      throw new ClockChangeError(
+        `the clock cannot go past ${LAST_TIME} (${new Date(LAST_TIME).toISOString()}), the last time a JavaScript Date holds`,
+      );
+    }
     if (reply[0] === -1) {
       const now = Number(reply[5]);
       throw new ClockChangeError(

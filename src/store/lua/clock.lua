@@ -4,7 +4,8 @@
 -- ARGV: 1 operation: get | advance | set | freeze | unfreeze, 2 the caller's real time (ms),
 --       3 advance: ms to add; set: the new time (ms)
 -- Returns: {status, offset, frozen (0|1), frozen at (ms, 0 while running), version, now (ms)};
---          status 1 done | -1 set to a time earlier than now (nothing changed)
+--          status 1 done | -1 set to a time earlier than now | -2 a time past the last one a
+--          JavaScript Date holds, 8.64e15 ms (nothing changed in either case)
 local real = tonumber(ARGV[2])
 local offset = tonumber(redis.call('HGET', KEYS[1], 'offset') or '0')
 local frozenat = redis.call('HGET', KEYS[1], 'frozenat')
@@ -30,7 +31,12 @@ elseif op == 'set' then
   if target < now then
     return reply(-1)
   end
-elseif op == 'freeze' then
+end
+-- Past the last JavaScript Date, times cannot be shown as dates (nor the refusal below).
+if target > 8640000000000000 then
+  return reply(-2)
+end
+if op == 'freeze' then
   frozenat = now
 elseif op == 'unfreeze' then
   frozenat = nil
