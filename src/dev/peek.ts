@@ -21,6 +21,7 @@ import express from 'express';
 import type { Config } from '../config.js';
 import type { QueueRef } from '../domain.js';
 import { queueDoesNotExist, SqsError } from '../errors.js';
+import { BodyTooLarge, readBody } from '../protocol/body.js';
 import type { WireResponse } from '../protocol/encode.js';
 import { isRedisUnavailable } from '../protocol/sqs-handler.js';
 import { parseQueueUrl } from '../sqs/queue-names.js';
@@ -82,25 +83,6 @@ function modeOf(req: IncomingMessage): PeekMode {
   return basis !== '' && negotiate(basis) === 'application/json' ? 'json' : 'xml';
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new SqsError('RequestEntityTooLarge', `A peek request body is at most ${MAX_BODY_BYTES} bytes.`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 const onlyReceive = (): SqsError =>
   new SqsError('UnsupportedOperation', 'This endpoint only accepts ReceiveMessage calls.');
 
@@ -114,7 +96,15 @@ async function paramsOf(req: IncomingMessage, mode: PeekMode): Promise<Map<strin
   const params = new Map<string, string>();
   for (const [k, v] of new URLSearchParams(q < 0 ? '' : url.slice(q + 1))) if (!params.has(k)) params.set(k, v);
   if (req.method !== 'POST') return params;
-  const body = await readBody(req);
+  let body: string;
+  try {
+    body = await readBody(req, MAX_BODY_BYTES);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) {
+      throw new SqsError('RequestEntityTooLarge', `A peek request body is at most ${MAX_BODY_BYTES} bytes.`);
+    }
+    throw err;
+  }
   if (mode === 'amz-json') {
     const target = req.headers['x-amz-target'];
     if (target !== undefined && target !== 'AmazonSQS.ReceiveMessage') throw onlyReceive();

@@ -14,6 +14,7 @@ import type { Notifier } from '../store/notifier.js';
 import type { RedisHealth } from '../store/redis-health.js';
 import type { RedisMoves } from '../store/redis-moves.js';
 import type { Store } from '../store/store.js';
+import { BodyTooLarge, ClientAborted, readBody } from './body.js';
 import { decodeJsonInput, decodeQueryInput } from './decode.js';
 import { encodeJsonError, encodeJsonOutput, encodeXmlError, encodeXmlOutput, type WireResponse } from './encode.js';
 import { isActionName, OPERATIONS } from './model.js';
@@ -48,8 +49,6 @@ export function isSqsRequest(req: IncomingMessage): boolean {
 
 type Protocol = 'json' | 'query';
 
-class BodyTooLarge extends Error {}
-
 /** Only a receive can wait long enough for its caller to leave; other actions share one signal. */
 const NEVER = new AbortController().signal;
 
@@ -73,28 +72,6 @@ export function isRedisUnavailable(err: unknown): boolean {
 }
 
 const redisDown = (): SqsError => new SqsError('ServiceUnavailable', 'The service cannot reach its Redis; try again.');
-/** The client went away (reset, hung up) before the whole body arrived: nobody to answer. */
-class ClientAborted extends Error {}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => reject(new ClientAborted()));
-  });
-}
-
 function send(res: ServerResponse, requestId: string, out: WireResponse, close = false): void {
   res.writeHead(out.status, {
     'Content-Type': out.contentType,
@@ -167,7 +144,7 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
     const protocol: Protocol = typeof target === 'string' ? 'json' : 'query';
     let action = '';
     try {
-      const body = await readBody(req);
+      const body = await readBody(req, MAX_BODY_BYTES);
       const decoded = protocol === 'json' ? decodeJson(target as string, body) : decodeQuery(req, body);
       action = decoded.action;
       if (deps.health?.isDown) throw redisDown();

@@ -5,38 +5,20 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { alive, freePort, gone, sleep } from '../helpers/launch.js';
 import { requireBuild } from '../helpers/process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'redsqs-npm-start-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
+async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
   return check();
 }
@@ -68,5 +50,6 @@ it('a SIGTERM to `npm start` stops redsqs and its redis-server', async () => {
 
   npm.kill('SIGTERM');
   await exited;
-  expect(await until(() => !alive(node) && !alive(redis), 10_000)).toBe(true);
+  expect(await gone(node, 10_000)).toBe(true);
+  expect(await gone(redis, 5_000)).toBe(true);
 }, 40_000);
