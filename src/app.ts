@@ -43,8 +43,11 @@ export function buildApp(deps: AppDeps): express.Express {
     res.status(up ? 200 : 503).json({ status: up ? 'ok' : 'unavailable', redis: up ? 'up' : 'down', ...about });
   });
   if (deps.config.devEndpoints) {
-    app.use(peekRouter({ store: deps.store, config: deps.config, now: () => deps.clock.clock.now() }));
-    app.use(devRouter({ clock: deps.clock, reset: deps.reset }));
+    const isDown = (): boolean => deps.health.isDown;
+    app.use(
+      peekRouter({ store: deps.store, config: deps.config, now: () => deps.clock.clock.now(), log: deps.log, isDown }),
+    );
+    app.use(devRouter({ clock: deps.clock, reset: deps.reset, isDown }));
   }
   app.use((req, res) => {
     res

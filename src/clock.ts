@@ -72,11 +72,18 @@ export class AdjustableClock implements Clock {
 /** Real time, unmovable: for pollers run against an SQS that is not redsqs. */
 export const SYSTEM_CLOCK: Clock = { now: Date.now, frozen: false, onChange: () => () => undefined };
 
+/** The longest delay a Node timer holds; a longer wait re-arms on the way. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * Resolves once `clock` reaches `atMs` (or on abort). A real timer stands for the time left and is
- * re-armed whenever the clock moves; while the clock is frozen only a move can end the wait.
+ * re-armed whenever the clock moves; while the clock is frozen only a move can end the wait. When
+ * the clock goes back (a reset returns it to real time), the moment moves back with it: the wait
+ * keeps the time it had left.
  */
-export function untilTime(clock: Clock, atMs: number, signal?: AbortSignal): Promise<void> {
+export function untilTime(clock: Clock, startAtMs: number, signal?: AbortSignal): Promise<void> {
+  let atMs = startAtMs;
+  let last = clock.now();
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     let stopListening = (): void => undefined;
@@ -88,9 +95,12 @@ export function untilTime(clock: Clock, atMs: number, signal?: AbortSignal): Pro
     };
     const arm = (): void => {
       clearTimeout(timer);
-      const left = atMs - clock.now();
+      const now = clock.now();
+      if (now < last) atMs -= last - now;
+      last = now;
+      const left = atMs - now;
       if (left <= 0) done();
-      else if (!clock.frozen) timer = setTimeout(arm, left);
+      else if (!clock.frozen) timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
     };
     if (signal?.aborted) {
       resolve();

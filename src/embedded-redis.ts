@@ -5,7 +5,7 @@
  * restart after `kill -9` is as quick as any other.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { Logger } from './log.js';
@@ -29,6 +29,11 @@ export interface EmbeddedRedisOptions {
   signal?: AbortSignal;
   /** Append-only persistence (default true); throwaway instances run without. */
   persistence?: boolean;
+  /**
+   * Its own process group (default true): a terminal's Ctrl-C reaches redsqs only, which stops Redis
+   * last. false (a test suite's throwaway): Ctrl-C stops it with the test runner.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export const INSTALL_HINT =
@@ -121,8 +126,9 @@ function ask(port: number, command: string, ms = 1_000): Promise<string | undefi
     socket.once('connect', () => socket.write(`${command}\r\n`));
     socket.on('data', (d) => {
       reply += d.toString();
-      // CONFIG GET answers an array of two bulk strings; PING a status line.
-      if (reply.startsWith('+') || reply.startsWith('-') || reply.split('\r\n').length >= 5) finish(reply);
+      // CONFIG GET answers an array of two bulk strings (whole once six parts end in CRLF); PING a status line.
+      const whole = reply.endsWith('\r\n');
+      if (whole && (reply.startsWith('+') || reply.startsWith('-') || reply.split('\r\n').length >= 6)) finish(reply);
     });
     socket.once('error', () => finish(undefined));
   });
@@ -148,7 +154,8 @@ async function leftover(dir: string, persistence: boolean, log: Logger): Promise
   }
   if (recorded && recorded.pid === pid && recorded.persistence === persistence) {
     const reply = await ask(recorded.port, 'CONFIG GET dir');
-    if (reply?.includes(`\r\n${dir}\r\n`)) {
+    // Redis reports the directory it changed into: symbolic links resolved.
+    if (reply?.includes(`\r\n${realpathSync(dir)}\r\n`) || reply?.includes(`\r\n${dir}\r\n`)) {
       log.info(`took over redis-server ${pid} on 127.0.0.1:${recorded.port}, left running by an earlier redsqs`);
       return recorded;
     }
@@ -233,7 +240,8 @@ async function spawnRedis(dir: string, persistence: boolean, options: EmbeddedRe
   ];
   // Its own process group: a terminal's Ctrl-C goes to redsqs, which stops Redis last, after the
   // open requests (and the pollers' deletes) that still need it.
-  const child: ChildProcess = spawn('redis-server', args, { stdio: 'ignore', detached: true });
+  const detached = options.ownProcessGroup !== false;
+  const child: ChildProcess = spawn('redis-server', args, { stdio: 'ignore', detached });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   await new Promise<void>((done, fail) => {
     child.once('spawn', done);

@@ -80,6 +80,9 @@ export const queueDoesNotExist = (): SqsError =>
   new SqsError('QueueDoesNotExist', 'The specified queue does not exist.');
 
 export const invalidParameter = (message: string): SqsError => new SqsError('InvalidParameterValueException', message);
+/** Redis is down or does not answer: a 503 the SDKs retry. */
+export const redisUnavailable = (): SqsError =>
+  new SqsError('ServiceUnavailable', 'The service cannot reach its Redis; try again.');
 
 export const invalidValue = (name: string, value: unknown, reason: string): SqsError =>
   invalidParameter(`Value ${String(value)} for parameter ${name} is invalid. Reason: ${reason}`);

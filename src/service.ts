@@ -126,12 +126,6 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     log,
   });
   const tasks = new MoveTaskRunner({ moves, store, owner, region: config.region, now, log });
-  if (options.background !== false) {
-    sweeper.start();
-    tasks.start();
-  }
-  // Messages may have passed their retention period when the clock moved.
-  const stopWatchingClock = clock.clock.onChange(() => sweeper.kick());
   let phase: Phase = options.ready === false ? 'starting' : 'ready';
   const reset = async (account?: string): Promise<number> => {
     const deleted = await resetKeys(
@@ -146,10 +140,25 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const server = createServer((req, res) => (isSqsRequest(req) ? sqs(req, res) : app(req, res)));
   server.keepAliveTimeout = 65_000;
 
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(config.port, config.host, done);
-  });
+  try {
+    await new Promise<void>((done, fail) => {
+      server.once('error', fail);
+      server.listen(config.port, config.host, done);
+    });
+  } catch (err) {
+    // Nothing of this service may outlive the failed start: connections, subscriptions, timers.
+    notifier.close();
+    health.close();
+    redis.disconnect();
+    subscriber.disconnect();
+    throw err;
+  }
+  if (options.background !== false) {
+    sweeper.start();
+    tasks.start();
+  }
+  // Messages may have passed their retention period when the clock moved.
+  const stopWatchingClock = clock.clock.onChange(() => sweeper.kick());
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
 

@@ -77,8 +77,9 @@ export async function startRedsqs(options: StartRedsqsOptions = {}): Promise<Red
     if (!url) {
       const dir = mkdtempSync(join(tmpdir(), 'redsqs-'));
       undo.push(async () => rmSync(dir, { recursive: true, force: true }));
-      const embedded = await startEmbeddedRedis({ dataDir: dir, log, persistence: false });
-      // A test run that exits without stop() must not leave its redis-server running.
+      const embedded = await startEmbeddedRedis({ dataDir: dir, log, persistence: false, ownProcessGroup: false });
+      // A test run that exits without stop() must not leave its redis-server running (a Ctrl-C
+      // reaches it directly: it shares the test runner's process group).
       const onExit = (): void => embedded.stopNow();
       process.once('exit', onExit);
       undo.push(async () => {

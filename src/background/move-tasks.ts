@@ -13,11 +13,13 @@ export const DEFAULT_MOVE_RATE = 500;
 const TICK_MS = 100;
 const LEASE_MS = 5_000;
 /**
- * The rate follows the service's clock: time the clock moved forward (a test advancing it, or a
- * stall) earns its messages, up to this many seconds' worth, claimed at most MAX_PER_TICK a tick.
+ * The rate follows the service's clock: a move of the clock (a test advancing it) earns its
+ * messages, up to this many seconds' worth, claimed at most MAX_PER_TICK a tick. A gap in real
+ * time (a stall, a task taken over from another instance) earns at most one second's worth.
  */
 const MAX_CATCH_UP_SECONDS = 60;
 const MAX_PER_TICK = 1_000;
+const MAX_REAL_GAP_MS = 1_000;
 
 export interface MoveTaskRunnerOptions {
   moves: RedisMoves;
@@ -28,12 +30,38 @@ export interface MoveTaskRunnerOptions {
   log: Logger;
 }
 
+/** When a task last moved messages: its clock time, real time, and the fraction of a message left over. */
+export interface Pace {
+  at: number;
+  realAt: number;
+  carry: number;
+}
+
+/**
+ * How many messages a task may move now at `rate` per second of the clock: the clock's time since
+ * the last step, of which the part real time explains counts up to MAX_REAL_GAP_MS.
+ */
+export function paceStep(
+  pace: Pace | undefined,
+  now: number,
+  real: number,
+  rate: number,
+): { budget: number; next: Pace } {
+  const last = pace ?? { at: now - TICK_MS, realAt: real - TICK_MS, carry: 0 };
+  const clockMs = Math.max(0, now - last.at);
+  const realMs = Math.max(0, real - last.realAt);
+  const earnedMs = Math.min(clockMs, Math.min(realMs, MAX_REAL_GAP_MS) + Math.max(0, clockMs - realMs));
+  const allowance = Math.min(rate * MAX_CATCH_UP_SECONDS, last.carry + (rate * earnedMs) / 1000);
+  const budget = Math.min(Math.floor(allowance), MAX_PER_TICK);
+  return { budget, next: { at: now, realAt: real, carry: allowance - budget } };
+}
+
 export class MoveTaskRunner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
   /** Per task: when it last moved and the fraction of a message its rate allowed but not used. */
-  private readonly pace = new Map<string, { at: number; carry: number }>();
+  private readonly pace = new Map<string, Pace>();
 
   constructor(private readonly o: MoveTaskRunnerOptions) {}
 
@@ -59,7 +87,10 @@ export class MoveTaskRunner {
   async tick(): Promise<void> {
     for (const active of await this.o.moves.activeTasks()) {
       if (this.stopped) return;
-      if (!(await this.o.moves.lease(`task:${active.taskId}`, this.o.owner, LEASE_MS))) continue;
+      if (!(await this.o.moves.lease(`task:${active.taskId}`, this.o.owner, LEASE_MS))) {
+        this.pace.delete(active.taskId); // another instance paces it now
+        continue;
+      }
       await this.step(active);
     }
   }
@@ -86,10 +117,8 @@ export class MoveTaskRunner {
     }
     const rate = task.MaxNumberOfMessagesPerSecond ?? DEFAULT_MOVE_RATE;
     const t = now();
-    const pace = this.pace.get(taskId) ?? { at: t - TICK_MS, carry: 0 };
-    const allowance = Math.min(rate * MAX_CATCH_UP_SECONDS, pace.carry + (rate * Math.max(0, t - pace.at)) / 1000);
-    const budget = Math.min(Math.floor(allowance), MAX_PER_TICK);
-    this.pace.set(taskId, { at: t, carry: allowance - budget });
+    const { budget, next } = paceStep(this.pace.get(taskId), t, Date.now(), rate);
+    this.pace.set(taskId, next);
     if (budget < 1) return;
     const remaining = task.ApproximateNumberOfMessagesToMove - task.ApproximateNumberOfMessagesMoved;
     const destination = task.DestinationArn

@@ -20,7 +20,8 @@ import type { Message } from '@aws-sdk/client-sqs';
 import express from 'express';
 import type { Config } from '../config.js';
 import type { QueueRef } from '../domain.js';
-import { queueDoesNotExist, SqsError } from '../errors.js';
+import { queueDoesNotExist, redisUnavailable, SqsError } from '../errors.js';
+import type { Logger } from '../log.js';
 import { BodyTooLarge, readBody } from '../protocol/body.js';
 import type { WireResponse } from '../protocol/encode.js';
 import { isRedisUnavailable } from '../protocol/sqs-handler.js';
@@ -33,6 +34,9 @@ export interface PeekDeps {
   store: Store;
   config: Config;
   now: () => number;
+  log?: Logger;
+  /** Redis is known to be down: answer 503 at once. */
+  isDown?: () => boolean;
 }
 
 /** LocalStack's placeholder: a peek receives nothing, so there is no handle to give. */
@@ -197,6 +201,7 @@ export function peekRouter(deps: PeekDeps): express.Router {
     const requestId = randomUUID();
     const mode = modeOf(req);
     try {
+      if (deps.isDown?.()) throw redisUnavailable();
       const params = await paramsOf(req, mode);
       const q =
         req.params.queue !== undefined
@@ -212,12 +217,13 @@ export function peekRouter(deps: PeekDeps): express.Router {
         .map((m) => toWire(q, m, showInvisible, showDelayed));
       send(res, requestId, renderMessages(mode, messages, requestId), result.more);
     } catch (err) {
-      const error =
-        err instanceof SqsError
-          ? err
-          : isRedisUnavailable(err)
-            ? new SqsError('ServiceUnavailable', 'The service cannot reach its Redis; try again.')
-            : new SqsError('InternalFailure', 'The request processing has failed because of an unknown error.');
+      let error: SqsError;
+      if (err instanceof SqsError) error = err;
+      else if (isRedisUnavailable(err)) error = redisUnavailable();
+      else {
+        deps.log?.error(`peek ${requestId} failed`, err);
+        error = new SqsError('InternalFailure', 'The request processing has failed because of an unknown error.');
+      }
       send(res, requestId, renderError(mode, error, requestId));
     }
   }

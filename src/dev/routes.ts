@@ -6,13 +6,15 @@
  * Errors have the AWS JSON error shape of the SQS path (400 InvalidParameterValue).
  */
 import express from 'express';
-import { invalidParameter, SqsError } from '../errors.js';
+import { invalidParameter, redisUnavailable, SqsError } from '../errors.js';
 import { encodeJsonError } from '../protocol/encode.js';
 import { isRedisUnavailable } from '../protocol/sqs-handler.js';
 import { type ClockChange, ClockChangeError, type RedisClock } from '../store/redis-clock.js';
 
 export interface DevRouteDeps {
   clock: RedisClock;
+  /** Redis is known to be down: answer 503 at once. */
+  isDown(): boolean;
   /** Deletes every queue (of one account); returns how many. */
   reset(account?: string): Promise<number>;
 }
@@ -64,16 +66,15 @@ function sendError(res: express.Response, err: SqsError): void {
 
 /** Runs a route, rendering bad input as a 400 in the SQS JSON error shape. */
 const handle =
-  (fn: (req: express.Request) => Promise<unknown>): express.RequestHandler =>
+  (deps: DevRouteDeps, fn: (req: express.Request) => Promise<unknown>): express.RequestHandler =>
   (req, res, next) => {
-    fn(req).then(
+    (deps.isDown() ? Promise.reject(redisUnavailable()) : fn(req)).then(
       (body) => res.json(body),
       (err: unknown) => {
         if (err instanceof SqsError) sendError(res, err);
         else if (err instanceof ClockChangeError) sendError(res, invalidParameter(err.message));
-        else if (isRedisUnavailable(err)) {
-          sendError(res, new SqsError('ServiceUnavailable', 'The service cannot reach its Redis; try again.'));
-        } else next(err);
+        else if (isRedisUnavailable(err)) sendError(res, redisUnavailable());
+        else next(err);
       },
     );
   };
@@ -84,17 +85,17 @@ export function devRouter(deps: DevRouteDeps): express.Router {
   const json = express.json({ type: () => true, limit: '16kb' });
   router.get(
     '/_redsqs/clock',
-    handle(async () => deps.clock.view()),
+    handle(deps, async () => deps.clock.view()),
   );
   router.post(
     '/_redsqs/clock',
     json,
-    handle(async (req) => deps.clock.change(clockChange(req.body))),
+    handle(deps, async (req) => deps.clock.change(clockChange(req.body))),
   );
   router.post(
     '/_redsqs/reset',
     json,
-    handle(async (req) => ({ deletedQueues: await deps.reset(resetAccount(req.body)) })),
+    handle(deps, async (req) => ({ deletedQueues: await deps.reset(resetAccount(req.body)) })),
   );
   // A body that is not JSON: the same error shape as every other bad input.
   router.use('/_redsqs', ((err, _req, res, next) => {

@@ -85,7 +85,8 @@ export function lambdaContext(
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `${day}/[$LATEST]${randomUUID().replace(/-/g, '')}`,
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - clock.now()),
+    // At most the timeout: a reset that returns the clock to real time does not lengthen it.
+    getRemainingTimeInMillis: () => Math.min(timeoutMs, Math.max(0, deadline - clock.now())),
     deadlineMs: deadline,
   };
 }

@@ -81,6 +81,8 @@ export class MappingPoller {
     while (batch.length < mapping.BatchSize && !this.stopping) {
       let wait = LONG_POLL_SECONDS;
       if (batch.length > 0) {
+        // The clock went back (a reset to real time): the window does not grow by the jump.
+        firstAt = Math.min(firstAt, clock.now());
         const left = windowMs - (clock.now() - firstAt);
         if (left <= 0) break;
         wait = Math.min(LONG_POLL_SECONDS, Math.ceil(left / 1000));

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { ActionContext } from '../actions/context.js';
 import { runAction } from '../actions/dispatch.js';
 import type { Config } from '../config.js';
-import { missingParameter, SqsError } from '../errors.js';
+import { missingParameter, redisUnavailable, SqsError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Notifier } from '../store/notifier.js';
 import type { RedisHealth } from '../store/redis-health.js';
@@ -71,7 +71,6 @@ export function isRedisUnavailable(err: unknown): boolean {
   );
 }
 
-const redisDown = (): SqsError => new SqsError('ServiceUnavailable', 'The service cannot reach its Redis; try again.');
 function send(res: ServerResponse, requestId: string, out: WireResponse, close = false): void {
   res.writeHead(out.status, {
     'Content-Type': out.contentType,
@@ -147,7 +146,7 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
       const body = await readBody(req, MAX_BODY_BYTES);
       const decoded = protocol === 'json' ? decodeJson(target as string, body) : decodeQuery(req, body);
       action = decoded.action;
-      if (deps.health?.isDown) throw redisDown();
+      if (deps.health?.isDown) throw redisUnavailable();
       const ctx: ActionContext = {
         ...actionDeps,
         baseUrl: baseUrlOf(req, deps.config),
@@ -182,7 +181,7 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
         close = true;
       } else if (isRedisUnavailable(err)) {
         if (err instanceof Error && err.message.includes('Command timed out')) deps.health?.suspect(err.message);
-        error = redisDown();
+        error = redisUnavailable();
       } else {
         log.error(`${action || 'request'} ${requestId} failed`, err);
         error = new SqsError('InternalFailure', 'The request processing has failed because of an unknown error.');

@@ -173,11 +173,11 @@ export class RedisClock {
     }
   }
 
-  /** Publishes; returns how many instances listen (on a cluster, summed over its nodes). */
+  /** Publishes; returns how many instances listen (on a cluster, summed over all its nodes). */
   private async publish(payload: string): Promise<number> {
     if (!(this.redis instanceof Cluster)) return this.redis.publish(this.key, payload);
     const counts = await Promise.all(
-      this.redis.nodes('master').map(async (node) => Number(((await node.pubsub('NUMSUB', this.key)) as unknown[])[1])),
+      this.redis.nodes('all').map(async (node) => Number(((await node.pubsub('NUMSUB', this.key)) as unknown[])[1])),
     );
     await this.redis.publish(this.key, payload);
     return counts.reduce((a, b) => a + b, 0);

@@ -13,6 +13,20 @@ import type { Store } from './store.js';
 
 const globEscape = (s: string): string => s.replace(/[*?[\]\\]/g, '\\$&');
 
+const regexEscape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The keys a deployment writes (KEYS.md), and nothing else: a deployment whose prefix merely
+ * starts with this one's (`sqs:ci` for `sqs`) keeps its keys.
+ */
+function ownKeys(prefix: string, account: string | undefined): RegExp {
+  const p = regexEscape(prefix);
+  if (account !== undefined) return new RegExp(`^${p}:(\\{${account}/[^}]+\\}:[a-z]+|queues:${account})$`);
+  return new RegExp(
+    `^${p}:(\\{\\d{12}/[^}]+\\}:[a-z]+|queues:\\d{12}|movetasks|clock|lease:(sweeper|task:[0-9a-f-]{36}))$`,
+  );
+}
+
 async function scanAll(redis: Redis | Cluster, pattern: string): Promise<string[]> {
   const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
   const found = new Set<string>();
@@ -58,12 +72,16 @@ export async function resetKeys(deps: ResetDeps, account?: string): Promise<numb
       deps.onDeleted?.(q);
     }
   }
+  const own = ownKeys(deps.prefix, account);
+  const left = (await scanAll(redis, account === undefined ? `${prefix}:*` : `${prefix}:{${tag}`)).filter((k) =>
+    own.test(k),
+  );
   if (account === undefined) {
-    await unlinkAll(redis, await scanAll(redis, `${prefix}:*`));
+    await unlinkAll(redis, left);
     return deleted;
   }
   // One account: its queues' keys (tombstones too), its registry and its move tasks' listings.
-  await unlinkAll(redis, [...(await scanAll(redis, `${prefix}:{${tag}`)), registryKey(deps.prefix, account)]);
+  await unlinkAll(redis, [...left, registryKey(deps.prefix, account)]);
   const tasks = (await redis.smembers(activeTasksKey(deps.prefix))).filter((m) => m.startsWith(`${account}/`));
   if (tasks.length > 0) await redis.srem(activeTasksKey(deps.prefix), ...tasks);
   return deleted;

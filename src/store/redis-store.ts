@@ -124,7 +124,7 @@ export class RedisStore implements Store {
     await this.redis.zrem(registryKey(this.prefix, q.account), q.name);
     const until = tombstoneMs > 0 ? now + tombstoneMs : 0;
     const keep = tombstoneMs + TOMBSTONE_MARGIN_MS;
-    const reply = await this.scripts.run('delete-queue', [k.tombstone, ...allQueueKeys(k)], [until, keep]);
+    const reply = await this.scripts.run('delete-queue', [k.tombstone, ...allQueueKeys(k)], [until, keep, k.wake]);
     return reply === 1;
   }
 

@@ -155,11 +155,18 @@ describe('reset', () => {
     for (const QueueName of theirQueues) await theirs.createQueue({ QueueName });
     await theirs.deleteQueue({ QueueUrl: `${otherAccount.url}/${OTHER_ACCOUNT}/${theirQueues[1]}` });
     await post(a, '/_redsqs/clock', { advanceMs: 1_000 });
+    // A long poll served by another instance than the one that resets: it ends with its queue.
+    const polled = `${otherAccount.url}/${OTHER_ACCOUNT}/${theirQueues[0]}`;
+    const pollStarted = Date.now();
+    const poll = errorOf(() => theirs.receiveMessage({ QueueUrl: polled, WaitTimeSeconds: 20 }));
+    await new Promise((r) => setTimeout(r, 200));
 
     expect(await post(b, '/_redsqs/reset', { account: OTHER_ACCOUNT })).toEqual({
       status: 200,
       body: { deletedQueues: 1 },
     });
+    expect((await poll).code).toBe('QueueDoesNotExist');
+    expect(Date.now() - pollStarted).toBeLessThan(3_000);
     const left = await keysOf(a);
     expect(left.filter((k) => k.includes(OTHER_ACCOUNT))).toEqual([]);
     expect(left.some((k) => k.includes(`{000000000000/${myQueue.split('/').pop()}}`))).toBe(true);
@@ -168,6 +175,40 @@ describe('reset', () => {
     const clock = (await (await fetch(`${a.url}/_redsqs/clock`)).json()) as Record<string, number>;
     expect(clock.offsetMs).toBeGreaterThanOrEqual(1_000);
     await post(a, '/_redsqs/reset');
+  });
+
+  it('DeleteQueue on one instance ends the long polls on the queue on another', async () => {
+    const name = uniqueName('rs-del');
+    const { QueueUrl } = await sqsClient('json', a.url).createQueue({ QueueName: name });
+    const started = Date.now();
+    const poll = errorOf(() => sqsClient('query', b.url).receiveMessage({ QueueUrl, WaitTimeSeconds: 20 }));
+    await new Promise((r) => setTimeout(r, 200));
+    await sqsClient('json', a.url).deleteQueue({ QueueUrl });
+    expect((await poll).code).toBe('QueueDoesNotExist');
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await post(a, '/_redsqs/reset');
+  });
+
+  it("leaves alone a deployment whose prefix starts with this one's", async () => {
+    const nested = await startTestService({ keyPrefix: `${a.config.keyPrefix}:ci` });
+    try {
+      const sqs = sqsClient('json', nested.url);
+      const { QueueUrl } = await sqs.createQueue({ QueueName: uniqueName('rs-nested') });
+      await sqs.sendMessage({ QueueUrl, MessageBody: 'nested' });
+      await post(nested, '/_redsqs/clock', { advanceMs: 5_000 });
+      await sqsClient('json', a.url).createQueue({ QueueName: uniqueName('rs-outer') });
+      const before = await keysOf(nested);
+
+      expect(await post(a, '/_redsqs/reset')).toEqual({ status: 200, body: { deletedQueues: 1 } });
+      expect(await keysOf(nested)).toEqual(before);
+      expect((await sqs.receiveMessage({ QueueUrl })).Messages?.[0]?.Body).toBe('nested');
+      // Its clock was not reset either.
+      expect(
+        ((await (await fetch(`${nested.url}/_redsqs/clock`)).json()) as { offsetMs: number }).offsetMs,
+      ).toBeGreaterThanOrEqual(5_000);
+    } finally {
+      await nested.close();
+    }
   });
 
   it('refuses bodies it does not understand', async () => {

@@ -68,3 +68,23 @@ describe('untilTime', () => {
     await aborted;
   });
 });
+
+describe('untilTime when the clock goes back (a reset to real time)', () => {
+  it('keeps the time the wait had left, instead of waiting out the jump', async () => {
+    let real = 1_000_000;
+    const clock = new AdjustableClock(() => real);
+    clock.apply({ offsetMs: 30 * 86_400_000, version: 1 }); // thirty days ahead
+    let ended = false;
+    const wait = untilTime(clock, clock.now() + 50).then(() => {
+      ended = true;
+    });
+    clock.apply(REAL_TIME, true); // back to real time: the moment moves back with it
+    real += 40;
+    await new Promise((r) => setTimeout(r, 80));
+    expect(ended).toBe(false); // 40 ms of the clock passed, 10 left
+    real += 10;
+    clock.apply({ offsetMs: 0, version: 2 }); // any move re-arms; now the moment has come
+    await wait;
+    expect(ended).toBe(true);
+  });
+});
