@@ -50,9 +50,12 @@ export function buildApp(deps: AppDeps): express.Express {
     app.use(devRouter({ clock: deps.clock, reset: deps.reset, isDown }));
   }
   app.use((req, res) => {
-    res
-      .status(404)
-      .json({ error: `No route for ${req.method} ${req.path}. SQS requests go to POST / (or GET /?Action=...).` });
+    const off = !deps.config.devEndpoints && /^\/_(redsqs|aws)\//.test(req.path);
+    res.status(404).json({
+      error: off
+        ? `${req.path} is a developer endpoint, and they are off (--dev-endpoints off or REDSQS_DEV_ENDPOINTS=off).`
+        : `No route for ${req.method} ${req.path}. SQS requests go to POST / (or GET /?Action=...).`,
+    });
   });
   // Whatever a route did not expect: logged here, answered in the SQS JSON error shape, no stack.
   app.use(((err, req, res, _next) => {

@@ -6,14 +6,13 @@
  */
 import cluster from 'node:cluster';
 import { createServer } from 'node:net';
-import type { Clock } from './clock.js';
 import { type Config, ConfigError, DEFAULTS, loadConfig, USAGE } from './config.js';
 import { startEmbeddedRedis } from './embedded-redis.js';
 import type { PreparedPollers } from './lambda/index.js';
 import { Lifecycle, StopRequested } from './lifecycle.js';
 import { createLogger, type Logger } from './log.js';
 import { startService } from './service.js';
-import { followClock } from './store/redis-clock.js';
+import { followClock, type RedisClock } from './store/redis-clock.js';
 import { VERSION } from './version.js';
 import { runWorker } from './worker.js';
 import { startWorkers } from './workers.js';
@@ -111,7 +110,7 @@ async function start(config: Config, log: Logger): Promise<void> {
 
   let url: string;
   let markReady: () => void;
-  let clock: Clock | undefined;
+  let shared: RedisClock | undefined;
   let note = '';
   if (config.workers > 1) {
     const workers = await startWorkers({
@@ -128,17 +127,18 @@ async function start(config: Config, log: Logger): Promise<void> {
       // The pollers run here, in the primary, on the deployment's clock.
       const follower = await followClock(redisUrl, config.keyPrefix, log);
       life.started({ name: 'clock', stop: async () => follower.close() });
-      clock = follower.clock;
+      shared = follower.shared;
     }
   } else {
     const service = await startService({ config, redisUrl, log, ready: false });
-    life.started({ name: 'service', stop: () => service.close() });
+    life.started({ name: 'service', begin: () => service.beginClose(), stop: () => service.close() });
     url = service.url;
     markReady = () => service.markReady();
-    clock = service.clock.clock;
+    shared = service.clock;
   }
+  const profile = config.profile ? `, profile ${config.profile}` : '';
   log.info(
-    `redsqs ${VERSION} listening on ${config.host}:${new URL(url).port}: ${url} (${note}region ${config.region}, account ${config.accountId})`,
+    `redsqs ${VERSION} listening on ${config.host}:${new URL(url).port}: ${url} (${note}region ${config.region}, account ${config.accountId}${profile})`,
   );
   life.check();
 
@@ -151,9 +151,13 @@ async function start(config: Config, log: Logger): Promise<void> {
         region: config.region,
         log,
         signal: life.signal,
-        ...(clock ? { clock } : {}),
+        ...(shared ? { clock: shared.clock } : {}),
       });
       life.started({ name: 'pollers', stop: () => running.stop() });
+      // A reset deletes the configured queues too: they are created again, empty, as at the start.
+      shared?.onReset(async (account) => {
+        if (account === undefined || account === config.accountId) await running.ensureQueues();
+      });
     } catch (err) {
       life.check();
       throw await fileError(config.pollerConfig as string, err);

@@ -38,6 +38,8 @@ export interface Service {
   port: number;
   /** Everything asked for at start is in place: /health answers 200 from now on. */
   markReady(): void;
+  /** Shutdown has begun (the pollers stop first): /health answers 503 "stopping" from now on. */
+  beginClose(): void;
   /** Deletes every queue and message of the key prefix (or of one account); returns how many queues. */
   reset(account?: string): Promise<number>;
   close(): Promise<void>;
@@ -132,7 +134,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       { redis, store, prefix: config.keyPrefix, onDeleted: (q) => notifier.notify(store.wakeChannel(q)) },
       account,
     );
-    if (account === undefined) await clock.resetToRealTime();
+    await clock.announceReset(account);
     log.info(`reset: ${deleted} queue(s) deleted${account === undefined ? '' : ` of account ${account}`}`);
     return deleted;
   };
@@ -174,6 +176,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     port,
     markReady() {
       if (phase === 'starting') phase = 'ready';
+    },
+    beginClose() {
+      phase = 'stopping';
     },
     reset,
     close() {

@@ -98,6 +98,10 @@ export async function startRedsqs(options: StartRedsqsOptions = {}): Promise<Red
         clock: service.clock.clock,
       });
       undo.push(() => running.stop());
+      // A reset deletes the configured queues too: they are created again, empty, as at the start.
+      service.clock.onReset(async (account) => {
+        if (account === undefined || account === config.accountId) await running.ensureQueues();
+      });
     }
     service.markReady();
     const shared = service.clock;

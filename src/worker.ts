@@ -36,6 +36,7 @@ export async function runWorker(config: Config): Promise<void> {
   process.on('message', (message: unknown) => {
     if (!isToWorker(message)) return;
     if (message.type === 'ready') service?.markReady();
+    else if (message.type === 'stopping') service?.beginClose();
     else void stop('asked to stop');
   });
   // A terminal's Ctrl-C or a service manager may signal the whole process group. The primary, which

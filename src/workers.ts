@@ -10,14 +10,18 @@ import type { Logger } from './log.js';
 
 /** Messages between the primary and its workers, marked so that other IPC traffic is ignored. */
 export type FromWorker = { redsqs: true; type: 'listening'; port: number };
-/** stop: close and exit; ready: the primary has done its part of the start (/health may say ok). */
-export type ToWorker = { redsqs: true; type: 'stop' | 'ready' };
+/**
+ * ready: the primary has done its part of the start (/health may say ok); stopping: shutdown has
+ * begun (/health says so while the pollers stop); stop: close and exit.
+ */
+export type ToWorker = { redsqs: true; type: 'ready' | 'stopping' | 'stop' };
 
 function isMessage(m: unknown): m is { redsqs: true; type: string } {
   return typeof m === 'object' && m !== null && (m as { redsqs?: unknown }).redsqs === true;
 }
 export const isFromWorker = (m: unknown): m is FromWorker => isMessage(m) && m.type === 'listening';
-export const isToWorker = (m: unknown): m is ToWorker => isMessage(m) && (m.type === 'stop' || m.type === 'ready');
+export const isToWorker = (m: unknown): m is ToWorker =>
+  isMessage(m) && (m.type === 'ready' || m.type === 'stopping' || m.type === 'stop');
 
 /** A worker that dies sooner than this after its start counts towards giving up. */
 const EARLY_DEATH_MS = 5_000;
@@ -60,8 +64,8 @@ export function startWorkers(options: WorkersOptions): Promise<Workers> {
   let stopping = false;
   let gaveUp = false;
   let ready = false;
-  const tellReady = (w: Worker): void => {
-    const message: ToWorker = { redsqs: true, type: 'ready' };
+  const tell = (w: Worker, type: 'ready' | 'stopping'): void => {
+    const message: ToWorker = { redsqs: true, type };
     try {
       w.send(message);
     } catch {
@@ -107,10 +111,11 @@ export function startWorkers(options: WorkersOptions): Promise<Workers> {
     pids: () => [...started.keys()].filter((w) => !w.isDead()).map((w) => w.process.pid as number),
     markReady: () => {
       ready = true;
-      for (const w of started.keys()) if (!w.isDead()) tellReady(w);
+      for (const w of started.keys()) if (!w.isDead()) tell(w, 'ready');
     },
     beginStop: () => {
       stopping = true;
+      for (const w of started.keys()) if (!w.isDead()) tell(w, 'stopping');
     },
     stop: stopAll,
   };
@@ -121,7 +126,7 @@ export function startWorkers(options: WorkersOptions): Promise<Workers> {
       if (!isFromWorker(message)) return;
       port = message.port;
       // A worker started in place of one that died is ready as soon as it listens.
-      if (ready) tellReady(worker);
+      if (ready) tell(worker, 'ready');
       if (listening < config.workers && ++listening === config.workers) resolve(workers);
     });
     cluster.on('exit', (worker, code, signal) => {

@@ -14,6 +14,6 @@ it('redelivers an order whose visibility timeout ran out', async () => {
   expect(first.Messages?.[0]?.Body).toBe('order 1');
 
   await redsqs.clock.advance(300_000); // five minutes, at once
-  const again = await sqs.receiveMessage({ QueueUrl, AttributeNames: ['ApproximateReceiveCount'] });
+  const again = await sqs.receiveMessage({ QueueUrl, MessageSystemAttributeNames: ['ApproximateReceiveCount'] });
   expect(again.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
 });

@@ -27,6 +27,8 @@ export interface StartPollersOptions {
 }
 
 export interface Pollers {
+  /** Creates the configuration's queues again where they are missing (after a reset). */
+  ensureQueues(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -111,12 +113,15 @@ async function runPollers(
   const credentials =
     options.credentials ?? (endpoint ? { accessKeyId: 'redsqs', secretAccessKey: 'redsqs' } : undefined);
   const sqs = new SQS({ region, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) });
-  try {
-    const byName = new Map(config.queues.map((q, i) => [q.QueueName, i]));
+  const byName = new Map(config.queues.map((q, i) => [q.QueueName, i]));
+  const ensureQueues = async (signal?: AbortSignal): Promise<void> => {
     for (const q of order) {
-      aborted(options.signal);
+      aborted(signal);
       await ensureQueue(sqs, q, byName.get(q.QueueName) ?? 0);
     }
+  };
+  try {
+    await ensureQueues(options.signal);
 
     const pollers: MappingPoller[] = [];
     for (const [i, mapping] of config.eventSourceMappings.entries()) {
@@ -153,6 +158,7 @@ async function runPollers(
     aborted(options.signal);
     for (const p of pollers) p.start();
     return {
+      ensureQueues: () => ensureQueues(),
       async stop() {
         await Promise.all(pollers.map((p) => p.stop()));
         sqs.destroy();

@@ -27,7 +27,8 @@ export class ClockChangeError extends Error {}
 
 type Announcement =
   | { t: 'state'; id: string; state: ClockState }
-  | { t: 'reset'; id: string }
+  /** A reset of the deployment (no account: the clock is back to real time too) or of one account. */
+  | { t: 'reset'; id: string; account?: string }
   | { t: 'ack'; id: string };
 
 /** The last time a JavaScript Date holds (clock.lua refuses to go past it). */
@@ -35,10 +36,16 @@ const LAST_TIME = 8_640_000_000_000_000;
 
 /** How long a change waits for the other instances to acknowledge it. */
 const ACK_TIMEOUT_MS = 2_000;
+/** A reset waits longer: the process running the pollers re-creates its configured queues first. */
+const RESET_ACK_TIMEOUT_MS = 10_000;
+
+/** Runs after a reset, on every process that listens, before it acknowledges the reset. */
+export type ResetListener = (account: string | undefined) => Promise<void>;
 
 export class RedisClock {
   private readonly key: string;
   private readonly waiting = new Map<string, { acks: number; need: number; done: () => void }>();
+  private readonly resetListeners = new Set<ResetListener>();
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -110,11 +117,22 @@ export class RedisClock {
     return this.view();
   }
 
-  /** Back to real time, on every instance (a reset of the whole deployment). */
-  async resetToRealTime(): Promise<void> {
-    await this.redis.unlink(this.key);
-    this.clock.apply(REAL_TIME, true);
-    await this.announce({ t: 'reset', id: randomUUID() });
+  /**
+   * Tells every process that the deployment (or one account) was reset, and returns once each has
+   * done what it does after a reset (the clock back to real time for a whole deployment; the
+   * configured queues created again where pollers run).
+   */
+  async announceReset(account?: string): Promise<void> {
+    if (account === undefined) {
+      await this.redis.unlink(this.key);
+      this.clock.apply(REAL_TIME, true);
+    }
+    await this.announce({ t: 'reset', id: randomUUID(), ...(account === undefined ? {} : { account }) });
+  }
+
+  onReset(listener: ResetListener): () => void {
+    this.resetListeners.add(listener);
+    return () => this.resetListeners.delete(listener);
   }
 
   private stateOf(reply: unknown): ClockState {
@@ -138,17 +156,31 @@ export class RedisClock {
       if (w && ++w.acks >= w.need) w.done();
       return;
     }
+    let applied = Promise.resolve();
     if (message.t === 'state') this.clock.apply(message.state);
-    else if (message.t === 'reset') this.clock.apply(REAL_TIME, true);
-    else return;
+    else if (message.t === 'reset') {
+      if (message.account === undefined) this.clock.apply(REAL_TIME, true);
+      applied = this.afterReset(message.account);
+    } else return;
     const ack: Announcement = { t: 'ack', id: message.id };
-    this.redis
-      .publish(this.key, JSON.stringify(ack))
+    void applied
+      .then(() => this.redis.publish(this.key, JSON.stringify(ack)))
       .catch((err: unknown) => this.log.warn(`clock: ${(err as Error).message}`));
+  }
+
+  private async afterReset(account: string | undefined): Promise<void> {
+    for (const listener of [...this.resetListeners]) {
+      try {
+        await listener(account);
+      } catch (err) {
+        this.log.warn(`after the reset: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   }
 
   /** Publishes and waits until every instance listening (this one included) has applied it. */
   private async announce(message: Announcement): Promise<void> {
+    const patience = message.t === 'reset' ? RESET_ACK_TIMEOUT_MS : ACK_TIMEOUT_MS;
     let done = (): void => undefined;
     const applied = new Promise<void>((resolve) => {
       done = resolve;
@@ -160,12 +192,10 @@ export class RedisClock {
       entry.need = await this.publish(JSON.stringify(message));
       if (entry.acks >= entry.need) return;
       const late = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), ACK_TIMEOUT_MS);
+        timer = setTimeout(() => resolve(true), patience);
       });
       if (await Promise.race([applied.then(() => false), late])) {
-        this.log.warn(
-          `clock: ${entry.acks} of ${entry.need} instances confirmed the change within ${ACK_TIMEOUT_MS} ms`,
-        );
+        this.log.warn(`clock: ${entry.acks} of ${entry.need} instances confirmed the change within ${patience} ms`);
       }
     } finally {
       clearTimeout(timer);
@@ -192,7 +222,7 @@ export async function followClock(
   target: string | string[],
   prefix: string,
   log: Logger,
-): Promise<{ clock: AdjustableClock; close(): void }> {
+): Promise<{ clock: AdjustableClock; shared: RedisClock; close(): void }> {
   const redis = connectRedis(target);
   const subscriber = subscriberConnection(target);
   redis.on('error', (err) => log.debug(`redis (clock): ${err.message}`));
@@ -206,7 +236,7 @@ export async function followClock(
     await subscriber.connect();
     const shared = new RedisClock(redis, subscriber, new Scripts(redis), prefix, new AdjustableClock(), log);
     await shared.start();
-    return { clock: shared.clock, close };
+    return { clock: shared.clock, shared, close };
   } catch (err) {
     close();
     throw err;

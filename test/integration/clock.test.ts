@@ -33,6 +33,8 @@ async function receiveB(QueueUrl: string) {
   const r = await deployment().sqsB.receiveMessage({
     QueueUrl,
     WaitTimeSeconds: 0,
+    // B is the pre-JSON client, which knows only AttributeNames (the current SDK's types name
+    // MessageSystemAttributeName values there).
     AttributeNames: ['ApproximateReceiveCount'] as never,
   });
   return r.Messages ?? [];

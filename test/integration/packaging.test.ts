@@ -23,6 +23,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SQS } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { argsOf, execForm, healthcheck, runtime, stageEnv, stages } from '../helpers/dockerfile.js';
 import { alive, freePort } from '../helpers/launch.js';
 import { requireBuild } from '../helpers/process.js';
@@ -240,24 +241,33 @@ describe('the npm package', () => {
     }
   });
 
-  it("runs the README's CI steps that start redsqs and wait for it", async () => {
-    // The job's `run:` lines, as the README writes them; only the port is this test's own.
+  it("runs the README's CI steps that start redsqs, wait for it and stop it", async () => {
+    // The job's `run:` steps, as the README writes them; only the port is this test's own.
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const job = readme.slice(readme.indexOf('**A CI job**'));
-    const step = (start: string) => {
-      const line = job.split('\n').find((l) => l.trim().startsWith(`- run: ${start}`));
-      if (!line) throw new Error(`the README's CI job has no step starting with "${start}"`);
-      return line.trim().slice('- run: '.length);
+    const from = readme.indexOf('```yaml', readme.indexOf('**A CI job**'));
+    const yamlText = readme.slice(readme.indexOf('\n', from) + 1, readme.indexOf('```', from + 7));
+    const job = (parse(yamlText) as { jobs: { test: { steps: { run?: string }[] } } }).jobs.test;
+    const step = (has: string): string => {
+      const found = job.steps.find((s) => s.run?.includes(has))?.run;
+      if (!found) throw new Error(`the README's CI job has no step that runs "${has}"`);
+      return found;
     };
     const port = String(await freePort());
-    const env = cleanEnv({ RUNNER_TEMP: tmp, PORT: port });
-    await ok('bash', ['-c', step('npx redsqs')], app, env);
+    const githubEnv = join(tmp, 'github-env');
+    writeFileSync(githubEnv, '');
+    const env = cleanEnv({ RUNNER_TEMP: tmp, PORT: port, GITHUB_ENV: githubEnv });
+    await ok('bash', ['-c', step('node_modules/.bin/redsqs')], app, env);
     const waited = await run('bash', ['-c', step('timeout 30').replaceAll('9324', port)], app, env);
     expect(waited.code, waited.stderr).toBe(0);
     const health = JSON.parse(waited.stdout) as { status: string; pid: number };
     expect(health.status).toBe('ok');
-    process.kill(health.pid, 'SIGTERM');
-    await until("the CI step's redsqs stopped", async () => !alive(health.pid), 10_000);
+    // The pid the start step wrote for the stop step is redsqs itself.
+    const pid = /REDSQS_PID=(\d+)/.exec(readFileSync(githubEnv, 'utf8'))?.[1];
+    expect(Number(pid)).toBe(health.pid);
+    const redisPid = Number(readFileSync(join(tmp, 'redsqs', 'redis.pid'), 'utf8'));
+    const stopped = await run('bash', ['-c', step('kill')], app, { ...env, REDSQS_PID: String(pid) });
+    expect(stopped.stdout).toMatch(/SIGTERM: shutting down[\s\S]*stopped/);
+    await until("the CI step's redsqs stopped", async () => !alive(health.pid) && !alive(redisPid), 10_000);
   });
 
   it('starts the service from the bin: SQS works, and SIGTERM stops it with its redis-server', async () => {

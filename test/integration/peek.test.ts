@@ -405,8 +405,17 @@ describe('peek: answer forms and errors', () => {
 describe('peek: switched off', () => {
   const off = useTestService({ devEndpoints: false });
 
-  it('is not routed when devEndpoints is off', async () => {
-    const r = await fetch(`${off().url}/_aws/sqs/messages?QueueUrl=x`);
-    expect(r.status).toBe(404);
+  it('is not routed when devEndpoints is off, nor are reset and the clock, and the 404 says why', async () => {
+    for (const [method, path] of [
+      ['GET', '/_aws/sqs/messages?QueueUrl=x'],
+      ['POST', '/_redsqs/reset'],
+      ['GET', '/_redsqs/clock'],
+      ['POST', '/_redsqs/clock'],
+    ]) {
+      const r = await fetch(`${off().url}${path}`, { method, ...(method === 'POST' ? { body: '{}' } : {}) });
+      expect(r.status, path).toBe(404);
+      expect(((await r.json()) as { error: string }).error).toMatch(/developer endpoint, and they are off/);
+    }
+    expect((await fetch(`${off().url}/health`)).status).toBe(200);
   });
 });

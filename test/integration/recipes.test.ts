@@ -13,7 +13,7 @@ const ROOT = new URL('../../', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, ROOT), 'utf8');
 
 const RECIPES = {
-  vitest: ['vitest.config.ts', 'redsqs-setup.ts', 'orders.test.ts'],
+  vitest: ['vitest.config.mts', 'redsqs-setup.ts', 'orders.test.ts'],
   jest: ['jest.config.cjs', 'redsqs-setup.mjs', 'redsqs-teardown.mjs', 'orders.test.js'],
 } as const;
 

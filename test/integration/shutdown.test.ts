@@ -234,6 +234,11 @@ describe('the deadline and the second signal', () => {
     const { r, dataDir, redisPid } = await busy();
     const termAt = performance.now();
     r.child.kill('SIGTERM');
+    // While the pollers stop (the service still listens), /health says so.
+    await sleep(300);
+    const during = await get(`${r.url}/health`);
+    expect(typeof during === 'object' && during.status, JSON.stringify(during)).toBe(503);
+    expect(JSON.parse((during as { body: string }).body)).toMatchObject({ status: 'stopping' });
     const exit = await r.exited;
     running.delete(r);
     const ms = exit.at - termAt;

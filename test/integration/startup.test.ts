@@ -204,6 +204,33 @@ describe('readiness', () => {
   }, 90_000);
 });
 
+describe('a reset with a configuration file', () => {
+  it('creates the configured queues again, empty, before it answers; the pollers go on', async () => {
+    const dir = tempDir('reset');
+    const out = join(dir, 'handled.txt');
+    const r = launch(await freePort(), { DATA_DIR: join(dir, 'data'), REDSQS_CONFIG: writeConfig(dir, out) });
+    running.add(r);
+    await pollUntil(`${r.url}/health`, isOk);
+    const kept = `${r.url}/000000000000/ready-3`;
+    expect((await sqsCall(r.url, 'SendMessage', { QueueUrl: kept, MessageBody: 'before' })).status).toBe(200);
+
+    const reset = await fetch(`${r.url}/_redsqs/reset`, { method: 'POST' });
+    expect(await reset.json()).toEqual({ deletedQueues: queueDefs().length });
+    await expectAllQueues(r.url);
+    const left = await sqsCall(r.url, 'ReceiveMessage', { QueueUrl: kept, WaitTimeSeconds: 0 });
+    expect(left.body.Messages ?? []).toEqual([]);
+
+    const mapped = `${r.url}/000000000000/ready-1`;
+    await sqsCall(r.url, 'SendMessage', { QueueUrl: mapped, MessageBody: 'after the reset' });
+    const until = performance.now() + 8_000;
+    while (!(existsSync(out) && readFileSync(out, 'utf8').includes('after the reset'))) {
+      if (performance.now() > until) throw new Error(`the poller did not go on after the reset:\n${r.output()}`);
+      await sleep(20);
+    }
+    expect(r.output()).not.toMatch(/ERROR/);
+  }, 30_000);
+});
+
 describe('a signal at any moment of the start', () => {
   type Phase = 'before redis' | 'starting service' | 'creating queues' | 'ready';
   const phaseOf = (out: string): Phase =>

@@ -112,6 +112,11 @@ describe('startRedsqs', () => {
       const records = () => (globalThis as { __apiRecords?: string[] }).__apiRecords ?? [];
       while (records().length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
       expect(records()).toEqual(['job 1']);
+      // A reset creates the configured queue again before it returns, and the poller goes on.
+      expect(await redsqs.reset()).toEqual({ deletedQueues: 1 });
+      await sqs.sendMessage({ QueueUrl: redsqs.queueUrl('jobs'), MessageBody: 'job 2' });
+      while (records().length === 1 && Date.now() < until + 5_000) await new Promise((r) => setTimeout(r, 20));
+      expect(records()).toEqual(['job 1', 'job 2']);
     } finally {
       await redsqs.stop();
     }
