@@ -230,6 +230,7 @@ describe('docker-compose.yml', () => {
 
   it('listens on every interface inside the container and publishes that port on loopback only', () => {
     expect(containerEnv.HOST).toBe('0.0.0.0');
+    expect(environment(redsqs).HOST, 'compose says so itself, not only through the image').toBe('0.0.0.0');
     const mappings = portMappings(redsqs);
     expect(mappings).toContainEqual({ hostIp: '127.0.0.1', published: 9324, target: containerPort });
     for (const m of mappings) expect(m.hostIp, `port ${m.published} is published on loopback only`).toBe('127.0.0.1');
