@@ -130,10 +130,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const tasks = new MoveTaskRunner({ moves, store, owner, region: config.region, now, log });
   let phase: Phase = options.ready === false ? 'starting' : 'ready';
   const reset = async (account?: string): Promise<number> => {
-    const deleted = await resetKeys(
-      { redis, store, prefix: config.keyPrefix, onDeleted: (q) => notifier.notify(store.wakeChannel(q)) },
-      account,
-    );
+    const deleted = await resetKeys({ redis, store, prefix: config.keyPrefix }, account);
     await clock.announceReset(account);
     log.info(`reset: ${deleted} queue(s) deleted${account === undefined ? '' : ` of account ${account}`}`);
     return deleted;

@@ -134,7 +134,6 @@ function decodeQuery(req: IncomingMessage, body: string): Decoded {
 
 export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { log } = deps;
-  const { health: _health, ...actionDeps } = deps;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
@@ -148,7 +147,7 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
       action = decoded.action;
       if (deps.health?.isDown) throw redisUnavailable();
       const ctx: ActionContext = {
-        ...actionDeps,
+        ...deps,
         baseUrl: baseUrlOf(req, deps.config),
         signal: decoded.action === 'ReceiveMessage' ? goneSignal(res) : NEVER,
       };

@@ -184,12 +184,6 @@ export class Notifier {
     c.timer = { at: atMs, handle };
   }
 
-  /** Wakes every waiter on the channel (e.g. the queue was deleted). */
-  notify(channel: string): void {
-    const c = this.channels.get(channel);
-    if (c) this.wakeNow(c, 0);
-  }
-
   private wakeNow(c: Channel, count: number): void {
     c.version++;
     let left = count > 0 ? count : c.waiters.size;

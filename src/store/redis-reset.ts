@@ -7,7 +7,6 @@
  * different slots).
  */
 import { Cluster, type Redis } from 'ioredis';
-import type { QueueRef } from '../domain.js';
 import { activeTasksKey, registryKey } from './keys.js';
 import type { Store } from './store.js';
 
@@ -53,8 +52,6 @@ export interface ResetDeps {
   redis: Redis | Cluster;
   store: Store;
   prefix: string;
-  /** Called for each queue deleted (wakes its long polls). */
-  onDeleted?: (q: QueueRef) => void;
 }
 
 /** Returns the number of queues deleted. */
@@ -67,10 +64,8 @@ export async function resetKeys(deps: ResetDeps, account?: string): Promise<numb
     const id = meta.slice(meta.indexOf('{') + 1, meta.lastIndexOf('}'));
     const slash = id.indexOf('/');
     const q = { account: id.slice(0, slash), name: id.slice(slash + 1) };
-    if (await store.deleteQueue(q, 0, 0)) {
-      deleted++;
-      deps.onDeleted?.(q);
-    }
+    // The script wakes the queue's long polls, on every instance.
+    if (await store.deleteQueue(q, 0, 0)) deleted++;
   }
   const own = ownKeys(deps.prefix, account);
   const left = (await scanAll(redis, account === undefined ? `${prefix}:*` : `${prefix}:{${tag}`)).filter((k) =>

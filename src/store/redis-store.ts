@@ -292,12 +292,4 @@ export class RedisStore implements Store {
   wakeChannel(q: QueueRef): string {
     return this.keys(q).wake;
   }
-
-  async ping(): Promise<boolean> {
-    try {
-      return (await this.redis.ping()) === 'PONG';
-    } catch {
-      return false;
-    }
-  }
 }

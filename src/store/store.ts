@@ -140,5 +140,4 @@ export interface Store {
   peekMessages(q: QueueRef, options: PeekOptions): Promise<PeekResult | undefined>;
   /** Channel on which sends to `q` announce visible messages (see notifier.ts). */
   wakeChannel(q: QueueRef): string;
-  ping(): Promise<boolean>;
 }

@@ -86,11 +86,13 @@ export function testContext(config: Partial<Config> = {}): TestContext {
   };
   const controller = new AbortController();
   const cfg: Config = { ...DEFAULTS, ...config };
+  // Without a subscriber the real Notifier is in-memory; no linger, so no timers are left behind.
+  const notifier = new Notifier(undefined, clock, 0);
+  store.announce = (channel) => notifier.announce(channel, 0, 0);
   const ctx: ActionContext = {
     store,
     config: cfg,
-    // Without a subscriber the real Notifier is in-memory; no linger, so no timers are left behind.
-    notifier: new Notifier(undefined, clock, 0),
+    notifier,
     moves: moves as MovesUsedByActions as RedisMoves,
     log,
     now: clock,

@@ -62,6 +62,9 @@ export class FakeStore implements Store {
   readonly calls: (keyof Store)[] = [];
   private tokens = 0;
 
+  /** Where the store announces on a queue's wake channel (the Redis store's scripts PUBLISH). */
+  announce: (channel: string) => void = () => undefined;
+
   constructor(private readonly clock: () => number) {}
 
   queue(q: QueueRef): FakeQueue | undefined {
@@ -105,6 +108,7 @@ export class FakeStore implements Store {
     if (!this.use('deleteQueue', q)) return false;
     this.queues.delete(keyOf(q));
     this.tombstones.set(keyOf(q), now + tombstoneMs);
+    this.announce(this.wakeChannel(q)); // as delete-queue.lua: long polls on the queue look again
     return true;
   }
 
@@ -336,9 +340,5 @@ export class FakeStore implements Store {
 
   wakeChannel(q: QueueRef): string {
     return `wake:${keyOf(q)}`;
-  }
-
-  async ping(): Promise<boolean> {
-    return true;
   }
 }

@@ -3,24 +3,13 @@
  * points at one already. Tests isolate themselves with their own key prefixes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import type { TestProject } from 'vitest/node';
+import { freePort } from './launch.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => done(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 }
 
 let child: ChildProcess | undefined;
