@@ -21,6 +21,11 @@ export interface ActionContext {
   readonly baseUrl: string;
   /** Aborted when the caller is gone (e.g. a long poll whose client disconnected). */
   readonly signal: AbortSignal;
+  /**
+   * The request's X-Amzn-Trace-Id header, if it had one: SQS stores it as a sent message's
+   * AWSTraceHeader system attribute when the message does not set that attribute itself.
+   */
+  readonly traceHeader?: string;
 }
 
 export type Action<I, O> = (input: I, ctx: ActionContext) => Promise<O>;

@@ -88,6 +88,11 @@ function baseUrlOf(req: IncomingMessage, config: Config): string {
   return `${proto}://${req.headers.host ?? `localhost:${config.port}`}`;
 }
 
+function traceHeaderOf(req: IncomingMessage): { traceHeader?: string } {
+  const value = req.headers['x-amzn-trace-id'];
+  return typeof value === 'string' && value !== '' ? { traceHeader: value } : {};
+}
+
 interface Decoded {
   action: string;
   input: object;
@@ -150,6 +155,7 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
         ...deps,
         baseUrl: baseUrlOf(req, deps.config),
         signal: decoded.action === 'ReceiveMessage' ? goneSignal(res) : NEVER,
+        ...traceHeaderOf(req),
       };
       const pending = runAction(decoded.action as keyof typeof OPERATIONS, decoded.input, ctx);
       if (!pending) {
