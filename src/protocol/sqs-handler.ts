@@ -43,9 +43,22 @@ export function isSqsRequest(req: IncomingMessage): boolean {
   // The developer endpoints take SQS-looking parameters (Action=...) but are not the SQS API.
   if (path.startsWith('/_aws/') || path.startsWith('/_redsqs/')) return false;
   if (req.method === 'POST') return path === '/' || QUEUE_PATH.test(path);
-  if (req.method === 'GET') return q >= 0 && /(^|&)Action=/.test(url.slice(q + 1));
+  // A queue URL is an SQS endpoint of its own: even without an action it answers as SQS does.
+  if (req.method === 'GET') return QUEUE_PATH.test(path) || (q >= 0 && /(^|&)Action=/.test(url.slice(q + 1)));
   return false;
 }
+
+/**
+ * A request to a queue URL that names no action. Real SQS answers 404 with the bare body
+ * `<UnknownOperationException/>` (not an ErrorResponse), whatever the method.
+ */
+class NoActionOnQueueUrl extends Error {}
+
+const NO_ACTION_ON_QUEUE_URL: WireResponse = {
+  status: 404,
+  contentType: 'text/xml',
+  body: '<UnknownOperationException/>',
+};
 
 type Protocol = 'json' | 'query';
 
@@ -128,12 +141,18 @@ function decodeQuery(req: IncomingMessage, body: string): Decoded {
     }
     for (const [k, v] of new URLSearchParams(body)) params.set(k, v);
   }
+  const onQueueUrl = QUEUE_PATH.test(pathname);
   const action = params.get('Action');
-  if (!action) throw missingParameter('Action');
-  if (!isActionName(action)) {
+  if (!action) {
+    if (onQueueUrl) throw new NoActionOnQueueUrl();
+    throw missingParameter('Action');
+  }
+  // SQS: the actions of the service endpoint (CreateQueue, ListQueues, ...: those that take no
+  // queue URL) are InvalidAction (400) when sent to a queue URL.
+  if (!isActionName(action) || (onQueueUrl && !('QueueUrl' in OPERATIONS[action].input.members))) {
     throw new SqsError('UnknownOperationException', `The action ${action} is not valid for this endpoint.`);
   }
-  if (!params.has('QueueUrl') && QUEUE_PATH.test(pathname)) params.set('QueueUrl', pathname.replace(/\/$/, ''));
+  if (!params.has('QueueUrl') && onQueueUrl) params.set('QueueUrl', pathname.replace(/\/$/, ''));
   return { action, input: decodeQueryInput(OPERATIONS[action].input, params) };
 }
 
@@ -176,6 +195,10 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
     } catch (err) {
       if (err instanceof ClientAborted) {
         log.debug(`request ${requestId}: the client went away before sending the whole body`);
+        return;
+      }
+      if (err instanceof NoActionOnQueueUrl) {
+        send(res, requestId, NO_ACTION_ON_QUEUE_URL);
         return;
       }
       let error: SqsError;

@@ -773,6 +773,54 @@ describe('names that shadow Object.prototype', () => {
   });
 });
 
+// ---------------------------------------------------------------- the queue URL as an endpoint
+
+describe('query requests to a queue URL', () => {
+  const pathOf = (url: string) => new URL(url).pathname;
+
+  it.each(['GET', 'POST'])(
+    '%s with no Action answers 404 <UnknownOperationException/>, as SQS does',
+    async (method) => {
+      for (const path of [pathOf(queueUrl), `${pathOf(queueUrl)}/`, '/000000000000/no-such-queue']) {
+        const reply = await raw(method, path, method === 'POST' ? { 'Content-Type': FORM_TYPE } : {}, undefined);
+        expect({ path, status: reply.status, text: reply.text }).toEqual({
+          path,
+          status: 404,
+          text: '<UnknownOperationException/>',
+        });
+        expect(reply.headers.get('content-type')).toBe('text/xml');
+        expect(reply.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+      }
+    },
+  );
+
+  it.each([
+    ['CreateQueue', { QueueName: 'on-a-queue-url' }],
+    ['ListQueues', {}],
+    ['GetQueueUrl', { QueueName: 'on-a-queue-url' }],
+    ['ListMessageMoveTasks', { SourceArn: 'arn:aws:sqs:us-east-1:000000000000:q' }],
+  ])('%s (an action of the service endpoint) is InvalidAction there', async (action, params) => {
+    for (const method of ['GET', 'POST'] as const) {
+      const reply = await callQuery({ Action: action, ...params }, { method, path: pathOf(queueUrl) });
+      expect(expectXmlError(reply, 400, 'InvalidAction')).toBe(`The action ${action} is not valid for this endpoint.`);
+    }
+    // Nothing was created.
+    const listed = await callQuery({ Action: 'ListQueues', QueueNamePrefix: 'on-a-queue-url' });
+    expect(listed.text).not.toContain('<QueueUrl>');
+  });
+
+  it('a queue action there acts on that queue, over GET and POST', async () => {
+    const sent = await callQuery({ Action: 'SendMessage', MessageBody: 'by path' }, { path: pathOf(queueUrl) });
+    expect(sent.status).toBe(200);
+    const got = await callQuery(
+      { Action: 'GetQueueAttributes', 'AttributeName.1': 'ApproximateNumberOfMessages' },
+      { method: 'GET', path: pathOf(queueUrl) },
+    );
+    expect(got.status).toBe(200);
+    expect(got.text).toMatch(/<Name>ApproximateNumberOfMessages<\/Name><Value>[1-9]\d*<\/Value>/);
+  });
+});
+
 // ---------------------------------------------------------------- other routes
 
 describe('non-SQS requests', () => {
