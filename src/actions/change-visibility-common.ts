@@ -1,5 +1,6 @@
 /** What ChangeMessageVisibility and its batch form share: checks and the mapping of outcomes. */
 import { invalidValue, SqsError } from '../errors.js';
+import { expiredReceiptHandle } from '../sqs/receipt-handle.js';
 import type { VisibilityStatus } from '../store/store.js';
 
 export const MAX_VISIBILITY_SECONDS = 43_200;
@@ -25,6 +26,9 @@ export function visibilityError(status: VisibilityStatus, handle: string, second
         seconds,
         `Total VisibilityTimeout for the message is beyond the limit [${MAX_VISIBILITY_SECONDS} seconds]`,
       );
+    case 'expired':
+      // FIFO: the handle expired with the visibility timeout, as for DeleteMessage.
+      return expiredReceiptHandle(handle);
     case 'no-message':
       return invalidValue(
         'ReceiptHandle',

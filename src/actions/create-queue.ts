@@ -1,7 +1,13 @@
 import type { CreateQueueRequest, CreateQueueResult } from '@aws-sdk/client-sqs';
 import type { QueueAttributes } from '../domain.js';
 import { invalidParameter, SqsError } from '../errors.js';
-import { FIFO_DEFAULTS, normalizeAttributes, STANDARD_DEFAULTS, validateAttributes } from '../sqs/queue-attributes.js';
+import {
+  FIFO_DEFAULTS,
+  normalizeAttributes,
+  STANDARD_DEFAULTS,
+  validateAttributes,
+  withEncryptionSwitch,
+} from '../sqs/queue-attributes.js';
 import { isFifoName, validateQueueName } from '../sqs/queue-names.js';
 import { parseRedriveAllowPolicy, parseRedrivePolicy } from '../sqs/redrive.js';
 import { validateTags } from '../sqs/tags.js';
@@ -26,11 +32,11 @@ export function validateCreateQueue(input: CreateQueueRequest): {
   const fifo = isFifoName(name);
   if (requested.FifoQueue === 'true' && !fifo) throw invalidParameter(FIFO_NAME_RULE);
   if (fifo && requested.FifoQueue !== 'true') throw invalidParameter(FIFO_NAME_RULE);
-  validateAttributes(requested, fifo, true);
+  validateAttributes(requested, fifo);
   // Pairs of attributes are checked against the defaults too: FifoThroughputLimit=perMessageGroupId
   // alone is refused, as the default DeduplicationScope is queue.
   if (fifo && requested.FifoThroughputLimit === 'perMessageGroupId' && requested.DeduplicationScope === undefined) {
-    validateAttributes({ ...requested, DeduplicationScope: FIFO_DEFAULTS.DeduplicationScope ?? 'queue' }, fifo, true);
+    validateAttributes({ ...requested, DeduplicationScope: FIFO_DEFAULTS.DeduplicationScope ?? 'queue' }, fifo);
   }
   const tags = input.tags ?? {};
   validateTags(tags);
@@ -48,11 +54,10 @@ export async function createQueue(input: CreateQueueRequest, ctx: ActionContext)
   const normalized: QueueAttributes = {};
   for (const [k, v] of Object.entries(redrive.attributes)) if (!k.startsWith('_')) normalized[k] = v;
   const stored: QueueAttributes = { ...(fifo ? FIFO_DEFAULTS : STANDARD_DEFAULTS) };
-  for (const [k, v] of Object.entries(redrive.attributes)) {
+  for (const [k, v] of Object.entries(withEncryptionSwitch(redrive.attributes))) {
     if (v === '') delete stored[k];
     else stored[k] = v;
   }
-  if (normalized.KmsMasterKeyId) stored.SqsManagedSseEnabled = 'false';
 
   const result = await ctx.store.createQueue(q, stored, normalized, tags, ctx.now());
   switch (result.status) {

@@ -20,7 +20,7 @@ export async function deleteMessageBatch(
   }
   const Successful: { Id: string }[] = [];
   if (valid.length > 0) {
-    const statuses = found(await ctx.store.deleteMessages(q, valid));
+    const statuses = found(await ctx.store.deleteMessages(q, valid, ctx.now()));
     valid.forEach((v, i) => {
       if (statuses[i] === 'expired') Failed.push(failure(v.Id, expiredReceiptHandle(v.handle)));
       else Successful.push({ Id: v.Id });

@@ -7,8 +7,9 @@ export async function deleteMessage(input: DeleteMessageRequest, ctx: ActionCont
   const handle = input.ReceiptHandle ?? '';
   const receipt = decodeReceiptHandle(q, handle);
   if (!receipt) throw invalidReceiptHandle(handle);
-  // Deleting a message that is already gone succeeds, as in SQS.
-  const [status] = found(await ctx.store.deleteMessages(q, [receipt]));
+  // Deleting a message that is already gone succeeds, as in SQS; so does an old handle on a
+  // standard queue. On a FIFO queue the handle expires with the visibility timeout.
+  const [status] = found(await ctx.store.deleteMessages(q, [receipt], ctx.now()));
   if (status === 'expired') throw expiredReceiptHandle(handle);
   return {};
 }

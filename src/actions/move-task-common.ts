@@ -1,6 +1,6 @@
 /** What the three message move task actions share: handles, ARNs and their errors. */
 import type { QueueRef } from '../domain.js';
-import { SqsError } from '../errors.js';
+import { invalidParameter, SqsError } from '../errors.js';
 import { parseQueueArn } from '../sqs/queue-names.js';
 import type { ActionContext } from './context.js';
 
@@ -23,6 +23,10 @@ export function encodeTaskHandle(h: Handle): string {
   return Buffer.from(JSON.stringify(h), 'utf8').toString('base64');
 }
 
+/**
+ * The task a handle names. A string that is no handle at all is InvalidParameterValue; a handle of
+ * a task that does not exist is ResourceNotFoundException (recorded against SQS).
+ */
 export function decodeTaskHandle(handle: string): Handle {
   try {
     const h = JSON.parse(Buffer.from(handle, 'base64').toString('utf8')) as Partial<Handle>;
@@ -31,5 +35,5 @@ export function decodeTaskHandle(handle: string): Handle {
   } catch {
     // fall through
   }
-  throw notFound('TaskHandle');
+  throw invalidParameter('Value for parameter TaskHandle is invalid.');
 }

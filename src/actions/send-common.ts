@@ -1,7 +1,7 @@
 /** What SendMessage and SendMessageBatch share: validating an entry and describing the result. */
 import { createHash, randomUUID } from 'node:crypto';
 import type { SendMessageResult } from '@aws-sdk/client-sqs';
-import type { NewMessage, QueueRef } from '../domain.js';
+import type { MessagePayload, NewMessage, QueueRef } from '../domain.js';
 import { invalidParameter, invalidValue, missingParameter, type SqsError } from '../errors.js';
 import { checkFifoId, formatSequenceNumber } from '../sqs/fifo.js';
 import { buildPayload, type SendEntryInput } from '../sqs/messages.js';
@@ -32,6 +32,7 @@ export function prepareMessage(entry: SendEntryInput, q: QueueRef, ctx: ActionCo
   }
   // The queue's own MaximumMessageSize is enforced by the store, in the same round trip.
   const v = buildPayload(entry, MAX_MESSAGE_SIZE, ctx.config.accountId, now);
+  traceFromHeader(v.payload, ctx);
   const message: NewMessage = { id: randomUUID(), payload: v.payload, size: v.size };
   if (fifo) {
     // Which of the two becomes the deduplication id depends on the queue's ContentBasedDeduplication,
@@ -44,6 +45,23 @@ export function prepareMessage(entry: SendEntryInput, q: QueueRef, ctx: ActionCo
     message.delayMs = v.delaySeconds * 1000;
   }
   return message;
+}
+
+/**
+ * SQS stores the request's X-Amzn-Trace-Id header (which the SDKs add inside Lambda, from
+ * _X_AMZN_TRACE_ID) as the AWSTraceHeader of a message that does not set that attribute itself.
+ * No MD5OfMessageSystemAttributes for it: that checksum lets a sender verify the system attributes
+ * it sent, and it sent none.
+ */
+function traceFromHeader(payload: MessagePayload, ctx: ActionContext): void {
+  if (payload.traceHeader === undefined && ctx.traceHeader !== undefined) payload.traceHeader = ctx.traceHeader;
+}
+
+/** FIFO: no MessageDeduplicationId, and the queue has no ContentBasedDeduplication. */
+export function noDeduplicationId(): SqsError {
+  return invalidParameter(
+    'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
+  );
 }
 
 /** The result of one message, or the error for it. */
@@ -60,9 +78,7 @@ export function outcomeResult(
       // Accepted but not enqueued again: SQS answers with the message first sent.
       return { ...sendResult(m, outcome.seq, q), MessageId: outcome.id };
     case 'no-dedup-id':
-      throw invalidParameter(
-        'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
-      );
+      throw noDeduplicationId();
     default:
       throw tooLarge(maxSize);
   }

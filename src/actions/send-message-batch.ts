@@ -1,15 +1,19 @@
 import type { BatchResultErrorEntry, SendMessageBatchResult, SendMessageBatchResultEntry } from '@aws-sdk/client-sqs';
-import type { NewMessage } from '../domain.js';
-import { SqsError } from '../errors.js';
+import type { NewMessage, QueueRef } from '../domain.js';
+import { invalidParameter, SqsError } from '../errors.js';
 import { messageSize, type SendEntryInput } from '../sqs/messages.js';
 import { MAX_MESSAGE_SIZE } from '../sqs/queue-attributes.js';
+import { isFifoName } from '../sqs/queue-names.js';
+import type { SendOutcome } from '../store/store.js';
 import { checkBatch, failure } from './batch.js';
 import { type ActionContext, found, queueOf } from './context.js';
-import { outcomeResult, prepareMessage } from './send-common.js';
+import { noDeduplicationId, outcomeResult, prepareMessage } from './send-common.js';
+
+type BatchEntry = SendEntryInput & { Id?: string };
 
 export interface SendMessageBatchInput {
   QueueUrl?: string;
-  Entries?: (SendEntryInput & { Id?: string })[];
+  Entries?: BatchEntry[];
 }
 
 export async function sendMessageBatch(
@@ -19,6 +23,8 @@ export async function sendMessageBatch(
   const q = queueOf(ctx, input.QueueUrl ?? '');
   const entries = input.Entries ?? [];
   checkBatch(entries, 'SendMessageBatchRequestEntry');
+  const fifo = isFifoName(q.name);
+  if (fifo) checkGroupIds(entries);
   let total = 0;
   for (const e of entries) total += messageSize(e.MessageBody ?? '', e.MessageAttributes);
   if (total > MAX_MESSAGE_SIZE) {
@@ -38,6 +44,7 @@ export async function sendMessageBatch(
       Failed.push(failure(e.Id as string, err));
     }
   }
+  if (fifo) await checkDeduplicationIds(ctx, q, entries, accepted.length);
   const Successful: SendMessageBatchResultEntry[] = [];
   if (accepted.length > 0) {
     const result = found(
@@ -47,6 +54,7 @@ export async function sendMessageBatch(
         now,
       ),
     );
+    if (fifo) refuseIfNoneStored(result.outcomes);
     accepted.forEach(({ id, message }, i) => {
       try {
         Successful.push({ Id: id, ...outcomeResult(message, result.outcomes[i], result.maxSize, q) });
@@ -56,4 +64,44 @@ export async function sendMessageBatch(
     });
   }
   return { Successful, Failed };
+}
+
+/**
+ * FIFO: an entry without MessageGroupId fails the whole request, not only its entry (and as
+ * InvalidParameterValue, where SendMessage says MissingParameter with the same text).
+ */
+function checkGroupIds(entries: readonly BatchEntry[]): void {
+  if (entries.some((e) => e.MessageGroupId === undefined)) {
+    throw invalidParameter('The request must contain the parameter MessageGroupId.');
+  }
+}
+
+/**
+ * FIFO: an entry without MessageDeduplicationId on a queue without ContentBasedDeduplication fails
+ * the whole request, and nothing of it is stored. When every entry lacks the id and all of them
+ * reach the store, its one script refuses them all or none (see refuseIfNoneStored); otherwise
+ * the queue's setting is read first, so that entries with an id are not stored alone.
+ */
+async function checkDeduplicationIds(
+  ctx: ActionContext,
+  q: QueueRef,
+  entries: readonly BatchEntry[],
+  acceptedCount: number,
+): Promise<void> {
+  const lacking = entries.filter((e) => e.MessageDeduplicationId === undefined).length;
+  if (lacking === 0 || (lacking === entries.length && acceptedCount === entries.length)) return;
+  const state = found(await ctx.store.getQueue(q, ctx.now()));
+  if (state.attributes.ContentBasedDeduplication !== 'true') throw noDeduplicationId();
+}
+
+/**
+ * The store refused entries for want of a deduplication id and stored none: the queue has no
+ * ContentBasedDeduplication, a whole-request error. (Were some stored, ContentBasedDeduplication
+ * changed between checkDeduplicationIds and the send: the refused entries fail alone.)
+ */
+function refuseIfNoneStored(outcomes: readonly SendOutcome[]): void {
+  const refused = outcomes.some((o) => o.status === 'no-dedup-id');
+  if (refused && !outcomes.some((o) => o.status === 'stored' || o.status === 'duplicate')) {
+    throw noDeduplicationId();
+  }
 }

@@ -1,5 +1,5 @@
 import type { SetQueueAttributesRequest } from '@aws-sdk/client-sqs';
-import { normalizeAttributes, validateAttributes } from '../sqs/queue-attributes.js';
+import { normalizeAttributes, validateAttributes, withEncryptionSwitch } from '../sqs/queue-attributes.js';
 import { isFifoName } from '../sqs/queue-names.js';
 import { type ActionContext, found, queueOf } from './context.js';
 import { checkRedrive } from './redrive-check.js';
@@ -8,14 +8,14 @@ export async function setQueueAttributes(input: SetQueueAttributesRequest, ctx: 
   const q = queueOf(ctx, input.QueueUrl ?? '');
   const attributes = input.Attributes ?? {};
   const fifo = isFifoName(q.name);
-  validateAttributes(attributes, fifo, false);
+  validateAttributes(attributes, fifo);
   if (fifo && (attributes.DeduplicationScope || attributes.FifoThroughputLimit)) {
     // The pair is validated together, so the stored half of it counts too.
     const state = found(await ctx.store.getQueue(q, ctx.now()));
-    validateAttributes({ ...pick(state.attributes), ...attributes }, fifo, false);
+    validateAttributes({ ...pick(state.attributes), ...attributes }, fifo);
   }
   const redrive = await checkRedrive(ctx, q, normalizeAttributes(attributes));
-  found(await ctx.store.setQueueAttributes(q, redrive.attributes, ctx.now()));
+  found(await ctx.store.setQueueAttributes(q, withEncryptionSwitch(redrive.attributes), ctx.now()));
   if (redrive.deadLetterQueue) await ctx.store.recordDeadLetterSource(redrive.deadLetterQueue, q.name);
   return {};
 }

@@ -11,7 +11,13 @@ import { md5Hex, md5OfAttributes } from './md5.js';
 /** Characters SQS accepts: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the SQS character set is defined by code points
 const INVALID_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
-const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,256}$/;
+const INVALID_CHARACTERS =
+  'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF';
+/**
+ * Letters (accented ones too: SQS accepts a name like `attr.1øßä`), digits, `_`, `-` and `.`;
+ * punctuation such as `§`, `!` or `?` is refused. At most 256 characters.
+ */
+const ATTRIBUTE_NAME = /^[\p{L}\p{Nd}_.-]{1,256}$/u;
 const DATA_TYPE = /^(String|Number|Binary)(\.[^\s]+)?$/;
 // Linear-time: each digit run can be matched one way only (no nested or overlapping quantifiers).
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -61,22 +67,33 @@ function attributeValue(name: string, v: WireAttributeValue, kind: string): Mess
       `The type of message ${kind} attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`,
     );
   }
-  if (base === 'Binary') {
-    if (v.StringValue !== undefined || !v.BinaryValue || v.BinaryValue.length === 0) {
-      throw invalidParameter(`The message ${kind} attribute '${name}' with type 'Binary' must use field 'Binary'.`);
-    }
-    return { DataType: type, BinaryValue: v.BinaryValue };
+  if (base === 'Binary') return { DataType: type, BinaryValue: binaryValue(name, v, kind) };
+  const value = stringValue(name, v, kind, base);
+  if (base === 'Number') checkNumber(name, value);
+  return { DataType: type, StringValue: value };
+}
+
+/** SQS: "Message (user) attribute 'a' must contain a non-empty value of type 'String'." */
+function emptyValue(name: string, kind: string, base: string): SqsError {
+  return invalidParameter(`Message ${kind} attribute '${name}' must contain a non-empty value of type '${base}'.`);
+}
+
+function binaryValue(name: string, v: WireAttributeValue, kind: string): Buffer {
+  if (v.StringValue !== undefined) {
+    throw invalidParameter(`The message ${kind} attribute '${name}' with type 'Binary' must use field 'Binary'.`);
   }
-  if (v.BinaryValue !== undefined || v.StringValue === undefined || v.StringValue === '') {
-    throw invalidParameter(
-      `The message ${kind} attribute '${name}' must contain non-empty message attribute value for message attribute type '${base}'.`,
-    );
+  if (!v.BinaryValue || v.BinaryValue.length === 0) throw emptyValue(name, kind, 'Binary');
+  return v.BinaryValue;
+}
+
+function stringValue(name: string, v: WireAttributeValue, kind: string, base: string): string {
+  if (v.BinaryValue !== undefined) {
+    throw invalidParameter(`The message ${kind} attribute '${name}' with type '${base}' must use field 'String'.`);
   }
-  if (hasInvalidCharacters(v.StringValue)) {
-    throw new SqsError('InvalidMessageContents', `Message ${kind} attribute '${name}' contains invalid characters.`);
-  }
-  if (base === 'Number') checkNumber(name, v.StringValue);
-  return { DataType: type, StringValue: v.StringValue };
+  if (v.StringValue === undefined || v.StringValue === '') throw emptyValue(name, kind, base);
+  // The body's character rule, but InvalidParameterValue: InvalidMessageContents is the body's error alone.
+  if (hasInvalidCharacters(v.StringValue)) throw invalidParameter(INVALID_CHARACTERS);
+  return v.StringValue;
 }
 
 export function validateAttributeName(name: string): void {
@@ -143,12 +160,7 @@ export interface ValidatedSend {
 export function buildPayload(entry: SendEntryInput, maxSize: number, senderId: string, now: number): ValidatedSend {
   const body = entry.MessageBody;
   if (body === undefined || body === '') throw missingParameter('MessageBody');
-  if (hasInvalidCharacters(body)) {
-    throw new SqsError(
-      'InvalidMessageContents',
-      'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF',
-    );
-  }
+  if (hasInvalidCharacters(body)) throw new SqsError('InvalidMessageContents', INVALID_CHARACTERS);
   if (entry.DelaySeconds !== undefined && (entry.DelaySeconds < 0 || entry.DelaySeconds > 900)) {
     throw invalidValue('DelaySeconds', entry.DelaySeconds, 'DelaySeconds must be >= 0 and <= 900.');
   }

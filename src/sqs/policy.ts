@@ -30,7 +30,9 @@ interface Policy {
 }
 
 function parse(text: string, queueArn: string): Policy {
-  if (!text) return { Version: '2012-10-17', Id: `${queueArn}/SQSDefaultPolicy`, Statement: [] };
+  // The policy AddPermission starts, as SQS writes it (recorded against SQS; LocalStack's
+  // SqsQueue.add_permission): the 2008-10-17 policy language, keys in this order.
+  if (!text) return { Version: '2008-10-17', Id: `${queueArn}/SQSDefaultPolicy`, Statement: [] };
   const policy = JSON.parse(text) as Policy;
   if (!Array.isArray(policy.Statement)) policy.Statement = policy.Statement ? [policy.Statement] : [];
   return policy;
@@ -83,7 +85,7 @@ export function removeStatement(current: string, queueArn: string, label: string
   const statements = policy.Statement ?? [];
   const kept = statements.filter((s) => s.Sid !== label);
   if (kept.length === statements.length) {
-    throw invalidValue('Label', label, "can't find label on existing policy.");
+    throw invalidValue('Label', label, "can't find label.");
   }
   if (kept.length === 0) return '';
   policy.Statement = kept;

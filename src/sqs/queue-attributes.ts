@@ -29,8 +29,8 @@ function isJsonObject(v: string): boolean {
 
 interface AttributeRule {
   valid: (v: string) => boolean;
-  fifoOnly?: boolean;
-  createOnly?: boolean;
+  /** Only FIFO queues take it; how a standard queue refuses it (see fifoOnlyError). */
+  fifoOnly?: 'unknown' | 'needs-fifo';
   reason?: string;
 }
 
@@ -48,14 +48,31 @@ const SETTABLE: Record<string, AttributeRule> = {
   KmsMasterKeyId: { valid: (v) => v.length <= 2048 },
   KmsDataKeyReusePeriodSeconds: { valid: intRange(60, 86_400) },
   SqsManagedSseEnabled: { valid: isBool },
-  FifoQueue: { valid: isBool, createOnly: true },
-  ContentBasedDeduplication: { valid: isBool, fifoOnly: true },
-  DeduplicationScope: { valid: oneOf('messageGroup', 'queue'), fifoOnly: true },
-  FifoThroughputLimit: { valid: oneOf('perQueue', 'perMessageGroupId'), fifoOnly: true },
+  FifoQueue: { valid: isBool, fifoOnly: 'unknown' },
+  ContentBasedDeduplication: { valid: isBool, fifoOnly: 'unknown' },
+  DeduplicationScope: { valid: oneOf('messageGroup', 'queue'), fifoOnly: 'needs-fifo' },
+  FifoThroughputLimit: { valid: oneOf('perQueue', 'perMessageGroupId'), fifoOnly: 'needs-fifo' },
 };
 
 /** Optional attributes that an empty value removes. */
 const CLEARABLE = new Set(['Policy', 'RedrivePolicy', 'RedriveAllowPolicy', 'KmsMasterKeyId']);
+
+/**
+ * Optional attributes that SQS drops when they are set to their default: GetQueueAttributes no
+ * longer lists them (recorded against SQS: KmsMasterKeyId='' with KmsDataKeyReusePeriodSeconds=300
+ * removes both; LocalStack's sqs/constants.py DELETE_IF_DEFAULT).
+ */
+const DROPPED_AT_DEFAULT = new Map([['KmsDataKeyReusePeriodSeconds', '300']]);
+
+/**
+ * A FIFO-only attribute on a standard queue: SQS calls FifoQueue and ContentBasedDeduplication
+ * unknown, and says that the two high-throughput ones need a FIFO queue, in CreateQueue and
+ * SetQueueAttributes alike (recorded against SQS; LocalStack's StandardQueue.validate_queue_attributes).
+ */
+function fifoOnlyError(name: string, kind: 'unknown' | 'needs-fifo'): SqsError {
+  if (kind === 'unknown') return invalidAttributeName(name);
+  return new SqsError('InvalidAttributeName', `You can specify the ${name} only when FifoQueue is set to true.`);
+}
 
 /** Attributes computed on read; GetQueueAttributes accepts their names. */
 export const COMPUTED = [
@@ -87,21 +104,23 @@ export const FIFO_DEFAULTS: QueueAttributes = {
 };
 
 /**
- * Checks names and values of attributes given to CreateQueue (`creating`) or SetQueueAttributes.
- * Throws the SQS error for the first bad attribute.
+ * Checks names and values of attributes given to CreateQueue or SetQueueAttributes (the type of
+ * queue is known from its name before either). Throws the SQS error for the first bad attribute.
  */
-export function validateAttributes(attrs: QueueAttributes, fifo: boolean, creating: boolean): void {
+export function validateAttributes(attrs: QueueAttributes, fifo: boolean): void {
   for (const [name, value] of Object.entries(attrs)) {
     const rule = Object.hasOwn(SETTABLE, name) ? SETTABLE[name] : undefined;
     if (!rule) throw invalidAttributeName(name);
+    if (rule.fifoOnly && !fifo) throw fifoOnlyError(name, rule.fifoOnly);
     if (value === '' && CLEARABLE.has(name)) continue;
     if (hasInvalidCharacters(value))
       throw invalidAttributeValue(name, 'The value contains characters outside the allowed set.');
-    if (rule.createOnly && !creating) {
-      throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
-    }
-    if (rule.fifoOnly && !fifo) throw invalidAttributeName(name);
     if (!rule.valid(value)) throw invalidAttributeValue(name, rule.reason);
+    // A FIFO queue takes FifoQueue=true again as a no-op; false would change its type, which SQS
+    // refuses (recorded against SQS).
+    if (name === 'FifoQueue' && value === 'false') {
+      throw invalidAttributeValue(name, 'Modifying queue type is not supported.');
+    }
   }
   const scope = attrs.DeduplicationScope;
   const limit = attrs.FifoThroughputLimit;
@@ -111,12 +130,19 @@ export function validateAttributes(attrs: QueueAttributes, fifo: boolean, creati
       'The perMessageGroupId value is allowed only when the value for DeduplicationScope is messageGroup.',
     );
   }
+  // SQS names the conflict an InvalidAttributeName, in CreateQueue and SetQueueAttributes (recorded
+  // against SQS; the wording as AWS-parity emulators such as serverless-aws-lambda's SQS reproduce it).
   if (attrs.KmsMasterKeyId && attrs.SqsManagedSseEnabled === 'true') {
-    throw invalidAttributeValue(
-      'SqsManagedSseEnabled',
-      'You can use one type of server-side encryption (SSE) at one time.',
+    throw new SqsError(
+      'InvalidAttributeName',
+      'You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.',
     );
   }
+}
+
+/** A KMS key turns SQS-managed SSE off: a queue has one kind of SSE at a time (recorded against SQS). */
+export function withEncryptionSwitch(attrs: QueueAttributes): QueueAttributes {
+  return attrs.KmsMasterKeyId ? { ...attrs, SqsManagedSseEnabled: 'false' } : attrs;
 }
 
 /** Resolves GetQueueAttributes' AttributeNames (`All` or a list) into the set to return. */
@@ -141,14 +167,13 @@ const INTEGER_ATTRIBUTES = new Set([
 
 /**
  * Validated attributes in the form they are stored and compared in: integers without leading
- * zeros, and '' (absent) for cleared optional attributes and for FifoQueue=false.
+ * zeros, and '' (absent) for cleared optional attributes and for those set to their default.
  */
 export function normalizeAttributes(attrs: QueueAttributes): QueueAttributes {
   const out: QueueAttributes = {};
   for (const [name, value] of Object.entries(attrs)) {
-    if (INTEGER_ATTRIBUTES.has(name)) out[name] = String(Number(value));
-    else if (name === 'FifoQueue' && value === 'false') out[name] = '';
-    else out[name] = value;
+    const v = INTEGER_ATTRIBUTES.has(name) ? String(Number(value)) : value;
+    out[name] = DROPPED_AT_DEFAULT.get(name) === v ? '' : v;
   }
   return out;
 }

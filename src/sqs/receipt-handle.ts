@@ -18,7 +18,11 @@ export function invalidReceiptHandle(handle: string): SqsError {
   return new SqsError('ReceiptHandleIsInvalid', `The input receipt handle "${handle}" is not a valid receipt handle.`);
 }
 
-/** A FIFO receipt handle whose receive is over (SQS: "The receipt handle has expired"). */
+/**
+ * A FIFO receipt handle whose visibility timeout has ended (SQS: "The receipt handle has
+ * expired"), given to DeleteMessage or ChangeMessageVisibility; DeleteMessage also says so of a
+ * handle that a newer receive replaced.
+ */
 export function expiredReceiptHandle(handle: string): SqsError {
   return invalidValue('ReceiptHandle', handle, 'The receipt handle has expired.');
 }

@@ -35,12 +35,16 @@ export function checkSystemAttributeNames(names: readonly string[]): Set<string>
   return out;
 }
 
+/**
+ * MessageAttributeNames: `All` or `.*` selects every attribute, `prefix.*` those whose names start
+ * with the prefix (`Hel.*` selects `Hello` and `Help.Me`), any other entry the attribute of that name.
+ */
 function selectAttributes(all: MessageAttributeMap, names: readonly string[]): MessageAttributeMap {
   if (names.some((n) => n === 'All' || n === '.*')) return all;
+  const prefixes = names.filter((n) => n.endsWith('.*')).map((n) => n.slice(0, -2));
   const out: MessageAttributeMap = dict();
   for (const [name, value] of Object.entries(all)) {
-    const wanted = names.some((n) => (n.endsWith('.*') ? name.startsWith(n.slice(0, -1)) : n === name));
-    if (wanted) out[name] = value;
+    if (names.includes(name) || prefixes.some((p) => name.startsWith(p))) out[name] = value;
   }
   return out;
 }
@@ -77,17 +81,15 @@ export function buildReceivedMessage(
     }
     out.Attributes = Attributes;
   }
-  if (p.attributes) {
-    const selected = selectAttributes(p.attributes, attributeNames);
-    const names = Object.keys(selected);
-    if (names.length > 0) {
-      out.MessageAttributes = selected as Record<string, WireValue>;
-      // The checksum covers what is returned, so SDKs that verify it (Java, .NET) agree.
-      out.MD5OfMessageAttributes =
-        names.length === Object.keys(p.attributes).length ? p.md5Attributes : md5OfAttributes(selected);
-    } else {
-      out.MD5OfMessageAttributes = p.md5Attributes;
-    }
+  // SQS returns MessageAttributes and MD5OfMessageAttributes only for the attributes asked for:
+  // none asked (or none matching), neither member.
+  const selected = p.attributes ? selectAttributes(p.attributes, attributeNames) : {};
+  const count = Object.keys(selected).length;
+  if (count > 0) {
+    out.MessageAttributes = selected as Record<string, WireValue>;
+    // The checksum covers what is returned, so SDKs that verify it (Java, .NET) agree.
+    out.MD5OfMessageAttributes =
+      count === Object.keys(p.attributes ?? {}).length ? p.md5Attributes : md5OfAttributes(selected);
   }
   return out;
 }

@@ -64,6 +64,7 @@ const VISIBILITY: Record<number, VisibilityStatus> = {
   1: 'not-inflight',
   2: 'no-message',
   3: 'over-limit',
+  4: 'expired',
 };
 
 export class RedisStore implements Store {
@@ -216,9 +217,13 @@ export class RedisStore implements Store {
     return parseReceiveReply(await this.scripts.run('receive-messages', this.messageKeys(q), args));
   }
 
-  async deleteMessages(q: QueueRef, receipts: { id: string; token: string }[]): Promise<DeleteStatus[] | undefined> {
+  async deleteMessages(
+    q: QueueRef,
+    receipts: { id: string; token: string }[],
+    now: number,
+  ): Promise<DeleteStatus[] | undefined> {
     if (receipts.length === 0) return (await this.queueExists(q)) ? [] : undefined;
-    const args = receipts.flatMap((r) => [r.id, r.token]);
+    const args = [now, ...receipts.flatMap((r) => [r.id, r.token])];
     const reply = await this.scripts.run('delete-messages', this.messageKeys(q), args);
     if (!Array.isArray(reply)) return undefined;
     return reply.map((code) => (code === 1 ? 'deleted' : code === 2 ? 'expired' : 'gone'));

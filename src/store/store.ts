@@ -86,10 +86,18 @@ export interface PeekResult {
   more: boolean;
 }
 
-/** 'expired': a FIFO receipt handle from an earlier receive, or of a message no longer in flight. */
+/**
+ * 'expired': a FIFO receipt handle from an earlier receive, or of a message whose visibility
+ * timeout has ended (received again since or not).
+ */
 export type DeleteStatus = 'deleted' | 'gone' | 'expired';
 
-export type VisibilityStatus = 'changed' | 'not-inflight' | 'no-message' | 'over-limit';
+/**
+ * 'not-inflight': the message is on its way to another queue; 'no-message': gone, or the handle
+ * is from an earlier receive; 'expired': a FIFO handle whose visibility timeout has ended. The
+ * latest handle of a standard queue's message changes it even after its timeout ended.
+ */
+export type VisibilityStatus = 'changed' | 'not-inflight' | 'no-message' | 'over-limit' | 'expired';
 
 export interface Store {
   createQueue(
@@ -116,8 +124,15 @@ export interface Store {
   /** Undefined when the queue does not exist. */
   sendMessages(q: QueueRef, messages: NewMessage[], now: number): Promise<SendResult | undefined>;
   receiveMessages(q: QueueRef, options: ReceiveOptions): Promise<StoreReceiveResult>;
-  /** Per receipt, or undefined when the queue does not exist. */
-  deleteMessages(q: QueueRef, receipts: { id: string; token: string }[]): Promise<DeleteStatus[] | undefined>;
+  /**
+   * Per receipt, or undefined when the queue does not exist. `now` decides which FIFO handles have
+   * expired (on a standard queue any handle deletes).
+   */
+  deleteMessages(
+    q: QueueRef,
+    receipts: { id: string; token: string }[],
+    now: number,
+  ): Promise<DeleteStatus[] | undefined>;
   changeVisibility(
     q: QueueRef,
     entries: { id: string; token: string; visibilityMs: number }[],

@@ -74,7 +74,7 @@ export const START_MS = 1_700_000_000_123;
 export function testContext(config: Partial<Config> = {}): TestContext {
   let now = START_MS;
   const clock = () => now;
-  const store = new FakeStore(clock);
+  const store = new FakeStore();
   const moves = new FakeMoves(store);
   const warnings: string[] = [];
   const log: Logger = {

@@ -65,8 +65,6 @@ export class FakeStore implements Store {
   /** Where the store announces on a queue's wake channel (the Redis store's scripts PUBLISH). */
   announce: (channel: string) => void = () => undefined;
 
-  constructor(private readonly clock: () => number) {}
-
   queue(q: QueueRef): FakeQueue | undefined {
     return this.queues.get(keyOf(q));
   }
@@ -233,10 +231,13 @@ export class FakeStore implements Store {
     return { status: 'ok', messages, moved: 0 };
   }
 
-  async deleteMessages(q: QueueRef, receipts: { id: string; token: string }[]): Promise<DeleteStatus[] | undefined> {
+  async deleteMessages(
+    q: QueueRef,
+    receipts: { id: string; token: string }[],
+    now: number,
+  ): Promise<DeleteStatus[] | undefined> {
     const queue = this.use('deleteMessages', q);
     if (!queue) return undefined;
-    const now = this.clock();
     return receipts.map(({ id, token }): DeleteStatus => {
       const m = queue.messages.find((x) => x.id === id);
       if (!m) return 'gone';
@@ -258,7 +259,10 @@ export class FakeStore implements Store {
     return entries.map(({ id, token, visibilityMs }): VisibilityStatus => {
       const m = queue.messages.find((x) => x.id === id);
       if (!m || m.token !== token) return 'no-message';
-      if (!m.inflight || m.availableAt <= now) return 'not-inflight';
+      // As the Lua script: a FIFO handle expires with the timeout; the latest handle of a standard
+      // queue's message hides it again after its timeout ended.
+      if (isFifoName(q.name) && (!m.inflight || m.availableAt <= now)) return 'expired';
+      if (!m.inflight) return 'not-inflight';
       // As SQS (and the Lua script): whole seconds since the receive count against the limit.
       if (Math.floor((now - m.receivedMs) / 1000) * 1000 + visibilityMs > limitMs) return 'over-limit';
       m.availableAt = now + visibilityMs;
@@ -272,6 +276,7 @@ export class FakeStore implements Store {
     if (queue.lastPurgeMs !== undefined && now - queue.lastPurgeMs < cooldownMs) return 'too-soon';
     queue.lastPurgeMs = now;
     queue.messages = [];
+    queue.dedup.clear(); // as purge-queue.lua: SQS forgets the deduplication ids too
     return 'ok';
   }
 

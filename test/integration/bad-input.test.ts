@@ -312,7 +312,8 @@ describe('JSON protocol: values out of range and message contents', () => {
       MessageBody: 'hi',
       MessageAttributes: { a: { DataType: 'String', StringValue: '\udfff' } },
     });
-    expectJsonError(reply, 400, 'InvalidMessageContents', 'InvalidMessageContents');
+    // SQS: InvalidMessageContents is the body's; an attribute value's is InvalidParameterValue.
+    expectJsonError(reply, 400, ...INVALID_PARAMETER);
   });
 
   it('rejects a message body over 1 MiB', async () => {

@@ -247,17 +247,6 @@ describe.each(PROTOCOLS)('messages (%s)', (protocol) => {
       expect(invalid.code).toBe('ReceiptHandleIsInvalid');
     });
 
-    it('ChangeMessageVisibility on a message whose visibility expired is MessageNotInflight', async () => {
-      const QueueUrl = await queue();
-      await sqs().sendMessage({ QueueUrl, MessageBody: 'x' });
-      const m = (await sqs().receiveMessage({ QueueUrl, VisibilityTimeout: 1 })).Messages?.[0];
-      await sleep(1100);
-      const err = await errorOf(() =>
-        sqs().changeMessageVisibility({ QueueUrl, ReceiptHandle: m?.ReceiptHandle, VisibilityTimeout: 5 }),
-      );
-      expect(err.code).toBe('MessageNotInflight');
-    });
-
     it('ChangeMessageVisibilityBatch reports each entry', async () => {
       const QueueUrl = await queue();
       await sqs().sendMessageBatch({

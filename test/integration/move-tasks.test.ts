@@ -196,8 +196,9 @@ describe.each(PROTOCOLS)('message move tasks (%s)', (protocol) => {
     expect((await errorOf(() => sqs().startMessageMoveTask({ SourceArn: arn(dlq) }))).code).toBe(
       'InvalidParameterValue',
     );
+    // SQS: a string that is no task handle is InvalidParameterValue (exactness-queues.test.ts).
     expect((await errorOf(() => sqs().cancelMessageMoveTask({ TaskHandle: 'garbage' }))).code).toBe(
-      'ResourceNotFoundException',
+      'InvalidParameterValue',
     );
     expect((await errorOf(() => sqs().listMessageMoveTasks({ SourceArn: missing }))).code).toBe(
       'ResourceNotFoundException',

@@ -89,7 +89,7 @@ describe('move handoff', () => {
   it('a crash after the destination accepted and its copy was consumed: the drain does not revive it', async () => {
     const id = await redriven();
     await acceptOnly(id);
-    await store.deleteMessages(dlq, [{ id, token: '' }]);
+    await store.deleteMessages(dlq, [{ id, token: '' }], T0 + 10);
     await moves.drainOutbox(src, T0 + 10);
     expect(await where(id)).toEqual({ src: 0, srcOutbox: 0, dlq: 0 });
   });
@@ -100,7 +100,7 @@ describe('move handoff', () => {
     // Back to the source, as a move task does (here by hand), then redriven again within the hour.
     const receipt = await store.receiveMessages(dlq, { now: T0 + 20, max: 1, inflightLimit: 120_000 });
     if (receipt.status !== 'ok') throw new Error('not in the dead-letter queue');
-    await store.deleteMessages(dlq, [{ id, token: receipt.messages[0]?.token as string }]);
+    await store.deleteMessages(dlq, [{ id, token: receipt.messages[0]?.token as string }], T0 + 20);
     await store.sendMessages(
       src,
       [{ id, size: 1, payload: { body: 'b', md5Body: 'm', senderId: 's', sentTimestamp: T0 } }],

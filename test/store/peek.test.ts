@@ -40,7 +40,7 @@ afterAll(async () => {
 
 const stores: [string, () => Store][] = [
   ['redis', () => new RedisStore(redis, `peek-${randomUUID().slice(0, 8)}`)],
-  ['fake', () => new FakeStore(() => T0)],
+  ['fake', () => new FakeStore()],
 ];
 
 /** The peek as {body: state} plus the fields a test looks at, sorted by body. */

@@ -36,6 +36,8 @@ beforeEach(async () => {
   await store.createQueue(q, { ...STANDARD_DEFAULTS, MessageRetentionPeriod: '60' }, {}, {}, T0);
 });
 
+type Receipt = { id: string; token: string };
+
 const receive = (now: number, max = 10, visibilityMs?: number, inflightLimit = 120_000) =>
   store.receiveMessages(q, { now, max, inflightLimit, ...(visibilityMs !== undefined ? { visibilityMs } : {}) });
 
@@ -109,6 +111,51 @@ describe('store scripts with a fixed clock', () => {
     expect((await store.createQueue(q, STANDARD_DEFAULTS, {}, {}, T0 + 60_000)).status).toBe('created');
   });
 
+  it("changes a standard message's visibility with its latest handle after the timeout ended", async () => {
+    const limit = 43_200_000;
+    const [m, n] = [message('m'), message('n')];
+    await store.sendMessages(q, [m, n], T0);
+    const r = await receive(T0, 2, 10_000);
+    if (r.status !== 'ok') throw new Error('no messages');
+    const [rm, rn] = r.messages.map((x) => ({ id: x.id, token: x.token })) as [Receipt, Receipt];
+    const key = (s: string) => `${prefix}:{000000000000/q}:${s}`;
+    // m: its timeout has ended, and it is still an entry of `inflight` (no receive since).
+    expect(await store.changeVisibility(q, [{ ...rm, visibilityMs: 30_000 }], T0 + 10_000, limit)).toEqual(['changed']);
+    expect(await redis.zscore(key('inflight'), rm.id)).toBe(String(T0 + 40_000));
+    // n: a receive that took nothing (max 0) has moved it back to `ready`; the change takes it out.
+    expect((await receive(T0 + 10_000, 0)).status).toBe('empty');
+    expect(await redis.zscore(key('ready'), rn.id)).toBe('2');
+    expect(await store.changeVisibility(q, [{ ...rn, visibilityMs: 0 }], T0 + 10_000, limit)).toEqual(['changed']);
+    expect(await redis.zscore(key('ready'), rn.id)).toBe('2');
+    expect(await store.changeVisibility(q, [{ ...rn, visibilityMs: 5_000 }], T0 + 10_000, limit)).toEqual(['changed']);
+    expect(await redis.zscore(key('ready'), rn.id)).toBeNull();
+    expect(await redis.zscore(key('inflight'), rn.id)).toBe(String(T0 + 15_000));
+    expect((await store.getQueue(q, T0 + 10_000))?.counts).toEqual({ visible: 0, notVisible: 2, delayed: 0 });
+    const again = await receive(T0 + 15_000);
+    expect(again.status === 'ok' && again.messages.map((x) => [x.id, x.receiveCount])).toEqual([[rn.id, 2]]);
+    // Received again: n's first handle is from an earlier receive.
+    expect(await store.changeVisibility(q, [{ ...rn, visibilityMs: 5_000 }], T0 + 15_000, limit)).toEqual([
+      'no-message',
+    ]);
+    // The 12 hours still count from the last receive.
+    expect(await store.changeVisibility(q, [{ ...rm, visibilityMs: limit }], T0 + 50_000, limit)).toEqual([
+      'over-limit',
+    ]);
+  });
+
+  it('answers not-inflight for a message on its way to a dead-letter queue', async () => {
+    const m = message('redriven');
+    await store.sendMessages(q, [m], T0);
+    const r = await receive(T0, 1, 1_000);
+    if (r.status !== 'ok') throw new Error('no message');
+    await redis.hset(`${prefix}:{000000000000/q}:meta`, '_redriveMax', '1', '_redriveTarget', 'dlq:dlq');
+    expect((await receive(T0 + 1_000)).status).toBe('empty');
+    const token = r.messages[0]?.token as string;
+    expect(await store.changeVisibility(q, [{ id: m.id, token, visibilityMs: 1 }], T0 + 1_000, 43_200_000)).toEqual([
+      'not-inflight',
+    ]);
+  });
+
   it('keeps every key of a queue in one hash slot', async () => {
     await store.sendMessages(q, [message('slot')], T0);
     await receive(T0, 1);
@@ -167,13 +214,17 @@ describe('batched calls on a standard queue (one multi-member command per key)',
     if (got.status !== 'ok') throw new Error('no message');
     const token = got.messages[0]?.token as string;
     await store.sendMessages(q, [ready, delayed], T0);
-    const statuses = await store.deleteMessages(q, [
-      { id: ready.id, token: 'never-received' },
-      { id: delayed.id, token: 'never-received' },
-      { id: inflight.id, token },
-      { id: inflight.id, token },
-      { id: randomUUID(), token: 'x' },
-    ]);
+    const statuses = await store.deleteMessages(
+      q,
+      [
+        { id: ready.id, token: 'never-received' },
+        { id: delayed.id, token: 'never-received' },
+        { id: inflight.id, token },
+        { id: inflight.id, token },
+        { id: randomUUID(), token: 'x' },
+      ],
+      T0,
+    );
     expect(statuses).toEqual(['deleted', 'deleted', 'deleted', 'gone', 'gone']);
     expect((await store.getQueue(q, T0))?.counts).toEqual({ visible: 0, notVisible: 0, delayed: 0 });
     for (const key of ['body', 'info']) expect(await redis.hlen(`${prefix}:{000000000000/q}:${key}`)).toBe(0);
@@ -189,7 +240,7 @@ describe('batched calls on a standard queue (one multi-member command per key)',
     await redis.hset(`${prefix}:{000000000000/q}:meta`, '_redriveMax', '1', '_redriveTarget', 'dlq:dlq');
     expect((await receive(T0 + 1_000)).status === 'empty').toBe(true);
     expect(await redis.zcard(`${prefix}:{000000000000/q}:outbox`)).toBe(1);
-    expect(await store.deleteMessages(q, [{ id: m.id, token: 'old' }])).toEqual(['deleted']);
+    expect(await store.deleteMessages(q, [{ id: m.id, token: 'old' }], T0 + 1_000)).toEqual(['deleted']);
     expect(await redis.zcard(`${prefix}:{000000000000/q}:outbox`)).toBe(0);
     expect(await redis.hlen(`${prefix}:{000000000000/q}:outboxdest`)).toBe(0);
   });
@@ -296,20 +347,56 @@ describe('FIFO store scripts with a fixed clock', () => {
     if (got.status !== 'ok') throw new Error('no messages');
     const by = Object.fromEntries(got.messages.map((m) => [m.payload.body, { id: m.id, token: m.token }]));
     const a1 = by.a1 as { id: string; token: string };
-    const statuses = await store.deleteMessages(f, [
-      a1,
-      by.a2 as { id: string; token: string },
-      by.a3 as { id: string; token: string },
-      a1,
-      { id: (by.b1 as { id: string }).id, token: 'stale' },
-      by.b2 as { id: string; token: string },
-    ]);
+    const statuses = await store.deleteMessages(
+      f,
+      [
+        a1,
+        by.a2 as { id: string; token: string },
+        by.a3 as { id: string; token: string },
+        a1,
+        { id: (by.b1 as { id: string }).id, token: 'stale' },
+        by.b2 as { id: string; token: string },
+      ],
+      T0,
+    );
     expect(statuses).toEqual(['deleted', 'deleted', 'deleted', 'gone', 'expired', 'deleted']);
     expect(await redis.hgetall(`${prefix}:{000000000000/q.fifo}:locked`)).toEqual({ b: '2' });
     // Group a is empty and unlocked; group b keeps b1 and b3 in flight.
     await store.sendMessages(f, [g('a4', 'a'), g('b4', 'b')], T0 + 1);
     const next = await fifoReceive(T0 + 2);
     expect(next.status === 'ok' && next.messages.map((m) => m.payload.body)).toEqual(['a4']);
+  });
+
+  it('expires a handle with its visibility timeout, for delete and visibility change alike', async () => {
+    const limit = 43_200_000;
+    await store.sendMessages(f, [fifoMessage('a', 'd1')], T0);
+    const r = await fifoReceive(T0);
+    if (r.status !== 'ok') throw new Error('no message');
+    const receipt = { id: r.messages[0]?.id as string, token: r.messages[0]?.token as string };
+    const end = T0 + 600_000;
+    // Due, though still an entry of `inflight`: no receive has moved it back yet.
+    expect(await store.deleteMessages(f, [receipt], end)).toEqual(['expired']);
+    expect(await store.changeVisibility(f, [{ ...receipt, visibilityMs: 1 }], end, limit)).toEqual(['expired']);
+    expect(await redis.hgetall(`${prefix}:{000000000000/q.fifo}:locked`)).toEqual({ g: '1' });
+    // Just before the end it still works.
+    expect(await store.changeVisibility(f, [{ ...receipt, visibilityMs: 1 }], end - 1, limit)).toEqual(['changed']);
+    // Moved back to the available messages by a receive that took nothing.
+    expect((await store.receiveMessages(f, { now: end, max: 0, inflightLimit: 120_000 })).status).toBe('empty');
+    expect(await store.deleteMessages(f, [receipt], end)).toEqual(['expired']);
+    expect(await store.changeVisibility(f, [{ ...receipt, visibilityMs: 1 }], end, limit)).toEqual(['expired']);
+    const again = await fifoReceive(end);
+    expect(again.status === 'ok' && again.messages.map((m) => [m.id, m.receiveCount])).toEqual([[receipt.id, 2]]);
+  });
+
+  it('forgets the deduplication ids on a purge', async () => {
+    await store.sendMessages(f, [fifoMessage('a', 'd')], T0);
+    expect(await store.purgeQueue(f, T0 + 1, 60_000)).toBe('ok');
+    for (const key of ['dedup', 'dedupids'])
+      expect(await redis.exists(`${prefix}:{000000000000/q.fifo}:${key}`)).toBe(0);
+    const after = await store.sendMessages(f, [fifoMessage('b', 'd')], T0 + 2);
+    expect(after?.outcomes[0]?.status).toBe('stored');
+    const got = await fifoReceive(T0 + 2);
+    expect(got.status === 'ok' && got.messages.map((m) => m.payload.body)).toEqual(['b']);
   });
 
   it('deduplicates for exactly 5 minutes', async () => {
@@ -338,7 +425,7 @@ describe('FIFO store scripts with a fixed clock', () => {
     const k = (s: string) => `${prefix}:{000000000000/q.fifo}:${s}`;
     expect(await redis.hgetall(k('locked'))).toEqual({ g: '1' });
     expect(await redis.zcard(k('groups'))).toBe(0);
-    await store.deleteMessages(f, [{ id: r.messages[0]?.id as string, token: r.messages[0]?.token as string }]);
+    await store.deleteMessages(f, [{ id: r.messages[0]?.id as string, token: r.messages[0]?.token as string }], T0);
     expect(await redis.hgetall(k('locked'))).toEqual({});
     expect(await redis.zrange(k('groups'), 0, -1, 'WITHSCORES')).toEqual(['g', '2']);
     expect(await redis.zcard(k('fifo'))).toBe(1);

@@ -120,15 +120,21 @@ describe('CreateQueue', () => {
     });
   });
 
-  it.each(['ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit'])(
-    'rejects the FIFO-only attribute %s on a standard queue',
-    async (name) => {
-      const value = { ContentBasedDeduplication: 'true', DeduplicationScope: 'queue', FifoThroughputLimit: 'perQueue' };
-      expect(await actionError(create('q', { [name]: value[name as keyof typeof value] }))).toEqual(
-        unknownAttribute(name),
-      );
-    },
-  );
+  // SQS calls FifoQueue and ContentBasedDeduplication unknown on a standard queue, and says that the
+  // high-throughput pair needs FifoQueue=true (recorded against SQS).
+  const needsFifo = (name: string) => ({
+    code: 'InvalidAttributeName',
+    message: `You can specify the ${name} only when FifoQueue is set to true.`,
+  });
+  it.each([
+    ['FifoQueue', 'false', unknownAttribute('FifoQueue')],
+    ['ContentBasedDeduplication', 'true', unknownAttribute('ContentBasedDeduplication')],
+    ['DeduplicationScope', 'queue', needsFifo('DeduplicationScope')],
+    ['FifoThroughputLimit', 'perQueue', needsFifo('FifoThroughputLimit')],
+  ])('rejects the FIFO-only attribute %s=%s on a standard queue', async (name, value, expected) => {
+    expect(await actionError(create('q', { [name]: value }))).toEqual(expected);
+    expect(t.store.calls).toEqual([]);
+  });
 
   it('allows FifoThroughputLimit=perMessageGroupId only with DeduplicationScope=messageGroup', async () => {
     const err = await actionError(
@@ -152,15 +158,21 @@ describe('CreateQueue', () => {
 
   it('allows one kind of server-side encryption; a KMS key turns SQS-managed SSE off', async () => {
     expect(await actionError(create('q', { KmsMasterKeyId: 'alias/aws/sqs', SqsManagedSseEnabled: 'true' }))).toEqual({
-      code: 'InvalidAttributeValue',
+      code: 'InvalidAttributeName',
       message:
-        'Invalid value for the parameter SqsManagedSseEnabled. Reason: You can use one type of server-side encryption (SSE) at one time.',
+        'You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.',
     });
     await create('kms', { KmsMasterKeyId: 'alias/aws/sqs' });
     expect(await attributesOf('kms', ['KmsMasterKeyId', 'SqsManagedSseEnabled'])).toEqual({
       KmsMasterKeyId: 'alias/aws/sqs',
       SqsManagedSseEnabled: 'false',
     });
+  });
+
+  it('does not keep KmsDataKeyReusePeriodSeconds at its default 300, and stays idempotent without it', async () => {
+    const first = await create('kms', { KmsMasterKeyId: 'k', KmsDataKeyReusePeriodSeconds: '300' });
+    expect(await attributesOf('kms', ['KmsDataKeyReusePeriodSeconds'])).toEqual({});
+    expect(await create('kms', { KmsMasterKeyId: 'k' })).toEqual(first);
   });
 
   it('is idempotent with the same attributes and fails with QueueNameExists when one differs', async () => {

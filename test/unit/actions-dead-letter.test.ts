@@ -190,8 +190,12 @@ describe('message move tasks', () => {
     expect(await actionError(listMessageMoveTasks({ SourceArn: arn('nope') }, t.ctx))).toEqual(notFound('SourceArn'));
   });
 
-  it('answers ResourceNotFoundException for a handle it did not issue or of an unknown task', async () => {
-    expect(await actionError(cancelMessageMoveTask({ TaskHandle: 'garbage' }, t.ctx))).toEqual(notFound('TaskHandle'));
+  it('answers InvalidParameterValue for a string that is no handle, ResourceNotFoundException for an unknown task', async () => {
+    for (const TaskHandle of ['garbage', Buffer.from('{"taskId":1}').toString('base64')]) {
+      expect(await actionError(cancelMessageMoveTask({ TaskHandle }, t.ctx))).toEqual(
+        invalid('Value for parameter TaskHandle is invalid.'),
+      );
+    }
     const forged = Buffer.from(JSON.stringify({ taskId: 'x', sourceArn: arn('dlq') })).toString('base64');
     expect(await actionError(cancelMessageMoveTask({ TaskHandle: forged }, t.ctx))).toEqual(notFound('TaskHandle'));
   });

@@ -1,12 +1,14 @@
 /**
  * DeleteMessage(Batch) and ChangeMessageVisibility(Batch) against the in-memory store: receipt
- * handles, visibility ranges and limits, per-entry batch results, store outcomes as SQS errors.
+ * handles, visibility ranges and limits, per-entry batch results, store outcomes as SQS errors;
+ * and what a FIFO purge forgets.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { changeMessageVisibility } from '../../src/actions/change-message-visibility.js';
 import { changeMessageVisibilityBatch } from '../../src/actions/change-message-visibility-batch.js';
 import { deleteMessage } from '../../src/actions/delete-message.js';
 import { deleteMessageBatch } from '../../src/actions/delete-message-batch.js';
+import { purgeQueue } from '../../src/actions/purge-queue.js';
 import { encodeReceiptHandle } from '../../src/sqs/receipt-handle.js';
 import { actionCalls, createTwoQueues, invalid, QDNE, type ReceiveInput } from '../helpers/action-calls.js';
 import { actionError, type TestContext, testContext } from '../helpers/action-context.js';
@@ -168,9 +170,27 @@ describe('ChangeMessageVisibility', () => {
     expect((await receive()).Messages).toHaveLength(1);
   });
 
-  it('answers MessageNotInflight for a message whose timeout ran out', async () => {
+  it('hides a standard message again with its latest handle after its timeout ran out', async () => {
     const handle = await inFlight('q', { VisibilityTimeout: 1 });
     t.advance(1000);
+    expect(await change(handle, 10)).toEqual({});
+    t.advance(9_999);
+    expect(await receive()).toEqual({});
+    t.advance(1);
+    expect((await receive()).Messages).toHaveLength(1);
+  });
+
+  it("answers 'The receipt handle has expired' for a FIFO handle whose timeout ran out", async () => {
+    const handle = await inFlight('f.fifo', { VisibilityTimeout: 1 });
+    t.advance(1000);
+    expect(await actionError(change(handle, 10, 'f.fifo'))).toEqual(
+      invalid(`Value ${handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`),
+    );
+  });
+
+  it('answers MessageNotInflight for a message on its way to another queue', async () => {
+    const handle = await inFlight();
+    vi.spyOn(t.store, 'changeVisibility').mockResolvedValueOnce(['not-inflight']);
     expect(await actionError(change(handle, 10))).toEqual({
       code: 'MessageNotInflight',
       message: 'The message referred to is not in flight.',
@@ -220,9 +240,9 @@ describe('ChangeMessageVisibilityBatch', () => {
     );
   });
 
-  it('answers per entry: changed, out of range, invalid handle, not in flight', async () => {
+  it('answers per entry: changed (also after the timeout ran out), out of range, invalid handle', async () => {
     const ok = await inFlight();
-    const expired = await inFlight('q', { VisibilityTimeout: 1 });
+    const ranOut = await inFlight('q', { VisibilityTimeout: 1 });
     t.advance(1000);
     const out = await changeMessageVisibilityBatch(
       {
@@ -231,16 +251,46 @@ describe('ChangeMessageVisibilityBatch', () => {
           { Id: 'ok', ReceiptHandle: ok, VisibilityTimeout: 100 },
           { Id: 'range', ReceiptHandle: ok, VisibilityTimeout: 43_201 },
           { Id: 'bad', ReceiptHandle: 'x', VisibilityTimeout: 1 },
-          { Id: 'expired', ReceiptHandle: expired, VisibilityTimeout: 1 },
+          { Id: 'ranOut', ReceiptHandle: ranOut, VisibilityTimeout: 1 },
         ],
       },
       t.ctx,
     );
-    expect(out.Successful).toEqual([{ Id: 'ok' }]);
+    expect(out.Successful).toEqual([{ Id: 'ok' }, { Id: 'ranOut' }]);
     expect(out.Failed?.map((f) => [f.Id, f.Code, f.SenderFault])).toEqual([
       ['range', 'InvalidParameterValue', true],
       ['bad', 'ReceiptHandleIsInvalid', true],
-      ['expired', 'AWS.SimpleQueueService.MessageNotInflight', true],
     ]);
+  });
+
+  it('answers an expired FIFO handle per entry', async () => {
+    const expired = await inFlight('f.fifo', { VisibilityTimeout: 1 });
+    t.advance(1000);
+    const out = await changeMessageVisibilityBatch(
+      { QueueUrl: t.url('f.fifo'), Entries: [{ Id: 'old', ReceiptHandle: expired, VisibilityTimeout: 5 }] },
+      t.ctx,
+    );
+    expect(out).toEqual({
+      Successful: [],
+      Failed: [
+        {
+          Id: 'old',
+          SenderFault: true,
+          Code: 'InvalidParameterValue',
+          Message: `Value ${expired} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`,
+        },
+      ],
+    });
+  });
+});
+
+describe('PurgeQueue on a FIFO queue', () => {
+  it('forgets the deduplication ids: the same id is enqueued again right after', async () => {
+    const ids = { MessageGroupId: 'g', MessageDeduplicationId: 'd' };
+    const first = await send('before', 'f.fifo', ids);
+    await purgeQueue({ QueueUrl: t.url('f.fifo') }, t.ctx);
+    const second = await send('after', 'f.fifo', ids);
+    expect(second.MessageId).not.toBe(first.MessageId);
+    expect((await receive({}, 'f.fifo')).Messages?.map((m) => m.Body)).toEqual(['after']);
   });
 });

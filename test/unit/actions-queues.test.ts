@@ -163,10 +163,16 @@ describe('SetQueueAttributes', () => {
     });
   });
 
+  const needsFifo = (name: string) => ({
+    code: 'InvalidAttributeName',
+    message: `You can specify the ${name} only when FifoQueue is set to true.`,
+  });
   it.each([
     ['FifoQueue', 'true', unknownAttribute('FifoQueue')],
     ['Colour', 'blue', unknownAttribute('Colour')],
     ['ContentBasedDeduplication', 'true', unknownAttribute('ContentBasedDeduplication')],
+    ['DeduplicationScope', 'messageGroup', needsFifo('DeduplicationScope')],
+    ['FifoThroughputLimit', 'perQueue', needsFifo('FifoThroughputLimit')],
     ['MessageRetentionPeriod', '1209601', invalidAttribute('MessageRetentionPeriod')],
     ['ReceiveMessageWaitTimeSeconds', '-1', invalidAttribute('ReceiveMessageWaitTimeSeconds')],
   ])('rejects %s=%s on a standard queue without writing', async (name, value, expected) => {
@@ -176,6 +182,43 @@ describe('SetQueueAttributes', () => {
       await actionError(setQueueAttributes({ QueueUrl: t.url('q'), Attributes: { [name]: value } }, t.ctx)),
     ).toEqual(expected);
     expect(t.store.calls).not.toContain('setQueueAttributes');
+  });
+
+  it('takes FifoQueue=true again on a FIFO queue and refuses false: the type cannot change', async () => {
+    await create('f.fifo', { FifoQueue: 'true' });
+    const QueueUrl = t.url('f.fifo');
+    await setQueueAttributes({ QueueUrl, Attributes: { FifoQueue: 'true' } }, t.ctx);
+    expect(await actionError(setQueueAttributes({ QueueUrl, Attributes: { FifoQueue: 'false' } }, t.ctx))).toEqual({
+      code: 'InvalidAttributeValue',
+      message: 'Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.',
+    });
+    expect(await attributesOf('f.fifo', ['FifoQueue'])).toEqual({ FifoQueue: 'true' });
+  });
+
+  it('turns SQS-managed SSE off with a KMS key, and drops the key and the default reuse period', async () => {
+    await create('q');
+    const QueueUrl = t.url('q');
+    const names = ['KmsMasterKeyId', 'KmsDataKeyReusePeriodSeconds', 'SqsManagedSseEnabled'];
+    await setQueueAttributes(
+      { QueueUrl, Attributes: { KmsMasterKeyId: 'k', KmsDataKeyReusePeriodSeconds: '600' } },
+      t.ctx,
+    );
+    expect(await attributesOf('q', names)).toEqual({
+      KmsMasterKeyId: 'k',
+      KmsDataKeyReusePeriodSeconds: '600',
+      SqsManagedSseEnabled: 'false',
+    });
+    await setQueueAttributes(
+      { QueueUrl, Attributes: { KmsMasterKeyId: '', KmsDataKeyReusePeriodSeconds: '300' } },
+      t.ctx,
+    );
+    expect(await attributesOf('q', names)).toEqual({ SqsManagedSseEnabled: 'false' });
+    const both = { KmsMasterKeyId: 'k', SqsManagedSseEnabled: 'true' };
+    expect(await actionError(setQueueAttributes({ QueueUrl, Attributes: both }, t.ctx))).toEqual({
+      code: 'InvalidAttributeName',
+      message:
+        'You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.',
+    });
   });
 
   it('checks FifoThroughputLimit against the stored DeduplicationScope', async () => {

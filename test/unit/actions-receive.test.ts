@@ -5,6 +5,8 @@
 import type { Message, QueueAttributeName } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { INFLIGHT_LIMIT } from '../../src/actions/receive-message.js';
+import type { MessageAttributeMap } from '../../src/domain.js';
+import { md5OfAttributes } from '../../src/sqs/md5.js';
 import { actionCalls, createTwoQueues, invalid, QDNE } from '../helpers/action-calls.js';
 import { actionError, START_MS, type TestContext, testContext } from '../helpers/action-context.js';
 
@@ -170,9 +172,27 @@ describe('ReceiveMessage results', () => {
       expect(names(n)).toEqual(['b']);
     });
 
-    it('returns no MessageAttributes when none are asked for', async () => {
-      const [m] = (await receive()).Messages ?? [];
-      expect(m?.MessageAttributes).toBeUndefined();
+    it.each([[undefined], [[]], [['missing', 'c.*']]])(
+      'returns neither MessageAttributes nor their checksum when none are asked for or match: %j',
+      async (MessageAttributeNames) => {
+        const [m] = (await receive(MessageAttributeNames ? { MessageAttributeNames } : {})).Messages ?? [];
+        expect(m).not.toHaveProperty('MessageAttributes');
+        expect(m).not.toHaveProperty('MD5OfMessageAttributes');
+      },
+    );
+
+    it('selects by a prefix that is not a whole dotted segment, with the checksum of what is returned', async () => {
+      await send('y', 'q', {
+        MessageAttributes: {
+          Hello: { DataType: 'String', StringValue: 'h' },
+          'Help.Me': { DataType: 'String', StringValue: 'm' },
+          Other: { DataType: 'String', StringValue: 'o' },
+        },
+      });
+      const got = (await receive({ MaxNumberOfMessages: 10, MessageAttributeNames: ['Hel.*'] })).Messages ?? [];
+      const m = got.find((x) => x.Body === 'y');
+      expect(names(m)).toEqual(['Hello', 'Help.Me']);
+      expect(m?.MD5OfMessageAttributes).toBe(md5OfAttributes(m?.MessageAttributes as MessageAttributeMap));
     });
   });
 

@@ -5,10 +5,12 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createQueue } from '../../src/actions/create-queue.js';
 import { getQueueAttributes } from '../../src/actions/get-queue-attributes.js';
+import { receiveMessage } from '../../src/actions/receive-message.js';
 import { type SendMessageBatchInput, sendMessageBatch } from '../../src/actions/send-message-batch.js';
 import type { WireAttributeValue } from '../../src/sqs/messages.js';
 import { actionError, type TestContext, testContext } from '../helpers/action-context.js';
 
+const invalidValue = (message: string) => ({ code: 'InvalidParameterValueException', message });
 const str = (StringValue: string, DataType = 'String'): WireAttributeValue => ({ DataType, StringValue });
 
 let t: TestContext;
@@ -128,18 +130,124 @@ describe('SendMessageBatch', () => {
     ]);
   });
 
-  it('checks FIFO rules per entry and numbers FIFO entries in request order', async () => {
+  it('numbers FIFO entries in request order', async () => {
     const out = await sendBatch(
       [
         { Id: 'a', MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: '1' },
-        { Id: 'nogroup', MessageBody: 'x', MessageDeduplicationId: '2' },
         { Id: 'b', MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: '3' },
       ],
       'f.fifo',
     );
-    expect(out.Failed?.map((f) => [f.Id, f.Code])).toEqual([['nogroup', 'MissingParameter']]);
     const [a, b] = out.Successful ?? [];
     expect(BigInt(b?.SequenceNumber ?? 0)).toBeGreaterThan(BigInt(a?.SequenceNumber ?? 0));
+  });
+
+  describe('FIFO rules that fail the whole request', () => {
+    const noGroup = invalidValue('The request must contain the parameter MessageGroupId.');
+    const noDedup = invalidValue(
+      'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
+    );
+
+    it('an entry without MessageGroupId, even next to entries that fail alone', async () => {
+      const err = await actionError(
+        sendBatch(
+          [
+            { Id: 'a', MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: '1' },
+            { Id: 'bad', MessageBody: '', MessageGroupId: 'g', MessageDeduplicationId: '2' },
+            { Id: 'nogroup', MessageBody: 'x', MessageDeduplicationId: '3' },
+          ],
+          'f.fifo',
+        ),
+      );
+      expect(err).toEqual(noGroup);
+      expect(await counts('f.fifo')).toMatchObject({ ApproximateNumberOfMessages: '0' });
+    });
+
+    it('an entry without MessageDeduplicationId next to entries with one: the queue is asked first', async () => {
+      const send = vi.spyOn(t.store, 'sendMessages');
+      const err = await actionError(
+        sendBatch(
+          [
+            { Id: 'a', MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: '1' },
+            { Id: 'nodedup', MessageBody: 'y', MessageGroupId: 'g' },
+          ],
+          'f.fifo',
+        ),
+      );
+      expect(err).toEqual(noDedup);
+      expect(send).not.toHaveBeenCalled();
+      expect(await counts('f.fifo')).toMatchObject({ ApproximateNumberOfMessages: '0' });
+    });
+
+    it('entries that all lack MessageDeduplicationId: the store refuses them all', async () => {
+      const err = await actionError(
+        sendBatch(
+          [
+            { Id: 'a', MessageBody: 'x', MessageGroupId: 'g' },
+            { Id: 'b', MessageBody: 'y', MessageGroupId: 'g' },
+          ],
+          'f.fifo',
+        ),
+      );
+      expect(err).toEqual(noDedup);
+      expect(await counts('f.fifo')).toMatchObject({ ApproximateNumberOfMessages: '0' });
+    });
+
+    it('with ContentBasedDeduplication, mixed entries are all sent', async () => {
+      await createQueue(
+        { QueueName: 'cbd.fifo', Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' } },
+        t.ctx,
+      );
+      const out = await sendBatch(
+        [
+          { Id: 'a', MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: '1' },
+          { Id: 'b', MessageBody: 'y', MessageGroupId: 'g' },
+        ],
+        'cbd.fifo',
+      );
+      expect(out.Successful?.map((s) => s.Id)).toEqual(['a', 'b']);
+    });
+
+    it('keeps a per-message DelaySeconds a failure of its entry alone', async () => {
+      const out = await sendBatch(
+        [
+          { Id: 'a', MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: '1' },
+          { Id: 'late', MessageBody: 'y', MessageGroupId: 'g', MessageDeduplicationId: '2', DelaySeconds: 5 },
+        ],
+        'f.fifo',
+      );
+      expect(out.Successful?.map((s) => s.Id)).toEqual(['a']);
+      expect(out.Failed?.map((f) => [f.Id, f.Message])).toEqual([
+        [
+          'late',
+          'Value 5 for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.',
+        ],
+      ]);
+    });
+  });
+
+  it('stores the X-Amzn-Trace-Id header as the AWSTraceHeader of entries that do not set one', async () => {
+    const ctx = { ...t.ctx, traceHeader: 'Root=1-header' };
+    const out = await sendMessageBatch(
+      {
+        QueueUrl: t.url('q'),
+        Entries: [
+          { Id: 'a', MessageBody: 'a' },
+          { Id: 'b', MessageBody: 'b', MessageSystemAttributes: { AWSTraceHeader: str('Root=1-attribute') } },
+        ],
+      },
+      ctx,
+    );
+    expect(out.Successful?.[0]?.MD5OfMessageSystemAttributes).toBeUndefined();
+    expect(out.Successful?.[1]?.MD5OfMessageSystemAttributes).toMatch(/^[0-9a-f]{32}$/);
+    const got = await receiveMessage(
+      { QueueUrl: t.url('q'), MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['AWSTraceHeader'] },
+      t.ctx,
+    );
+    expect(Object.fromEntries((got.Messages ?? []).map((m) => [m.Body, m.Attributes?.AWSTraceHeader]))).toEqual({
+      a: 'Root=1-header',
+      b: 'Root=1-attribute',
+    });
   });
 
   it('is QueueDoesNotExist for an unknown queue', async () => {

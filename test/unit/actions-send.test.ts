@@ -5,6 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createQueue } from '../../src/actions/create-queue.js';
 import { getQueueAttributes } from '../../src/actions/get-queue-attributes.js';
+import { receiveMessage } from '../../src/actions/receive-message.js';
 import { type SendMessageInput, sendMessage } from '../../src/actions/send-message.js';
 import type { WireAttributeValue } from '../../src/sqs/messages.js';
 import { invalid } from '../helpers/action-calls.js';
@@ -116,11 +117,14 @@ describe('SendMessage', () => {
       );
     });
 
-    it.each(['AWS.x', 'amazon.x', '.a', 'a.', 'a..b', 'a b', 'n'.repeat(257)])('rejects the name %j', async (name) => {
-      expect(await actionError(send({ MessageBody: 'x', MessageAttributes: { [name]: str('v') } }))).toEqual(
-        invalid(`Message (user) attribute name '${name}' is invalid.`),
-      );
-    });
+    it.each(['AWS.x', 'amazon.x', '.a', 'a.', 'a..b', 'a b', 'a§b', 'a!', 'n'.repeat(257)])(
+      'rejects the name %j',
+      async (name) => {
+        expect(await actionError(send({ MessageBody: 'x', MessageAttributes: { [name]: str('v') } }))).toEqual(
+          invalid(`Message (user) attribute name '${name}' is invalid.`),
+        );
+      },
+    );
 
     it.each([
       [
@@ -129,11 +133,25 @@ describe('SendMessage', () => {
       ],
       [
         { DataType: 'String', StringValue: '' },
-        "The message (user) attribute 'a' must contain non-empty message attribute value for message attribute type 'String'.",
+        "Message (user) attribute 'a' must contain a non-empty value of type 'String'.",
       ],
+      [{ DataType: 'String.x' }, "Message (user) attribute 'a' must contain a non-empty value of type 'String'."],
+      [
+        { DataType: 'Number', StringValue: '' },
+        "Message (user) attribute 'a' must contain a non-empty value of type 'Number'.",
+      ],
+      [
+        { DataType: 'Binary', BinaryValue: Buffer.alloc(0) },
+        "Message (user) attribute 'a' must contain a non-empty value of type 'Binary'.",
+      ],
+      [{ DataType: 'Binary' }, "Message (user) attribute 'a' must contain a non-empty value of type 'Binary'."],
       [
         { DataType: 'Binary', StringValue: 'v' },
         "The message (user) attribute 'a' with type 'Binary' must use field 'Binary'.",
+      ],
+      [
+        { DataType: 'Number', BinaryValue: Buffer.from('1') },
+        "The message (user) attribute 'a' with type 'Number' must use field 'String'.",
       ],
       [{ DataType: 'Number', StringValue: 'ten' }, "Can't cast the value of message (user) attribute 'a' to a number."],
       [
@@ -145,11 +163,20 @@ describe('SendMessage', () => {
       expect(await actionError(send({ MessageBody: 'x', MessageAttributes: { a: value } }))).toEqual(invalid(message));
     });
 
-    it('rejects invalid characters in a value with InvalidMessageContents', async () => {
-      expect(await actionError(send({ MessageBody: 'x', MessageAttributes: { a: str('\u0001') } }))).toEqual({
-        code: 'InvalidMessageContents',
-        message: "Message (user) attribute 'a' contains invalid characters.",
-      });
+    it.each(['\u0001', 'a\u0008', '\u000B', '\uFFFE'])(
+      'rejects invalid characters in a value %j with InvalidParameterValue (InvalidMessageContents is for bodies)',
+      async (value) => {
+        expect(await actionError(send({ MessageBody: 'x', MessageAttributes: { a: str(value) } }))).toEqual(
+          invalid(
+            'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF',
+          ),
+        );
+      },
+    );
+
+    it('accepts names with accented letters, digits, dots, hyphens and underscores', async () => {
+      const MessageAttributes = { 'attr.1øßä': str('v'), 'Ünï-cödé_2': str('w') };
+      await expect(send({ MessageBody: 'x', MessageAttributes })).resolves.toHaveProperty('MD5OfMessageAttributes');
     });
 
     it('accepts custom type suffixes, binary values and the number range edges', async () => {
@@ -169,6 +196,23 @@ describe('SendMessage', () => {
       expect(await actionError(send({ MessageBody: 'x', MessageSystemAttributes: binary }))).toEqual(
         invalid("The message system attribute 'AWSTraceHeader' must be of type 'String'."),
       );
+    });
+  });
+
+  it('stores the X-Amzn-Trace-Id header as AWSTraceHeader unless the message sets it, with no system checksum', async () => {
+    const ctx = { ...t.ctx, traceHeader: 'Root=1-header' };
+    const fromHeader = await sendMessage({ QueueUrl: t.url('q'), MessageBody: 'a' }, ctx);
+    expect(fromHeader.MD5OfMessageSystemAttributes).toBeUndefined();
+    const MessageSystemAttributes = { AWSTraceHeader: str('Root=1-attribute') };
+    const explicit = await sendMessage({ QueueUrl: t.url('q'), MessageBody: 'b', MessageSystemAttributes }, ctx);
+    expect(explicit.MD5OfMessageSystemAttributes).toMatch(/^[0-9a-f]{32}$/);
+    const got = await receiveMessage(
+      { QueueUrl: t.url('q'), MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['AWSTraceHeader'] },
+      t.ctx,
+    );
+    expect(Object.fromEntries((got.Messages ?? []).map((m) => [m.Body, m.Attributes?.AWSTraceHeader]))).toEqual({
+      a: 'Root=1-header',
+      b: 'Root=1-attribute',
     });
   });
 

@@ -70,7 +70,7 @@ describe('AddPermission and RemovePermission', () => {
   it('writes one statement per label as SQS generates it, and removes it by label', async () => {
     await add('send', ['123456789012'], ['SendMessage', 'ReceiveMessage']);
     expect(JSON.parse((await policy()) ?? '')).toEqual({
-      Version: '2012-10-17',
+      Version: '2008-10-17',
       Id: `${arn('q')}/SQSDefaultPolicy`,
       Statement: [
         {
@@ -144,7 +144,7 @@ describe('AddPermission and RemovePermission', () => {
       invalid('Value dup for parameter Label is invalid. Reason: Already exists.'),
     );
     expect(await actionError(removePermission({ QueueUrl: t.url('q'), Label: 'other' }, t.ctx))).toEqual(
-      invalid("Value other for parameter Label is invalid. Reason: can't find label on existing policy."),
+      invalid("Value other for parameter Label is invalid. Reason: can't find label."),
     );
   });
 

@@ -1,11 +1,16 @@
--- Changes the visibility timeout of in-flight messages, counted from now.
+-- Changes the visibility timeout of received messages, counted from now.
+-- As in SQS, the latest handle of a message on a standard queue still changes it after its
+-- visibility timeout ended, as long as no receive has given out a newer handle: the message is
+-- hidden again (taken back from the available messages if a receive already moved it there). On a
+-- FIFO queue the handle expires with the timeout ("The receipt handle has expired"), as for
+-- DeleteMessage.
 -- KEYS: the message keys (lib.lua)
 -- ARGV: 1 now (ms), 2 limit of total visibility since receive (ms), 3 wake channel (gets
 --       'visibleAtMs count' when a message becomes visible sooner than before), then triples:
 --       id, receipt token, visibility ms
--- Returns: -1 no such queue | {status, ...} one per triple: 0 changed, 1 not in flight,
---          2 no such message or the handle is from an earlier receive, 3 total visibility over
---          the limit
+-- Returns: -1 no such queue | {status, ...} one per triple: 0 changed, 1 not in flight (on its
+--          way to another queue), 2 no such message or the handle is from an earlier receive,
+--          3 total visibility over the limit, 4 FIFO handle expired
 local k = queue_keys()
 if redis.call('EXISTS', k.meta) == 0 then
   return -1
@@ -24,15 +29,29 @@ for i = 4, #ARGV, 3 do
     local _, _, _, t, r = parse_info(info)
     token, received = t, r
   end
+  -- Standard queue: a message whose timeout ended and that a receive moved back to `ready`.
+  local available = false
+  if info and token == ARGV[i + 1] and deadline < 0 and not k.fifo then
+    available = redis.call('ZSCORE', k.ready, id) ~= false
+  end
   if not info or token ~= ARGV[i + 1] then
     out[#out + 1] = 2
-  elseif deadline <= now then
+  elseif k.fifo and deadline <= now then
+    out[#out + 1] = 4
+  elseif deadline < 0 and not available then
     out[#out + 1] = 1
   else
     -- SQS counts whole seconds since the receive
     local elapsed = math.floor((now - tonumber(received)) / 1000) * 1000
     if elapsed + visibility > limit then
       out[#out + 1] = 3
+    elseif available then
+      -- Hidden again; with 0 it simply stays available.
+      if visibility > 0 then
+        redis.call('ZREM', k.ready, id)
+        redis.call('ZADD', k.inflight, now + visibility, id)
+      end
+      out[#out + 1] = 0
     else
       redis.call('ZADD', k.inflight, now + visibility, id)
       if now + visibility < deadline then

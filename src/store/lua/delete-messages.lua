@@ -1,25 +1,30 @@
 -- Deletes messages by receipt (message id and the token of the receive that gave the handle).
--- As in SQS, on a standard queue a handle from an earlier receive still deletes; on a FIFO queue
--- it has expired once the message was received again or became visible (it would let the group
--- move on while another consumer holds the message).
+-- As in SQS, on a standard queue a handle from an earlier receive still deletes. On a FIFO queue a
+-- handle expires with its visibility timeout: once the message was received again, or its timeout
+-- ended (received since or not), the delete is refused ("The receipt handle has expired"); it
+-- would let the group move on while another consumer may hold the message.
 -- KEYS: the message keys (lib.lua)
--- ARGV: pairs: message id, receipt token
+-- ARGV: 1 now (ms), then pairs: message id, receipt token
 -- Returns: -1 no such queue | {status, ...} per pair: 1 deleted, 0 already gone, 2 handle expired
 local k = queue_keys()
 if redis.call('EXISTS', k.meta) == 0 then
   return -1
 end
+local now = tonumber(ARGV[1])
 local out = {}
 local ids = {}
-for i = 1, #ARGV, 2 do
+for i = 2, #ARGV, 2 do
   ids[#ids + 1] = ARGV[i]
+end
+if #ids == 0 then
+  return out
 end
 if k.fifo then
   -- Only the message's latest handle deletes, and only while it is in flight. Deleted messages
   -- were all in flight, so they leave `inflight` and unlock their groups: one command per key,
   -- and one release per group.
   local infos = redis.call('HMGET', k.info, unpack(ids))
-  local inflight = redis.call('ZMSCORE', k.inflight, unpack(ids))
+  local deadlines = redis.call('ZMSCORE', k.inflight, unpack(ids))
   local gone, byGroup, groups, seen = {}, {}, {}, {}
   for j, id in ipairs(ids) do
     local info = infos[j]
@@ -27,7 +32,8 @@ if k.fifo then
       out[j] = 0
     else
       local _, _, _, token, _, group = parse_info(info)
-      if token ~= ARGV[2 * j] or not inflight[j] then
+      -- A due entry of `inflight` is visible again, though no receive has moved it back yet.
+      if token ~= ARGV[2 * j + 1] or not deadlines[j] or tonumber(deadlines[j]) <= now then
         out[j] = 2
       else
         seen[id] = true
