@@ -1,6 +1,6 @@
 import type { GetQueueAttributesRequest, GetQueueAttributesResult } from '@aws-sdk/client-sqs';
 import { requestedAttributeNames } from '../sqs/queue-attributes.js';
-import { queueArn } from '../sqs/queue-names.js';
+import { isFifoName, queueArn } from '../sqs/queue-names.js';
 import { type ActionContext, found, queueOf } from './context.js';
 
 export async function getQueueAttributes(
@@ -8,7 +8,7 @@ export async function getQueueAttributes(
   ctx: ActionContext,
 ): Promise<GetQueueAttributesResult> {
   const q = queueOf(ctx, input.QueueUrl ?? '');
-  const wanted = requestedAttributeNames(input.AttributeNames ?? []);
+  const wanted = requestedAttributeNames(input.AttributeNames ?? [], isFifoName(q.name));
   const state = found(await ctx.store.getQueue(q, ctx.now()));
   if (wanted.size === 0) return {};
   const all: Record<string, string> = {

@@ -151,6 +151,13 @@ async function runPollers(
           `${path}: queue visibility timeout (${visibility} s) is less than function timeout (${fn.Timeout} s) of ${fn.FunctionName}`,
         );
       }
+      const window = mapping.MaximumBatchingWindowInSeconds;
+      if (visibility < fn.Timeout + window) {
+        // The first messages of a batch wait up to the window before the function starts.
+        log.warn(
+          `${path}: queue visibility timeout (${visibility} s) is less than function timeout plus batching window (${fn.Timeout + window} s) of ${fn.FunctionName}: messages can be delivered again while their batch is still running (AWS recommends at least 6 times the function timeout)`,
+        );
+      }
       const queueArn = attrs.QueueArn ?? `arn:aws:sqs:${region}:000000000000:${mapping.QueueName}`;
       const account = queueArn.split(':')[4] ?? '000000000000';
       pollers.push(new MappingPoller({ sqs, mapping, fn, handler, queueUrl, queueArn, region, account, log, clock }));

@@ -54,6 +54,9 @@ export function isSqsRequest(req: IncomingMessage): boolean {
  */
 class NoActionOnQueueUrl extends Error {}
 
+/** The actions SQS refuses on a queue URL (recorded against SQS). */
+const ENDPOINT_ONLY = new Set(['CreateQueue', 'ListQueues']);
+
 const NO_ACTION_ON_QUEUE_URL: WireResponse = {
   status: 404,
   contentType: 'text/xml',
@@ -147,9 +150,9 @@ function decodeQuery(req: IncomingMessage, body: string): Decoded {
     if (onQueueUrl) throw new NoActionOnQueueUrl();
     throw missingParameter('Action');
   }
-  // SQS: the actions of the service endpoint (CreateQueue, ListQueues, ...: those that take no
-  // queue URL) are InvalidAction (400) when sent to a queue URL.
-  if (!isActionName(action) || (onQueueUrl && !('QueueUrl' in OPERATIONS[action].input.members))) {
+  // SQS: CreateQueue and ListQueues are InvalidAction (400) when sent to a queue URL (GetQueueUrl
+  // works there, for any queue name).
+  if (!isActionName(action) || (onQueueUrl && ENDPOINT_ONLY.has(action))) {
     throw new SqsError('UnknownOperationException', `The action ${action} is not valid for this endpoint.`);
   }
   if (!params.has('QueueUrl') && onQueueUrl) params.set('QueueUrl', pathname.replace(/\/$/, ''));

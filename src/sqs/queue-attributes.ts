@@ -140,17 +140,26 @@ export function validateAttributes(attrs: QueueAttributes, fifo: boolean): void 
   }
 }
 
-/** A KMS key turns SQS-managed SSE off: a queue has one kind of SSE at a time (recorded against SQS). */
+/**
+ * A queue has one kind of SSE at a time: a KMS key turns SQS-managed SSE off (recorded against
+ * SQS), and turning SQS-managed SSE on drops the KMS key and its reuse period.
+ */
 export function withEncryptionSwitch(attrs: QueueAttributes): QueueAttributes {
-  return attrs.KmsMasterKeyId ? { ...attrs, SqsManagedSseEnabled: 'false' } : attrs;
+  if (attrs.KmsMasterKeyId) return { ...attrs, SqsManagedSseEnabled: 'false' };
+  if (attrs.SqsManagedSseEnabled === 'true') return { ...attrs, KmsMasterKeyId: '', KmsDataKeyReusePeriodSeconds: '' };
+  return attrs;
 }
 
-/** Resolves GetQueueAttributes' AttributeNames (`All` or a list) into the set to return. */
-export function requestedAttributeNames(names: readonly string[]): Set<string> {
+/**
+ * Resolves GetQueueAttributes' AttributeNames (`All` or a list) into the set to return. A standard
+ * queue does not know FifoQueue and ContentBasedDeduplication: asked by name, they are
+ * InvalidAttributeName, as in SetQueueAttributes (SQS, confirmed by AWS in aws/aws-sdk-ruby#1350).
+ */
+export function requestedAttributeNames(names: readonly string[], fifo: boolean): Set<string> {
   const out = new Set<string>();
   for (const n of names) {
     if (n === 'All') return new Set(READABLE);
-    if (!READABLE.has(n)) throw invalidAttributeName(n);
+    if (!READABLE.has(n) || (!fifo && SETTABLE[n]?.fifoOnly === 'unknown')) throw invalidAttributeName(n);
     out.add(n);
   }
   return out;

@@ -36,11 +36,11 @@ export function checkSystemAttributeNames(names: readonly string[]): Set<string>
 }
 
 /**
- * MessageAttributeNames: `All` or `.*` selects every attribute, `prefix.*` those whose names start
+ * MessageAttributeNames: `All`, `.*` or `*` selects every attribute, `prefix.*` those whose names start
  * with the prefix (`Hel.*` selects `Hello` and `Help.Me`), any other entry the attribute of that name.
  */
 function selectAttributes(all: MessageAttributeMap, names: readonly string[]): MessageAttributeMap {
-  if (names.some((n) => n === 'All' || n === '.*')) return all;
+  if (names.some((n) => n === 'All' || n === '.*' || n === '*')) return all;
   const prefixes = names.filter((n) => n.endsWith('.*')).map((n) => n.slice(0, -2));
   const out: MessageAttributeMap = dict();
   for (const [name, value] of Object.entries(all)) {

@@ -93,9 +93,9 @@ export interface PeekResult {
 export type DeleteStatus = 'deleted' | 'gone' | 'expired';
 
 /**
- * 'not-inflight': the message is on its way to another queue; 'no-message': gone, or the handle
- * is from an earlier receive; 'expired': a FIFO handle whose visibility timeout has ended. The
- * latest handle of a standard queue's message changes it even after its timeout ended.
+ * 'not-inflight': the message is on its way to another queue; 'no-message': gone, or (FIFO) the
+ * handle is from an earlier receive; 'expired': a FIFO handle whose visibility timeout has ended.
+ * Any handle of a standard queue's message changes it, even after its timeout ended.
  */
 export type VisibilityStatus = 'changed' | 'not-inflight' | 'no-message' | 'over-limit' | 'expired';
 

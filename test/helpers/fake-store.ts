@@ -258,9 +258,10 @@ export class FakeStore implements Store {
     if (!queue) return undefined;
     return entries.map(({ id, token, visibilityMs }): VisibilityStatus => {
       const m = queue.messages.find((x) => x.id === id);
-      if (!m || m.token !== token) return 'no-message';
-      // As the Lua script: a FIFO handle expires with the timeout; the latest handle of a standard
-      // queue's message hides it again after its timeout ended.
+      // As the Lua script: any handle of a standard queue's message (an earlier receive's too)
+      // changes it, also after its timeout ended; a FIFO handle is the latest one's, and expires
+      // with the timeout.
+      if (!m || (isFifoName(q.name) && m.token !== token)) return 'no-message';
       if (isFifoName(q.name) && (!m.inflight || m.availableAt <= now)) return 'expired';
       if (!m.inflight) return 'not-inflight';
       // As SQS (and the Lua script): whole seconds since the receive count against the limit.

@@ -798,8 +798,6 @@ describe('query requests to a queue URL', () => {
   it.each([
     ['CreateQueue', { QueueName: 'on-a-queue-url' }],
     ['ListQueues', {}],
-    ['GetQueueUrl', { QueueName: 'on-a-queue-url' }],
-    ['ListMessageMoveTasks', { SourceArn: 'arn:aws:sqs:us-east-1:000000000000:q' }],
   ])('%s (an action of the service endpoint) is InvalidAction there', async (action, params) => {
     for (const method of ['GET', 'POST'] as const) {
       const reply = await callQuery({ Action: action, ...params }, { method, path: pathOf(queueUrl) });
@@ -808,6 +806,18 @@ describe('query requests to a queue URL', () => {
     // Nothing was created.
     const listed = await callQuery({ Action: 'ListQueues', QueueNamePrefix: 'on-a-queue-url' });
     expect(listed.text).not.toContain('<QueueUrl>');
+  });
+
+  it('GetQueueUrl works there, for any queue name', async () => {
+    const other = await createQueueJson(freshName('other'));
+    for (const method of ['GET', 'POST'] as const) {
+      const reply = await callQuery(
+        { Action: 'GetQueueUrl', QueueName: other.split('/').pop() as string },
+        { method, path: pathOf(queueUrl) },
+      );
+      expect(reply.status).toBe(200);
+      expect(reply.text).toContain(`<QueueUrl>${other}</QueueUrl>`);
+    }
   });
 
   it('a queue action there acts on that queue, over GET and POST', async () => {

@@ -87,7 +87,7 @@ describe.each(PROTOCOLS)('exactness of messages (%s)', (protocol) => {
       );
       expect(m.MD5OfMessageAttributes).not.toBe(md5Of(attributes));
 
-      for (const all of ['All', '.*']) {
+      for (const all of ['All', '.*', '*']) {
         const every = await receiveWith(QueueUrl, [all]);
         expect(Object.keys(every.MessageAttributes ?? {}).sort()).toEqual(['Hello', 'Helm', 'Help.Me', 'Other']);
         expect(every.MD5OfMessageAttributes).toBe(md5Of(attributes));

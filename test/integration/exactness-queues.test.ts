@@ -79,6 +79,24 @@ describe.each(PROTOCOLS)('queue exactness (%s)', (protocol) => {
         );
       },
     );
+
+    it('GetQueueAttributes of a standard queue calls FifoQueue and ContentBasedDeduplication unknown', async () => {
+      const QueueUrl = await standard();
+      for (const name of ['FifoQueue', 'ContentBasedDeduplication'] as const) {
+        expect(await failure(() => sqs().getQueueAttributes({ QueueUrl, AttributeNames: [name] }))).toEqual({
+          code: 'InvalidAttributeName',
+          message: `Unknown Attribute ${name}.`,
+        });
+      }
+      const fifoUrl = (
+        await sqs().createQueue({ QueueName: fifoName(`xgf-${protocol}`), Attributes: { FifoQueue: 'true' } })
+      ).QueueUrl as string;
+      const got = await sqs().getQueueAttributes({
+        QueueUrl: fifoUrl,
+        AttributeNames: ['FifoQueue', 'ContentBasedDeduplication'],
+      });
+      expect(got.Attributes).toEqual({ FifoQueue: 'true', ContentBasedDeduplication: 'false' });
+    });
   });
 
   describe('server-side encryption', () => {
@@ -90,6 +108,15 @@ describe.each(PROTOCOLS)('queue exactness (%s)', (protocol) => {
         KmsMasterKeyId: 'alias/aws/sqs',
         SqsManagedSseEnabled: 'false',
       });
+    });
+
+    it('SqsManagedSseEnabled=true set on a queue with a KMS key drops the key: one kind of SSE at a time', async () => {
+      const QueueUrl = await standard({ KmsMasterKeyId: 'alias/aws/sqs', KmsDataKeyReusePeriodSeconds: '600' });
+      await sqs().setQueueAttributes({ QueueUrl, Attributes: { SqsManagedSseEnabled: 'true' } });
+      const after = await attributes(QueueUrl);
+      expect(after.SqsManagedSseEnabled).toBe('true');
+      expect(after.KmsMasterKeyId).toBeUndefined();
+      expect(after.KmsDataKeyReusePeriodSeconds).toBeUndefined();
     });
 
     it('KmsMasterKeyId="" with KmsDataKeyReusePeriodSeconds=300 (its default) removes both from the listing', async () => {

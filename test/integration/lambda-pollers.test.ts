@@ -149,6 +149,7 @@ export const handler = async (event: SqsEvent): Promise<void> => {
       q('conc-q'),
       q('fifo-q.fifo', { FifoQueue: 'true', VisibilityTimeout: '1' }),
       q('typed-q'),
+      q('tight-q', { VisibilityTimeout: '2' }),
     ],
     functions: [
       fn('ok', 'ok'),
@@ -161,6 +162,7 @@ export const handler = async (event: SqsEvent): Promise<void> => {
       fn('conc', 'conc'),
       fn('fifo', 'fifo'),
       fn('typed', 'typed'),
+      fn('tight', 'ok'),
     ],
     eventSourceMappings: [
       map('ok', 'ok-q'),
@@ -175,6 +177,7 @@ export const handler = async (event: SqsEvent): Promise<void> => {
       map('conc', 'conc-q', { BatchSize: 1, ScalingConfig: { MaximumConcurrency: 2 } }),
       map('fifo', 'fifo-q.fifo', { ...report, BatchSize: 10 }),
       { FunctionName: 'typed', EventSourceArn: arn('typed-q') },
+      map('tight', 'tight-q', { MaximumBatchingWindowInSeconds: 2 }),
     ],
   };
   writeFileSync(join(dir, 'redsqs.config.json'), JSON.stringify(config, null, 2));
@@ -204,7 +207,7 @@ export const handler = async (event: SqsEvent): Promise<void> => {
   await until(
     'the pollers',
     () => (output.match(/poller: \S+ <- /g) ?? []).length,
-    (n) => n === 10,
+    (n) => n === 11,
   );
   sqs = sqsClient('json', url);
 }, 30_000);
@@ -224,6 +227,14 @@ afterAll(async () => {
 });
 
 describe('Lambda-style pollers', () => {
+  it('warns of a visibility timeout shorter than the function timeout plus the batching window, and only then', () => {
+    const warnings = output.split('\n').filter((line) => line.includes('plus batching window'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(
+      'queue visibility timeout (2 s) is less than function timeout plus batching window (3 s) of tight',
+    );
+  });
+
   it('deletes a batch the handler finished, and gives it the Lambda event shape', async () => {
     await sqs.sendMessage({
       QueueUrl: queueUrl('ok-q'),

@@ -91,7 +91,11 @@ describe('store scripts with a fixed clock', () => {
     expect(await store.changeVisibility(q, [{ id, token, visibilityMs: limit - 1_000 }], T0 + 1_000, limit)).toEqual([
       'changed',
     ]);
+    // A standard queue takes any handle of the message; one of no message is refused.
     expect(await store.changeVisibility(q, [{ id, token: 'other', visibilityMs: 1 }], T0 + 1_000, limit)).toEqual([
+      'changed',
+    ]);
+    expect(await store.changeVisibility(q, [{ id: randomUUID(), token, visibilityMs: 1 }], T0 + 1_000, limit)).toEqual([
       'no-message',
     ]);
   });
@@ -133,10 +137,9 @@ describe('store scripts with a fixed clock', () => {
     expect((await store.getQueue(q, T0 + 10_000))?.counts).toEqual({ visible: 0, notVisible: 2, delayed: 0 });
     const again = await receive(T0 + 15_000);
     expect(again.status === 'ok' && again.messages.map((x) => [x.id, x.receiveCount])).toEqual([[rn.id, 2]]);
-    // Received again: n's first handle is from an earlier receive.
-    expect(await store.changeVisibility(q, [{ ...rn, visibilityMs: 5_000 }], T0 + 15_000, limit)).toEqual([
-      'no-message',
-    ]);
+    // Received again: n's first handle is from an earlier receive, and changes it too (standard queue).
+    expect(await store.changeVisibility(q, [{ ...rn, visibilityMs: 5_000 }], T0 + 15_000, limit)).toEqual(['changed']);
+    expect(await redis.zscore(key('inflight'), rn.id)).toBe(String(T0 + 20_000));
     // The 12 hours still count from the last receive.
     expect(await store.changeVisibility(q, [{ ...rm, visibilityMs: limit }], T0 + 50_000, limit)).toEqual([
       'over-limit',

@@ -208,10 +208,16 @@ describe('ChangeMessageVisibility', () => {
     await expect(change(handle, 39_600)).resolves.toEqual({});
   });
 
-  it('refuses a handle from an earlier receive', async () => {
+  it('takes a handle from an earlier receive on a standard queue', async () => {
     const old = await inFlight('q', { VisibilityTimeout: 0 });
     await receive();
-    expect(await actionError(change(old, 10))).toEqual(
+    await expect(change(old, 10)).resolves.toEqual({});
+  });
+
+  it('refuses a handle from an earlier receive on a FIFO queue', async () => {
+    const old = await inFlight('f.fifo', { VisibilityTimeout: 0 });
+    await receive({}, 'f.fifo');
+    expect(await actionError(change(old, 10, 'f.fifo'))).toEqual(
       invalid(
         `Value ${old} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.`,
       ),

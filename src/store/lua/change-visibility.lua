@@ -1,15 +1,15 @@
 -- Changes the visibility timeout of received messages, counted from now.
--- As in SQS, the latest handle of a message on a standard queue still changes it after its
--- visibility timeout ended, as long as no receive has given out a newer handle: the message is
--- hidden again (taken back from the available messages if a receive already moved it there). On a
--- FIFO queue the handle expires with the timeout ("The receipt handle has expired"), as for
--- DeleteMessage.
+-- As in SQS, on a standard queue any handle of a message that still exists changes it: one from an
+-- earlier receive too (a consumer can end the visibility of a message another receive holds), and
+-- after its visibility timeout ended: the message is hidden again (taken back from the available
+-- messages if a receive already moved it there). On a FIFO queue only the latest handle does, and
+-- it expires with the timeout ("The receipt handle has expired"), as for DeleteMessage.
 -- KEYS: the message keys (lib.lua)
 -- ARGV: 1 now (ms), 2 limit of total visibility since receive (ms), 3 wake channel (gets
 --       'visibleAtMs count' when a message becomes visible sooner than before), then triples:
 --       id, receipt token, visibility ms
 -- Returns: -1 no such queue | {status, ...} one per triple: 0 changed, 1 not in flight (on its
---          way to another queue), 2 no such message or the handle is from an earlier receive,
+--          way to another queue), 2 no such message (FIFO: or the handle is from an earlier receive),
 --          3 total visibility over the limit, 4 FIFO handle expired
 local k = queue_keys()
 if redis.call('EXISTS', k.meta) == 0 then
@@ -29,12 +29,13 @@ for i = 4, #ARGV, 3 do
     local _, _, _, t, r = parse_info(info)
     token, received = t, r
   end
+  local known = info and (not k.fifo or token == ARGV[i + 1])
   -- Standard queue: a message whose timeout ended and that a receive moved back to `ready`.
   local available = false
-  if info and token == ARGV[i + 1] and deadline < 0 and not k.fifo then
+  if known and deadline < 0 and not k.fifo then
     available = redis.call('ZSCORE', k.ready, id) ~= false
   end
-  if not info or token ~= ARGV[i + 1] then
+  if not known then
     out[#out + 1] = 2
   elseif k.fifo and deadline <= now then
     out[#out + 1] = 4
