@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Cluster, type Redis } from 'ioredis';
+import { createDispatcher } from './actions/dispatch.js';
 import { buildApp, type Phase } from './app.js';
 import { MoveTaskRunner } from './background/move-tasks.js';
 import { Sweeper } from './background/sweeper.js';
@@ -115,7 +116,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const store = new RedisStore(redis, config.keyPrefix, scripts, keys);
   const moves = new RedisMoves(redis, scripts, config.keyPrefix, config.region, keys);
   const notifier = new Notifier(subscriber, clock.clock);
-  const sqs = createSqsHandler({ store, moves, config, notifier, now, log, health });
+  const dispatch = createDispatcher({ store, moves, config, notifier, now, log }, health);
+  const sqs = createSqsHandler({ dispatch, config, log });
   // Background work: each instance runs it; leases make one instance do each piece.
   const owner = randomUUID();
   const sweeper = new Sweeper({

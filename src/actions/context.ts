@@ -8,7 +8,8 @@ import type { Notifier } from '../store/notifier.js';
 import type { RedisMoves } from '../store/redis-moves.js';
 import type { Store } from '../store/store.js';
 
-export interface ActionContext {
+/** The service's parts that every action may use. */
+export interface ActionServices {
   readonly store: Store;
   readonly config: Config;
   readonly notifier: Notifier;
@@ -17,6 +18,10 @@ export interface ActionContext {
   readonly log: Logger;
   /** Milliseconds since the epoch, from the injected clock. */
   now(): number;
+}
+
+/** An action's context: the service's parts and the request's scope. */
+export interface ActionContext extends ActionServices {
   /** Base of queue URLs for this request (configured, or from the Host header). */
   readonly baseUrl: string;
   /** Aborted when the caller is gone (e.g. a long poll whose client disconnected). */

@@ -1,13 +1,18 @@
 /**
- * The dispatch table: each SQS action name to its handler. Inputs arrive decoded and checked
- * against the action's input shape (protocol/model.ts), which is what makes the cast safe.
+ * The one door from the protocol layer into the actions: each SQS action name to its handler, and
+ * the dispatcher that builds an action's context from the service's parts and the request's scope.
+ * Inputs arrive decoded and checked against the action's input shape (protocol/model.ts), which is
+ * what makes the cast safe. The protocol layer sees no storage: a Redis known to be down, or a
+ * command that failed for want of Redis, comes out as ServiceUnavailable.
  */
-import type { ActionName } from '../protocol/model.js';
+import { redisUnavailable, SqsError } from '../errors.js';
+import type { RedisHealth } from '../store/redis-health.js';
+import { isRedisUnavailable } from '../store/unavailable.js';
 import { addPermission } from './add-permission.js';
 import { cancelMessageMoveTask } from './cancel-message-move-task.js';
 import { changeMessageVisibility } from './change-message-visibility.js';
 import { changeMessageVisibilityBatch } from './change-message-visibility-batch.js';
-import type { ActionContext } from './context.js';
+import type { ActionContext, ActionServices } from './context.js';
 import { createQueue } from './create-queue.js';
 import { deleteMessage } from './delete-message.js';
 import { deleteMessageBatch } from './delete-message-batch.js';
@@ -31,7 +36,7 @@ import { untagQueue } from './untag-queue.js';
 /** Any action's handler; `never` admits every input type, so each handler keeps its own. */
 type Handler = (input: never, ctx: ActionContext) => Promise<object>;
 
-const TABLE: Partial<Record<ActionName, Handler>> = {
+const TABLE = {
   CreateQueue: createQueue,
   DeleteQueue: deleteQueue,
   GetQueueUrl: getQueueUrl,
@@ -55,11 +60,43 @@ const TABLE: Partial<Record<ActionName, Handler>> = {
   StartMessageMoveTask: startMessageMoveTask,
   CancelMessageMoveTask: cancelMessageMoveTask,
   ListMessageMoveTasks: listMessageMoveTasks,
-};
+} as const satisfies Record<string, Handler>;
+
+/** The 23 actions of the SQS API. */
+export type ActionName = keyof typeof TABLE;
 
 export const IMPLEMENTED_ACTIONS = Object.keys(TABLE) as ActionName[];
 
 /** Runs an action on input already checked against its shape. */
-export function runAction(action: ActionName, input: object, ctx: ActionContext): Promise<object> | undefined {
-  return TABLE[action]?.(input as never, ctx);
+export function runAction(action: ActionName, input: object, ctx: ActionContext): Promise<object> {
+  return (TABLE[action] as Handler)(input as never, ctx);
+}
+
+/** What a request brings to its action besides its input. */
+export interface RequestScope {
+  /** Base of queue URLs for this request (configured, or from the Host header). */
+  readonly baseUrl: string;
+  /** Aborted when the caller is gone (a long poll whose client disconnected). */
+  readonly signal: AbortSignal;
+  /** The request's X-Amzn-Trace-Id header. */
+  readonly traceHeader?: string;
+}
+
+export type Dispatch = (action: ActionName, input: object, scope: RequestScope) => Promise<object>;
+
+/**
+ * The dispatcher of a service: runs actions with its parts. `health`, when given, answers
+ * ServiceUnavailable at once while Redis is known to be down, and hears of commands that timed out.
+ */
+export function createDispatcher(services: ActionServices, health?: RedisHealth): Dispatch {
+  return async (action, input, scope) => {
+    if (health?.isDown) throw redisUnavailable();
+    try {
+      return await runAction(action, input, { ...services, ...scope });
+    } catch (err) {
+      if (err instanceof SqsError || !isRedisUnavailable(err)) throw err;
+      if (err instanceof Error && err.message.includes('Command timed out')) health?.suspect(err.message);
+      throw redisUnavailable();
+    }
+  };
 }

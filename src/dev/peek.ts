@@ -24,10 +24,10 @@ import { queueDoesNotExist, redisUnavailable, SqsError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { BodyTooLarge, readBody } from '../protocol/body.js';
 import type { WireResponse } from '../protocol/encode.js';
-import { isRedisUnavailable } from '../protocol/sqs-handler.js';
 import { parseQueueUrl } from '../sqs/queue-names.js';
 import { buildReceivedMessage, checkSystemAttributeNames } from '../sqs/received-message.js';
 import type { PeekedMessage, Store } from '../store/store.js';
+import { isRedisUnavailable } from '../store/unavailable.js';
 import { type PeekMode, renderError, renderMessages } from './peek-render.js';
 
 export interface PeekDeps {

@@ -8,8 +8,8 @@
 import express from 'express';
 import { invalidParameter, redisUnavailable, SqsError } from '../errors.js';
 import { encodeJsonError } from '../protocol/encode.js';
-import { isRedisUnavailable } from '../protocol/sqs-handler.js';
 import { type ClockChange, ClockChangeError, type RedisClock } from '../store/redis-clock.js';
+import { isRedisUnavailable } from '../store/unavailable.js';
 
 export interface DevRouteDeps {
   clock: RedisClock;

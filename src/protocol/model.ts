@@ -3,6 +3,7 @@
  * protocol's flattened element names. Facts from the botocore SQS service model (JSON names) and
  * the pre-JSON query model (flattened names).
  */
+import type { ActionName } from '../actions/dispatch.js';
 import { as, blob, bool, int, list, map, req, type StructShape, str, struct } from './shapes.js';
 
 const queueUrl = req(str);
@@ -196,9 +197,7 @@ export const OPERATIONS = {
       ),
     }),
   },
-} as const satisfies Record<string, Operation>;
-
-export type ActionName = keyof typeof OPERATIONS;
+} as const satisfies Record<ActionName, Operation>;
 
 export function isActionName(name: string): name is ActionName {
   return Object.hasOwn(OPERATIONS, name);

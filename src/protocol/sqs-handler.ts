@@ -5,15 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { ActionContext } from '../actions/context.js';
-import { runAction } from '../actions/dispatch.js';
+import type { ActionName, Dispatch } from '../actions/dispatch.js';
 import type { Config } from '../config.js';
-import { missingParameter, redisUnavailable, SqsError } from '../errors.js';
+import { missingParameter, SqsError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Notifier } from '../store/notifier.js';
-import type { RedisHealth } from '../store/redis-health.js';
-import type { RedisMoves } from '../store/redis-moves.js';
-import type { Store } from '../store/store.js';
 import { BodyTooLarge, ClientAborted, readBody } from './body.js';
 import { decodeJsonInput, decodeQueryInput } from './decode.js';
 import { encodeJsonError, encodeJsonOutput, encodeXmlError, encodeXmlOutput, type WireResponse } from './encode.js';
@@ -25,14 +20,10 @@ export const MAX_BODY_BYTES = 3 * 1024 * 1024 + 64 * 1024;
 const QUEUE_PATH = /^\/\d{12}\/[A-Za-z0-9_.-]{1,80}\/?$/;
 
 export interface SqsDeps {
-  store: Store;
-  moves: RedisMoves;
+  /** Runs the actions (actions/dispatch.ts): the protocol layer's one door to them. */
+  dispatch: Dispatch;
   config: Config;
-  notifier: Notifier;
-  now: () => number;
   log: Logger;
-  /** Known down: answer ServiceUnavailable at once instead of waiting on Redis. */
-  health?: RedisHealth;
 }
 
 /** True for requests that belong to the SQS API rather than to the service's own routes. */
@@ -76,17 +67,6 @@ function goneSignal(res: ServerResponse): AbortSignal {
   return gone.signal;
 }
 
-/** Redis down or unreachable: a 503 the client may retry, not a 500. */
-export function isRedisUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  return (
-    err.name === 'MaxRetriesPerRequestError' ||
-    /Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|LOADING|Stream isn't writeable|Command timed out/.test(
-      err.message,
-    )
-  );
-}
-
 function send(res: ServerResponse, requestId: string, out: WireResponse, close = false): void {
   res.writeHead(out.status, {
     'Content-Type': out.contentType,
@@ -110,7 +90,7 @@ function traceHeaderOf(req: IncomingMessage): { traceHeader?: string } {
 }
 
 interface Decoded {
-  action: string;
+  action: ActionName;
   input: object;
 }
 
@@ -172,19 +152,12 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
       const body = await readBody(req, MAX_BODY_BYTES);
       const decoded = protocol === 'json' ? decodeJson(target as string, body) : decodeQuery(req, body);
       action = decoded.action;
-      if (deps.health?.isDown) throw redisUnavailable();
-      const ctx: ActionContext = {
-        ...deps,
+      const output = await deps.dispatch(decoded.action, decoded.input, {
         baseUrl: baseUrlOf(req, deps.config),
         signal: decoded.action === 'ReceiveMessage' ? goneSignal(res) : NEVER,
         ...traceHeaderOf(req),
-      };
-      const pending = runAction(decoded.action as keyof typeof OPERATIONS, decoded.input, ctx);
-      if (!pending) {
-        throw new SqsError('UnsupportedOperation', `${decoded.action} is not supported by this version of redsqs yet.`);
-      }
-      const output = await pending;
-      const shape = OPERATIONS[decoded.action as keyof typeof OPERATIONS].output;
+      });
+      const shape = OPERATIONS[decoded.action].output;
       send(
         res,
         requestId,
@@ -210,9 +183,6 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
       else if (err instanceof BodyTooLarge) {
         error = new SqsError('RequestEntityTooLarge', `Request body is larger than ${MAX_BODY_BYTES} bytes.`);
         close = true;
-      } else if (isRedisUnavailable(err)) {
-        if (err instanceof Error && err.message.includes('Command timed out')) deps.health?.suspect(err.message);
-        error = redisUnavailable();
       } else {
         log.error(`${action || 'request'} ${requestId} failed`, err);
         error = new SqsError('InternalFailure', 'The request processing has failed because of an unknown error.');
