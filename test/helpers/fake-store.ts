@@ -1,10 +1,12 @@
 /**
  * An in-memory Store for unit tests of the actions: no Redis, time from an injected clock. It
- * models what the action tests rely on (queues, attributes, tags, ready/delayed/in-flight
- * messages, receipt tokens, FIFO group locks and deduplication) and nothing more: no retention,
- * no dead-letter redrive, no receive attempts. Odd store outcomes are scripted in the tests
- * with vi.spyOn. `calls` records which store methods an action used, so a test can show that
- * validation happened before any round trip.
+ * behaves as the Redis store (its Lua scripts are the reference), which test/store/contract.test.ts
+ * checks: queues, attributes, tags, ready/delayed/in-flight messages, receipt tokens, retention,
+ * FIFO groups (received group by group, locked while in flight), deduplication and receive attempts.
+ * Not modelled: dead-letter redrive and the outbox (messages never move to another queue), pub/sub
+ * wake-ups other than a deleted queue's, and the bounds the scripts put on the work of one call.
+ * Odd store outcomes are scripted in the tests with vi.spyOn. `calls` records which store methods an
+ * action used, so a test can show that validation happened before any round trip.
  */
 import type { MessagePayload, NewMessage, QueueAttributes, QueueRef } from '../../src/domain.js';
 import { isFifoName } from '../../src/sqs/queue-names.js';
@@ -19,17 +21,21 @@ import type {
   SendOutcome,
   SendResult,
   Store,
+  StoredReceipt,
   StoreReceiveResult,
   VisibilityStatus,
 } from '../../src/store/store.js';
 import { PEEK_LIMIT } from '../../src/store/store.js';
 
 export const DEDUP_WINDOW_MS = 5 * 60 * 1000;
+export const ATTEMPT_WINDOW_MS = 5 * 60 * 1000;
 
 export interface FakeMessage {
   id: string;
   seq: number;
   payload: MessagePayload;
+  /** When it was sent (the store's clock); retention counts from here. */
+  sentMs: number;
   /** When the message is next available: the end of its delay or of its visibility timeout. */
   availableAt: number;
   /** Received, and not made available again since. */
@@ -50,15 +56,58 @@ export interface FakeQueue {
   lastPurgeMs?: number;
   /** Deduplication key -> the message first sent with it. */
   dedup: Map<string, { id: string; seq: number; at: number }>;
-  deadLetterSources: Set<string>;
+  /** FIFO: ReceiveRequestAttemptId -> the receipts that receive gave, until when it is remembered. */
+  attempts: Map<string, { receipts: { id: string; token: string }[]; until: number }>;
 }
 
 export const keyOf = (q: QueueRef): string => `${q.account}/${q.name}`;
+
+const receiptOf = (m: FakeMessage): StoredReceipt => ({
+  id: m.id,
+  payload: m.payload,
+  token: m.token,
+  receiveCount: m.receiveCount,
+  firstReceiveTimestamp: m.firstReceiveMs,
+  sequenceNumber: String(m.seq),
+});
+
+/** Messages sent before this are past the queue's retention period (none if it has none set). */
+function retentionCutoff(queue: FakeQueue, now: number): number {
+  const seconds = Number(queue.attributes.MessageRetentionPeriod);
+  return Number.isFinite(seconds) ? now - seconds * 1000 : Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * As receive-fifo-messages.lua: a retried ReceiveRequestAttemptId, within its 5 minutes, gives the
+ * same messages and receipts again (restarting their visibility timeout) while every one of them is
+ * still in flight under that receive; otherwise undefined, and the receive is a new one.
+ */
+function retryAttempt(
+  queue: FakeQueue,
+  attemptId: string,
+  now: number,
+  visibilityMs: number,
+): StoredReceipt[] | undefined {
+  for (const [id, attempt] of queue.attempts) if (attempt.until <= now) queue.attempts.delete(id);
+  const receipts = queue.attempts.get(attemptId)?.receipts ?? [];
+  const same = receipts.map(({ id, token }) =>
+    queue.messages.find((m) => m.id === id && m.token === token && m.inflight && m.availableAt > now),
+  );
+  if (same.length === 0 || same.some((m) => m === undefined)) return undefined;
+  const messages = same as FakeMessage[];
+  for (const m of messages) m.availableAt = now + visibilityMs;
+  return messages.map(receiptOf);
+}
 
 export class FakeStore implements Store {
   readonly queues = new Map<string, FakeQueue>();
   /** Deleted queue -> when its name may be used again. */
   readonly tombstones = new Map<string, number>();
+  /**
+   * Dead-letter queue -> names of the queues recorded as its sources. As the Redis store's set, it
+   * is kept whether the queue exists or not, and goes when the queue is deleted.
+   */
+  private readonly sources = new Map<string, Set<string>>();
   readonly calls: (keyof Store)[] = [];
   private tokens = 0;
 
@@ -97,7 +146,7 @@ export class FakeStore implements Store {
       seq: 0,
       messages: [],
       dedup: new Map(),
-      deadLetterSources: new Set(),
+      attempts: new Map(),
     });
     return { status: 'created' };
   }
@@ -105,6 +154,7 @@ export class FakeStore implements Store {
   async deleteQueue(q: QueueRef, now: number, tombstoneMs: number): Promise<boolean> {
     if (!this.use('deleteQueue', q)) return false;
     this.queues.delete(keyOf(q));
+    this.sources.delete(keyOf(q));
     this.tombstones.set(keyOf(q), now + tombstoneMs);
     this.announce(this.wakeChannel(q)); // as delete-queue.lua: long polls on the queue look again
     return true;
@@ -174,7 +224,9 @@ export class FakeStore implements Store {
       if (m.size > maxSize) return { status: 'too-large' };
       let dedupKey: string | undefined;
       if (fifo) {
-        const id = m.dedupId ?? (queue.attributes.ContentBasedDeduplication === 'true' ? m.contentHash : undefined);
+        // As send-fifo-messages.lua: an empty id is no id.
+        const id =
+          m.dedupId || (queue.attributes.ContentBasedDeduplication === 'true' ? m.contentHash : undefined) || undefined;
         if (id === undefined) return { status: 'no-dedup-id' };
         dedupKey = queue.attributes.DeduplicationScope === 'messageGroup' ? `${m.payload.groupId}\0${id}` : id;
         const seen = queue.dedup.get(dedupKey);
@@ -184,7 +236,7 @@ export class FakeStore implements Store {
       const delayMs = fifo ? undefined : m.delayMs;
       const availableAt = now + (delayMs ?? Number(queue.attributes.DelaySeconds ?? '0') * 1000);
       const fresh = { inflight: false, token: '', receiveCount: 0, firstReceiveMs: 0, receivedMs: 0 };
-      queue.messages.push({ id: m.id, seq, payload: m.payload, availableAt, ...fresh });
+      queue.messages.push({ id: m.id, seq, payload: m.payload, sentMs: now, availableAt, ...fresh });
       if (dedupKey !== undefined) queue.dedup.set(dedupKey, { id: m.id, seq, at: now });
       return { status: 'stored', seq: String(seq) };
     });
@@ -194,22 +246,48 @@ export class FakeStore implements Store {
   async receiveMessages(q: QueueRef, options: ReceiveOptions): Promise<StoreReceiveResult> {
     const queue = this.use('receiveMessages', q);
     if (!queue) return { status: 'missing' };
-    const { now } = options;
-    const inflight = queue.messages.filter((m) => m.inflight && m.availableAt > now);
+    const { now, max } = options;
     const fifo = isFifoName(q.name);
+    const visibilityMs = options.visibilityMs ?? Number(queue.attributes.VisibilityTimeout) * 1000;
+    if (fifo && options.attemptId) {
+      const retried = retryAttempt(queue, options.attemptId, now, visibilityMs);
+      if (retried) return { status: 'ok', messages: retried, moved: 0 };
+    }
+    const inflight = queue.messages.filter((m) => m.inflight && m.availableAt > now);
     if (!fifo && inflight.length >= options.inflightLimit) return { status: 'over-limit' };
-    const locked = new Set(fifo ? inflight.map((m) => m.payload.groupId) : []);
-    const taken = queue.messages
-      .filter((m) => m.availableAt <= now && !locked.has(m.payload.groupId))
-      .sort((a, b) => a.seq - b.seq)
-      .slice(0, options.max);
+    // As the receive scripts: available messages in send order (FIFO: group by group, the group of
+    // the oldest message first); those past the retention period are dropped on the way, and do
+    // not count against `max`.
+    const cutoff = retentionCutoff(queue, now);
+    let available = queue.messages.filter((m) => m.availableAt <= now).sort((a, b) => a.seq - b.seq);
+    const taken: FakeMessage[] = [];
+    /** Takes the messages of one read of the available set; returns how many it claimed. */
+    const claim = (read: FakeMessage[]): number => {
+      const expired = new Set(read.filter((m) => m.sentMs < cutoff));
+      queue.messages = queue.messages.filter((m) => !expired.has(m));
+      available = available.filter((m) => !read.includes(m));
+      const claimed = read.filter((m) => !expired.has(m));
+      taken.push(...claimed);
+      return claimed.length;
+    };
+    if (!fifo) {
+      while (taken.length < max && available.length > 0) claim(available.slice(0, max - taken.length));
+    } else if (inflight.length < options.inflightLimit) {
+      // A group with a message in flight is locked; a group the receive takes from becomes so.
+      const locked = new Set(inflight.map((m) => m.payload.groupId));
+      while (taken.length < max) {
+        const head = available.find((m) => !locked.has(m.payload.groupId));
+        if (!head) break;
+        const group = available.filter((m) => m.payload.groupId === head.payload.groupId);
+        if (claim(group.slice(0, max - taken.length)) > 0) locked.add(head.payload.groupId);
+      }
+    }
     if (taken.length === 0) {
       const later = queue.messages.map((m) => m.availableAt).filter((t) => t > now);
       const wait = Number(queue.attributes.ReceiveMessageWaitTimeSeconds ?? '0');
       const next = later.length > 0 ? { nextVisibleMs: Math.min(...later) } : {};
       return { status: 'empty', ...next, queueWaitSeconds: wait, moved: 0 };
     }
-    const visibilityMs = options.visibilityMs ?? Number(queue.attributes.VisibilityTimeout) * 1000;
     for (const m of taken) {
       Object.assign(m, {
         inflight: true,
@@ -220,15 +298,11 @@ export class FakeStore implements Store {
       m.receiveCount++;
       if (m.firstReceiveMs === 0) m.firstReceiveMs = now;
     }
-    const messages = taken.map((m) => ({
-      id: m.id,
-      payload: m.payload,
-      token: m.token,
-      receiveCount: m.receiveCount,
-      firstReceiveTimestamp: m.firstReceiveMs,
-      sequenceNumber: String(m.seq),
-    }));
-    return { status: 'ok', messages, moved: 0 };
+    if (fifo && options.attemptId) {
+      const receipts = taken.map((m) => ({ id: m.id, token: m.token }));
+      queue.attempts.set(options.attemptId, { receipts, until: now + ATTEMPT_WINDOW_MS });
+    }
+    return { status: 'ok', messages: taken.map(receiptOf), moved: 0 };
   }
 
   async deleteMessages(
@@ -278,6 +352,7 @@ export class FakeStore implements Store {
     queue.lastPurgeMs = now;
     queue.messages = [];
     queue.dedup.clear(); // as purge-queue.lua: SQS forgets the deduplication ids too
+    queue.attempts.clear();
     return 'ok';
   }
 
@@ -303,15 +378,17 @@ export class FakeStore implements Store {
   }
 
   async recordDeadLetterSource(dlq: QueueRef, source: string): Promise<void> {
-    this.use('recordDeadLetterSource', dlq)?.deadLetterSources.add(source);
+    this.use('recordDeadLetterSource', dlq);
+    const names = this.sources.get(keyOf(dlq)) ?? new Set<string>();
+    this.sources.set(keyOf(dlq), names.add(source));
   }
 
   async deadLetterSources(dlq: QueueRef): Promise<string[]> {
-    const queue = this.use('deadLetterSources', dlq);
+    this.use('deadLetterSources', dlq);
     // As in the Redis store, each source's current policy is the truth.
     const current = (name: string) =>
       this.queue({ account: dlq.account, name })?.attributes._redriveTarget === `dlq:${dlq.name}`;
-    return [...(queue?.deadLetterSources ?? [])].filter(current).sort();
+    return [...(this.sources.get(keyOf(dlq)) ?? [])].filter(current).sort();
   }
 
   async peekMessages(q: QueueRef, options: PeekOptions): Promise<PeekResult | undefined> {
@@ -328,7 +405,11 @@ export class FakeStore implements Store {
     );
     const all = wanted.flatMap((s) => queue.messages.filter((m) => stateOf(m) === s));
     const limit = Math.max(1, options.limit ?? PEEK_LIMIT);
-    const messages = all.slice(0, limit).map((m): PeekedMessage => {
+    // As peek-messages.lua: the limit counts what was read; messages past the retention period
+    // (which no receive returns) are then left out.
+    const cutoff = retentionCutoff(queue, now);
+    const read = all.slice(0, limit).filter((m) => m.sentMs >= cutoff);
+    const messages = read.map((m): PeekedMessage => {
       const state = stateOf(m);
       return {
         id: m.id,

@@ -1,6 +1,8 @@
 /**
- * Starts one throwaway redis-server (no persistence) for the whole test run, unless REDIS_URL
- * points at one already. Tests isolate themselves with their own key prefixes.
+ * The global setup of the `redis` project (store and integration tests, vitest.config.ts): starts
+ * one throwaway redis-server (no persistence) for the run, unless REDIS_URL points at one already.
+ * Vitest runs it only when a file of that project is part of the run, so the unit tests need no
+ * redis-server. Tests isolate themselves with their own key prefixes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
