@@ -1,6 +1,6 @@
 import type { ChangeMessageVisibilityRequest } from '@aws-sdk/client-sqs';
 import { decodeReceiptHandle, invalidReceiptHandle } from '../sqs/receipt-handle.js';
-import { checkVisibility, MAX_VISIBILITY_SECONDS, visibilityError } from './change-visibility-common.js';
+import { checkVisibility, VISIBILITY_LIMIT_MS, visibilityError } from './change-visibility-common.js';
 import { type ActionContext, found, queueOf } from './context.js';
 
 export async function changeMessageVisibility(
@@ -13,7 +13,7 @@ export async function changeMessageVisibility(
   const receipt = decodeReceiptHandle(q, handle);
   if (!receipt) throw invalidReceiptHandle(handle);
   const [status] = found(
-    await ctx.store.changeVisibility(q, [{ ...receipt, visibilityMs }], ctx.now(), MAX_VISIBILITY_SECONDS * 1000),
+    await ctx.store.changeVisibility(q, [{ ...receipt, visibilityMs }], ctx.now(), VISIBILITY_LIMIT_MS),
   );
   const err = visibilityError(status ?? 'no-message', handle, input.VisibilityTimeout ?? 0);
   if (err) throw err;

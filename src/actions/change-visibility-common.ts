@@ -1,15 +1,16 @@
 /** What ChangeMessageVisibility and its batch form share: checks and the mapping of outcomes. */
 import { invalidValue, SqsError } from '../errors.js';
+import { VISIBILITY_SECONDS } from '../sqs/limits.js';
+import { checkRange, parameterError, RANGE_REASONS } from '../sqs/ranges.js';
 import { expiredReceiptHandle } from '../sqs/receipt-handle.js';
 import type { VisibilityStatus } from '../store/store.js';
 
-export const MAX_VISIBILITY_SECONDS = 43_200;
+/** The most a message's visibility may be extended to from its receive, for the store. */
+export const VISIBILITY_LIMIT_MS = VISIBILITY_SECONDS.max * 1000;
 
 export function checkVisibility(seconds: number | undefined): number {
   if (seconds === undefined) throw invalidValue('VisibilityTimeout', 'null', 'Must be provided.');
-  if (seconds < 0 || seconds > MAX_VISIBILITY_SECONDS) {
-    throw invalidValue('VisibilityTimeout', seconds, `Must be between 0 and ${MAX_VISIBILITY_SECONDS}, if provided.`);
-  }
+  checkRange(seconds, VISIBILITY_SECONDS, parameterError('VisibilityTimeout', RANGE_REASONS.betweenIfProvided));
   return seconds * 1000;
 }
 
@@ -24,7 +25,7 @@ export function visibilityError(status: VisibilityStatus, handle: string, second
       return invalidValue(
         'VisibilityTimeout',
         seconds,
-        `Total VisibilityTimeout for the message is beyond the limit [${MAX_VISIBILITY_SECONDS} seconds]`,
+        `Total VisibilityTimeout for the message is beyond the limit [${VISIBILITY_SECONDS.max} seconds]`,
       );
     case 'expired':
       // FIFO: the handle expired with the visibility timeout, as for DeleteMessage.

@@ -1,6 +1,7 @@
 import type { CreateQueueRequest, CreateQueueResult } from '@aws-sdk/client-sqs';
 import type { QueueAttributes } from '../domain.js';
 import { invalidParameter, SqsError } from '../errors.js';
+import { MAX_QUEUE_NAME_LENGTH } from '../sqs/limits.js';
 import {
   FIFO_DEFAULTS,
   normalizeAttributes,
@@ -14,8 +15,7 @@ import { validateTags } from '../sqs/tags.js';
 import { type ActionContext, urlOf } from './context.js';
 import { checkRedrive } from './redrive-check.js';
 
-const FIFO_NAME_RULE =
-  'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.';
+const FIFO_NAME_RULE = `The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to ${MAX_QUEUE_NAME_LENGTH} in length.`;
 
 /**
  * The checks of a CreateQueue request that need no storage: name, attributes and their pairs,

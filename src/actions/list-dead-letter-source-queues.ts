@@ -1,4 +1,5 @@
 import type { ListDeadLetterSourceQueuesRequest, ListDeadLetterSourceQueuesResult } from '@aws-sdk/client-sqs';
+import { LIST_RESULTS } from '../sqs/limits.js';
 import { type ActionContext, found, queueOf, urlOf } from './context.js';
 import { checkMaxResults, decodeToken, encodeToken } from './list-queues.js';
 
@@ -12,7 +13,7 @@ export async function listDeadLetterSourceQueues(
   found(await ctx.store.queueExists(dlq));
   const after = input.NextToken ? decodeToken(input.NextToken) : undefined;
   const sources = (await ctx.store.deadLetterSources(dlq)).filter((name) => after === undefined || name > after);
-  const limit = input.MaxResults ?? 1000;
+  const limit = input.MaxResults ?? LIST_RESULTS.max;
   const page = sources.slice(0, limit);
   const account = ctx.config.accountId;
   const out: ListDeadLetterSourceQueuesResult = { queueUrls: page.map((name) => urlOf(ctx, { account, name })) };

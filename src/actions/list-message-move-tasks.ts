@@ -1,5 +1,6 @@
 import type { ListMessageMoveTasksRequest, ListMessageMoveTasksResult } from '@aws-sdk/client-sqs';
-import { invalidValue } from '../errors.js';
+import { MOVE_TASK_RESULTS } from '../sqs/limits.js';
+import { checkRange, parameterError, RANGE_REASONS } from '../sqs/ranges.js';
 import type { ActionContext } from './context.js';
 import { existingQueue } from './move-task-common.js';
 
@@ -9,7 +10,7 @@ export async function listMessageMoveTasks(
   ctx: ActionContext,
 ): Promise<ListMessageMoveTasksResult> {
   const max = input.MaxResults ?? 1;
-  if (max < 1 || max > 10) throw invalidValue('MaxResults', max, 'Must be between 1 and 10.');
+  checkRange(max, MOVE_TASK_RESULTS, parameterError('MaxResults', RANGE_REASONS.between));
   const source = await existingQueue(ctx, input.SourceArn ?? '', 'SourceArn');
   const tasks = (await ctx.moves.listTasks(source)).slice(0, max);
   return {

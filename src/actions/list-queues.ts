@@ -1,8 +1,8 @@
 import type { ListQueuesRequest, ListQueuesResult } from '@aws-sdk/client-sqs';
-import { invalidParameter, invalidValue } from '../errors.js';
+import { invalidParameter } from '../errors.js';
+import { LIST_RESULTS } from '../sqs/limits.js';
+import { checkRange, parameterError, RANGE_REASONS } from '../sqs/ranges.js';
 import { type ActionContext, urlOf } from './context.js';
-
-const MAX_RESULTS = 1000;
 
 export function encodeToken(last: string): string {
   return Buffer.from(JSON.stringify({ after: last }), 'utf8').toString('base64');
@@ -20,16 +20,15 @@ export function decodeToken(token: string): string {
   throw invalidParameter('Invalid NextToken value.');
 }
 
+/** ListQueues' and ListDeadLetterSourceQueues' MaxResults. */
 export function checkMaxResults(maxResults: number | undefined): void {
-  if (maxResults !== undefined && (maxResults < 1 || maxResults > MAX_RESULTS)) {
-    throw invalidValue('MaxResults', maxResults, `MaxResults must be an integer between 1 and ${MAX_RESULTS}.`);
-  }
+  checkRange(maxResults, LIST_RESULTS, parameterError('MaxResults', RANGE_REASONS.maxResults));
 }
 
 export async function listQueues(input: ListQueuesRequest, ctx: ActionContext): Promise<ListQueuesResult> {
   checkMaxResults(input.MaxResults);
   const after = input.NextToken ? decodeToken(input.NextToken) : undefined;
-  const limit = input.MaxResults ?? MAX_RESULTS;
+  const limit = input.MaxResults ?? LIST_RESULTS.max;
   const account = ctx.config.accountId;
   const names = await ctx.store.listQueues(account, input.QueueNamePrefix ?? '', after, limit + 1);
   const page = names.slice(0, limit);

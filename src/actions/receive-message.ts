@@ -1,32 +1,24 @@
 import { performance } from 'node:perf_hooks';
 import type { Message, ReceiveMessageRequest, ReceiveMessageResult } from '@aws-sdk/client-sqs';
 import type { QueueRef } from '../domain.js';
-import { invalidValue, queueDoesNotExist, SqsError } from '../errors.js';
+import { queueDoesNotExist, SqsError } from '../errors.js';
 import { checkFifoId } from '../sqs/fifo.js';
+import { MAX_INFLIGHT_MESSAGES, RECEIVE_MESSAGES, VISIBILITY_SECONDS, WAIT_SECONDS } from '../sqs/limits.js';
+import { checkRange, parameterError, RANGE_REASONS } from '../sqs/ranges.js';
 import { buildReceivedMessage, checkSystemAttributeNames } from '../sqs/received-message.js';
 import type { StoreReceiveResult } from '../store/store.js';
 import { type ActionContext, queueOf } from './context.js';
 
-/**
- * SQS's limit of in-flight messages per queue. Past it a standard queue's ReceiveMessage fails with
- * OverLimit; a FIFO queue's returns no messages.
- */
-export const INFLIGHT_LIMIT = 120_000;
-
-function checkRange(name: string, value: number | undefined, min: number, max: number): void {
-  if (value !== undefined && (value < min || value > max)) {
-    throw invalidValue(name, value, `Must be >= ${min} and <= ${max}, if provided.`);
-  }
-}
-
 export async function receiveMessage(input: ReceiveMessageRequest, ctx: ActionContext): Promise<ReceiveMessageResult> {
   const q = queueOf(ctx, input.QueueUrl ?? '');
   const max = input.MaxNumberOfMessages ?? 1;
-  if (max < 1 || max > 10) {
-    throw invalidValue('MaxNumberOfMessages', max, 'Must be between 1 and 10, if provided.');
-  }
-  checkRange('VisibilityTimeout', input.VisibilityTimeout, 0, 43_200);
-  checkRange('WaitTimeSeconds', input.WaitTimeSeconds, 0, 20);
+  checkRange(max, RECEIVE_MESSAGES, parameterError('MaxNumberOfMessages', RANGE_REASONS.betweenIfProvided));
+  checkRange(
+    input.VisibilityTimeout,
+    VISIBILITY_SECONDS,
+    parameterError('VisibilityTimeout', RANGE_REASONS.boundsIfProvided),
+  );
+  checkRange(input.WaitTimeSeconds, WAIT_SECONDS, parameterError('WaitTimeSeconds', RANGE_REASONS.boundsIfProvided));
   const systemNames = checkSystemAttributeNames([
     ...(input.AttributeNames ?? []),
     ...(input.MessageSystemAttributeNames ?? []),
@@ -40,7 +32,7 @@ export async function receiveMessage(input: ReceiveMessageRequest, ctx: ActionCo
       max,
       ...(input.VisibilityTimeout !== undefined ? { visibilityMs: input.VisibilityTimeout * 1000 } : {}),
       now: ctx.now(),
-      inflightLimit: INFLIGHT_LIMIT,
+      inflightLimit: MAX_INFLIGHT_MESSAGES,
       ...(attemptId !== undefined ? { attemptId } : {}),
     });
     if ((r.status === 'ok' || r.status === 'empty') && r.moved > 0) await redriveNow(ctx, q);
@@ -67,10 +59,14 @@ async function redriveNow(ctx: ActionContext, q: QueueRef): Promise<void> {
   }
 }
 
+/**
+ * Past MAX_INFLIGHT_MESSAGES a standard queue's ReceiveMessage fails with OverLimit; a FIFO queue's
+ * returns no messages (the store decides which).
+ */
 function settle(r: StoreReceiveResult): StoreReceiveResult {
   if (r.status === 'missing') throw queueDoesNotExist();
   if (r.status === 'over-limit') {
-    throw new SqsError('OverLimit', 'Too many messages in flight: the limit of 120000 is reached.');
+    throw new SqsError('OverLimit', `Too many messages in flight: the limit of ${MAX_INFLIGHT_MESSAGES} is reached.`);
   }
   return r;
 }

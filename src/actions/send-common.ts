@@ -1,11 +1,12 @@
 /** What SendMessage and SendMessageBatch share: validating an entry and describing the result. */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { SendMessageResult } from '@aws-sdk/client-sqs';
+import { v4 as uuidv4 } from 'uuid';
 import type { MessagePayload, NewMessage, QueueRef } from '../domain.js';
 import { invalidParameter, invalidValue, missingParameter, type SqsError } from '../errors.js';
 import { checkFifoId, formatSequenceNumber } from '../sqs/fifo.js';
+import { MAX_MESSAGE_SIZE } from '../sqs/limits.js';
 import { buildPayload, type SendEntryInput } from '../sqs/messages.js';
-import { MAX_MESSAGE_SIZE } from '../sqs/queue-attributes.js';
 import { isFifoName } from '../sqs/queue-names.js';
 import type { SendOutcome } from '../store/store.js';
 import type { ActionContext } from './context.js';
@@ -33,7 +34,7 @@ export function prepareMessage(entry: SendEntryInput, q: QueueRef, ctx: ActionCo
   // The queue's own MaximumMessageSize is enforced by the store, in the same round trip.
   const v = buildPayload(entry, MAX_MESSAGE_SIZE, ctx.config.accountId, now);
   traceFromHeader(v.payload, ctx);
-  const message: NewMessage = { id: randomUUID(), payload: v.payload, size: v.size };
+  const message: NewMessage = { id: uuidv4(), payload: v.payload, size: v.size };
   if (fifo) {
     // Which of the two becomes the deduplication id depends on the queue's ContentBasedDeduplication,
     // which the store reads in the same round trip; an explicit id always wins.

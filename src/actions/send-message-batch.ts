@@ -1,11 +1,11 @@
-import type { BatchResultErrorEntry, SendMessageBatchResult, SendMessageBatchResultEntry } from '@aws-sdk/client-sqs';
-import type { NewMessage, QueueRef } from '../domain.js';
+import type { SendMessageBatchResult } from '@aws-sdk/client-sqs';
+import type { QueueRef } from '../domain.js';
 import { invalidParameter, SqsError } from '../errors.js';
+import { MAX_MESSAGE_SIZE } from '../sqs/limits.js';
 import { messageSize, type SendEntryInput } from '../sqs/messages.js';
-import { MAX_MESSAGE_SIZE } from '../sqs/queue-attributes.js';
 import { isFifoName } from '../sqs/queue-names.js';
 import type { SendOutcome } from '../store/store.js';
-import { checkBatch, failure } from './batch.js';
+import { runBatch } from './batch.js';
 import { type ActionContext, found, queueOf } from './context.js';
 import { noDeduplicationId, outcomeResult, prepareMessage } from './send-common.js';
 
@@ -22,9 +22,29 @@ export async function sendMessageBatch(
 ): Promise<SendMessageBatchResult> {
   const q = queueOf(ctx, input.QueueUrl ?? '');
   const entries = input.Entries ?? [];
-  checkBatch(entries, 'SendMessageBatchRequestEntry');
   const fifo = isFifoName(q.name);
-  if (fifo) checkGroupIds(entries);
+  const now = ctx.now();
+  return runBatch(entries, {
+    entryName: 'SendMessageBatchRequestEntry',
+    checkRequest: () => {
+      if (fifo) checkGroupIds(entries);
+      checkTotalSize(entries);
+    },
+    prepare: (e) => prepareMessage(e, q, ctx, now),
+    checkPrepared: async (messages) => {
+      if (fifo) await checkDeduplicationIds(ctx, q, entries, messages.length);
+    },
+    apply: async (messages) => {
+      const result = found(await ctx.store.sendMessages(q, messages, now));
+      if (fifo) refuseIfNoneStored(result.outcomes);
+      return result;
+    },
+    settle: (message, i, result) => outcomeResult(message, result.outcomes[i], result.maxSize, q),
+  });
+}
+
+/** The whole request counts against the largest message size. */
+function checkTotalSize(entries: readonly BatchEntry[]): void {
   let total = 0;
   for (const e of entries) total += messageSize(e.MessageBody ?? '', e.MessageAttributes);
   if (total > MAX_MESSAGE_SIZE) {
@@ -33,37 +53,6 @@ export async function sendMessageBatch(
       `Batch requests cannot be longer than ${MAX_MESSAGE_SIZE} bytes. You have sent ${total} bytes.`,
     );
   }
-
-  const now = ctx.now();
-  const Failed: BatchResultErrorEntry[] = [];
-  const accepted: { id: string; message: NewMessage }[] = [];
-  for (const e of entries) {
-    try {
-      accepted.push({ id: e.Id as string, message: prepareMessage(e, q, ctx, now) });
-    } catch (err) {
-      Failed.push(failure(e.Id as string, err));
-    }
-  }
-  if (fifo) await checkDeduplicationIds(ctx, q, entries, accepted.length);
-  const Successful: SendMessageBatchResultEntry[] = [];
-  if (accepted.length > 0) {
-    const result = found(
-      await ctx.store.sendMessages(
-        q,
-        accepted.map((a) => a.message),
-        now,
-      ),
-    );
-    if (fifo) refuseIfNoneStored(result.outcomes);
-    accepted.forEach(({ id, message }, i) => {
-      try {
-        Successful.push({ Id: id, ...outcomeResult(message, result.outcomes[i], result.maxSize, q) });
-      } catch (err) {
-        Failed.push(failure(id, err));
-      }
-    });
-  }
-  return { Successful, Failed };
 }
 
 /**

@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { StartMessageMoveTaskRequest, StartMessageMoveTaskResult } from '@aws-sdk/client-sqs';
-import { invalidParameter, invalidValue } from '../errors.js';
+import { v4 as uuidv4 } from 'uuid';
+import { invalidParameter } from '../errors.js';
+import { MOVE_RATE } from '../sqs/limits.js';
 import { isFifoName } from '../sqs/queue-names.js';
+import { checkRange, parameterError, RANGE_REASONS } from '../sqs/ranges.js';
 import type { MoveTask } from '../store/redis-moves.js';
 import type { ActionContext } from './context.js';
 import { encodeTaskHandle, existingQueue } from './move-task-common.js';
-
-export const MAX_MOVE_RATE = 500;
 
 /** Starts moving the messages of a dead-letter queue, to a destination or back to their sources. */
 export async function startMessageMoveTask(
@@ -14,9 +14,7 @@ export async function startMessageMoveTask(
   ctx: ActionContext,
 ): Promise<StartMessageMoveTaskResult> {
   const rate = input.MaxNumberOfMessagesPerSecond;
-  if (rate !== undefined && (rate < 1 || rate > MAX_MOVE_RATE)) {
-    throw invalidValue('MaxNumberOfMessagesPerSecond', rate, `Must be between 1 and ${MAX_MOVE_RATE}.`);
-  }
+  checkRange(rate, MOVE_RATE, parameterError('MaxNumberOfMessagesPerSecond', RANGE_REASONS.between));
   const sourceArn = input.SourceArn ?? '';
   const source = await existingQueue(ctx, sourceArn, 'SourceArn');
   if ((await ctx.store.deadLetterSources(source)).length === 0) {
@@ -30,7 +28,7 @@ export async function startMessageMoveTask(
       throw invalidParameter('The source queue and the destination queue must be of the same type.');
     }
   }
-  const taskId = randomUUID();
+  const taskId = uuidv4();
   const TaskHandle = encodeTaskHandle({ taskId, sourceArn });
   const task: MoveTask = {
     TaskHandle,

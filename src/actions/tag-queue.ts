@@ -1,6 +1,7 @@
 import type { TagQueueRequest } from '@aws-sdk/client-sqs';
 import { invalidParameter, queueDoesNotExist } from '../errors.js';
-import { MAX_TAGS, validateTags } from '../sqs/tags.js';
+import { MAX_TAGS } from '../sqs/limits.js';
+import { validateTags } from '../sqs/tags.js';
 import { type ActionContext, queueOf } from './context.js';
 
 export async function tagQueue(input: TagQueueRequest, ctx: ActionContext): Promise<object> {

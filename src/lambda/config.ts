@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { validateCreateQueue } from '../actions/create-queue.js';
 import { SqsError } from '../errors.js';
+import { MAX_QUEUE_NAME_LENGTH } from '../sqs/limits.js';
 
 export interface QueueSpec {
   QueueName: string;
@@ -87,7 +88,7 @@ function list(o: Json, key: string, required: boolean): unknown[] {
   return v;
 }
 
-const QUEUE_ARN = /^arn:aws:sqs:[^:]+:\d{12}:([A-Za-z0-9_.-]{1,80})$/;
+const QUEUE_ARN = new RegExp(`^arn:aws:sqs:[^:]+:\\d{12}:([A-Za-z0-9_.-]{1,${MAX_QUEUE_NAME_LENGTH}})$`);
 
 export function parsePollerConfig(raw: unknown, baseDir: string): PollerConfig {
   if (!isObject(raw)) fail('config', 'must be a JSON object');

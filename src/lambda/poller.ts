@@ -7,6 +7,7 @@
 import type { Message, SQS } from '@aws-sdk/client-sqs';
 import { type Clock, untilTime } from '../clock.js';
 import type { Logger } from '../log.js';
+import { MAX_BATCH_ENTRIES, RECEIVE_MESSAGES, WAIT_SECONDS } from '../sqs/limits.js';
 import { batchOutcome, keepGroupOrder } from './batch-response.js';
 import type { FunctionSpec, MappingSpec } from './config.js';
 import { lambdaContext, type SqsRecord, toRecord } from './event.js';
@@ -27,7 +28,7 @@ export interface PollerOptions {
   clock: Clock;
 }
 
-const LONG_POLL_SECONDS = 20;
+const LONG_POLL_SECONDS = WAIT_SECONDS.max;
 const WINDOW_ENDED = Symbol('window ended');
 
 export class MappingPoller {
@@ -131,7 +132,7 @@ export class MappingPoller {
       const { Messages = [] } = await sqs.receiveMessage(
         {
           QueueUrl: queueUrl,
-          MaxNumberOfMessages: Math.min(10, max),
+          MaxNumberOfMessages: Math.min(RECEIVE_MESSAGES.max, max),
           WaitTimeSeconds: waitSeconds,
           MessageSystemAttributeNames: ['All'],
           MessageAttributeNames: ['All'],
@@ -197,8 +198,10 @@ export class MappingPoller {
   }
 
   private async delete(records: SqsRecord[]): Promise<void> {
-    for (let i = 0; i < records.length; i += 10) {
-      const Entries = records.slice(i, i + 10).map((r, k) => ({ Id: String(k), ReceiptHandle: r.receiptHandle }));
+    for (let i = 0; i < records.length; i += MAX_BATCH_ENTRIES) {
+      const Entries = records
+        .slice(i, i + MAX_BATCH_ENTRIES)
+        .map((r, k) => ({ Id: String(k), ReceiptHandle: r.receiptHandle }));
       const { Failed = [] } = await this.o.sqs.deleteMessageBatch({ QueueUrl: this.o.queueUrl, Entries });
       for (const f of Failed) this.o.log.warn(`poller: delete failed: ${f.Code} ${f.Message}`);
     }

@@ -1,15 +1,16 @@
 /** FIFO identifiers and sequence numbers. */
 import { invalidValue } from '../errors.js';
+import { MAX_FIFO_ID_LENGTH } from './limits.js';
 
-/** Group, deduplication and receive-attempt ids: 1..128 alphanumeric or punctuation characters. */
-const FIFO_ID = /^[!-~]{1,128}$/;
+/** Group, deduplication and receive-attempt ids: alphanumeric or punctuation characters. */
+const FIFO_ID = new RegExp(`^[!-~]{1,${MAX_FIFO_ID_LENGTH}}$`);
 
 export function checkFifoId(name: string, value: string): void {
   if (!FIFO_ID.test(value)) {
     throw invalidValue(
       name,
       value,
-      `${name} can only include alphanumeric and punctuation characters. 1 to 128 in length.`,
+      `${name} can only include alphanumeric and punctuation characters. 1 to ${MAX_FIFO_ID_LENGTH} in length.`,
     );
   }
 }

@@ -5,8 +5,17 @@
 
 import { dict } from '../dict.js';
 import type { MessageAttributeMap, MessageAttributeValue, MessagePayload } from '../domain.js';
-import { invalidParameter, invalidValue, missingParameter, SqsError } from '../errors.js';
+import { invalidParameter, missingParameter, SqsError } from '../errors.js';
+import {
+  DELAY_SECONDS,
+  MAX_ATTRIBUTE_NAME_LENGTH,
+  MAX_ATTRIBUTE_TYPE_LENGTH,
+  MAX_MESSAGE_ATTRIBUTES,
+  NUMBER_ATTRIBUTE_MAX,
+  NUMBER_ATTRIBUTE_MIN,
+} from './limits.js';
 import { md5Hex, md5OfAttributes } from './md5.js';
+import { checkRange, parameterError, RANGE_REASONS } from './ranges.js';
 
 /** Characters SQS accepts: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the SQS character set is defined by code points
@@ -15,15 +24,14 @@ const INVALID_CHARACTERS =
   'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF';
 /**
  * Letters (accented ones too: SQS accepts a name like `attr.1øßä`), digits, `_`, `-` and `.`;
- * punctuation such as `§`, `!` or `?` is refused. At most 256 characters.
+ * punctuation such as `§`, `!` or `?` is refused. At most MAX_ATTRIBUTE_NAME_LENGTH characters.
  */
-const ATTRIBUTE_NAME = /^[\p{L}\p{Nd}_.-]{1,256}$/u;
+const ATTRIBUTE_NAME = new RegExp(`^[\\p{L}\\p{Nd}_.-]{1,${MAX_ATTRIBUTE_NAME_LENGTH}}$`, 'u');
 const DATA_TYPE = /^(String|Number|Binary)(\.[^\s]+)?$/;
 // Linear-time: each digit run can be matched one way only (no nested or overlapping quantifiers).
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** Longer than any number in SQS's range (-10^128..10^126) needs, with room for a fraction. */
 const MAX_NUMBER_LENGTH = 512;
-const MAX_ATTRIBUTES = 10;
 
 export function hasInvalidCharacters(s: string): boolean {
   return INVALID_CHAR.test(s);
@@ -48,7 +56,13 @@ export interface WireAttributeValue {
 
 function checkNumber(name: string, value: string): void {
   const n = Number(value);
-  if (value.length > MAX_NUMBER_LENGTH || !NUMBER.test(value) || !Number.isFinite(n) || n > 1e126 || n < -1e128) {
+  if (
+    value.length > MAX_NUMBER_LENGTH ||
+    !NUMBER.test(value) ||
+    !Number.isFinite(n) ||
+    n > NUMBER_ATTRIBUTE_MAX ||
+    n < NUMBER_ATTRIBUTE_MIN
+  ) {
     throw invalidParameter(`Can't cast the value of message (user) attribute '${name}' to a number.`);
   }
 }
@@ -62,7 +76,7 @@ function attributeValue(name: string, v: WireAttributeValue, kind: string): Mess
     throw invalidParameter(`The message ${kind} attribute '${name}' must contain a non-empty attribute type.`);
   }
   const base = DATA_TYPE.exec(type)?.[1];
-  if (!base || type.length > 256) {
+  if (!base || type.length > MAX_ATTRIBUTE_TYPE_LENGTH) {
     throw invalidParameter(
       `The type of message ${kind} attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`,
     );
@@ -112,9 +126,9 @@ export function validateAttributeName(name: string): void {
 
 function userAttributes(wire: Record<string, WireAttributeValue>): MessageAttributeMap {
   const names = Object.keys(wire);
-  if (names.length > MAX_ATTRIBUTES) {
+  if (names.length > MAX_MESSAGE_ATTRIBUTES) {
     throw invalidParameter(
-      `Number of message attributes [${names.length}] exceeds the allowed maximum [${MAX_ATTRIBUTES}].`,
+      `Number of message attributes [${names.length}] exceeds the allowed maximum [${MAX_MESSAGE_ATTRIBUTES}].`,
     );
   }
   const out: MessageAttributeMap = dict();
@@ -161,9 +175,7 @@ export function buildPayload(entry: SendEntryInput, maxSize: number, senderId: s
   const body = entry.MessageBody;
   if (body === undefined || body === '') throw missingParameter('MessageBody');
   if (hasInvalidCharacters(body)) throw new SqsError('InvalidMessageContents', INVALID_CHARACTERS);
-  if (entry.DelaySeconds !== undefined && (entry.DelaySeconds < 0 || entry.DelaySeconds > 900)) {
-    throw invalidValue('DelaySeconds', entry.DelaySeconds, 'DelaySeconds must be >= 0 and <= 900.');
-  }
+  checkRange(entry.DelaySeconds, DELAY_SECONDS, parameterError('DelaySeconds', RANGE_REASONS.delaySeconds));
   const attributes = entry.MessageAttributes ? userAttributes(entry.MessageAttributes) : undefined;
   const trace = entry.MessageSystemAttributes ? traceHeader(entry.MessageSystemAttributes) : undefined;
   const size = messageSize(body, attributes);

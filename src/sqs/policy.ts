@@ -3,6 +3,7 @@
  * SQS generates them ("SQS:<Action>" actions, account root principals).
  */
 import { invalidValue, SqsError } from '../errors.js';
+import { MAX_PERMISSION_ACTIONS, MAX_PERMISSION_LABEL_LENGTH } from './limits.js';
 
 export const PERMISSION_ACTIONS = new Set([
   '*',
@@ -16,7 +17,7 @@ export const PERMISSION_ACTIONS = new Set([
   'PurgeQueue',
   'ListQueueTags',
 ]);
-const MAX_ACTIONS = 7;
+const LABEL = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_PERMISSION_LABEL_LENGTH}}$`);
 
 interface Statement {
   Sid?: string;
@@ -39,19 +40,22 @@ function parse(text: string, queueArn: string): Policy {
 }
 
 export function validatePermission(label: string, accounts: string[], actions: string[]): void {
-  if (!/^[A-Za-z0-9_-]{1,80}$/.test(label)) {
+  if (!LABEL.test(label)) {
     throw invalidValue(
       'Label',
       label,
-      'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length',
+      `Can only include alphanumeric characters, hyphens, or underscores. 1 to ${MAX_PERMISSION_LABEL_LENGTH} in length`,
     );
   }
   if (accounts.length === 0) throw invalidValue('AWSAccountIds', '[]', 'At least one account id is required.');
   for (const a of accounts)
     if (!/^\d{12}$/.test(a)) throw invalidValue('AWSAccountIds', a, 'Must be a 12-digit account id.');
   if (actions.length === 0) throw invalidValue('Actions', '[]', 'At least one action is required.');
-  if (actions.length > MAX_ACTIONS) {
-    throw new SqsError('OverLimit', `${actions.length} actions were found, maximum allowed is ${MAX_ACTIONS}.`);
+  if (actions.length > MAX_PERMISSION_ACTIONS) {
+    throw new SqsError(
+      'OverLimit',
+      `${actions.length} actions were found, maximum allowed is ${MAX_PERMISSION_ACTIONS}.`,
+    );
   }
   for (const a of actions) if (!PERMISSION_ACTIONS.has(a)) throw invalidValue('Actions', a, 'Unknown action.');
 }

@@ -4,14 +4,20 @@
  */
 import type { QueueAttributes } from '../domain.js';
 import { invalidAttributeName, invalidAttributeValue, SqsError } from '../errors.js';
+import {
+  DELAY_SECONDS,
+  KMS_REUSE_SECONDS,
+  MAX_KMS_KEY_ID_LENGTH,
+  MAX_MESSAGE_SIZE,
+  MESSAGE_SIZE,
+  type Range,
+  RETENTION_SECONDS,
+  VISIBILITY_SECONDS,
+  WAIT_SECONDS,
+} from './limits.js';
 import { hasInvalidCharacters } from './messages.js';
+import { checkRange } from './ranges.js';
 
-export const MAX_MESSAGE_SIZE = 1_048_576;
-
-const intRange =
-  (min: number, max: number) =>
-  (v: string): boolean =>
-    /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max;
 const oneOf =
   (...values: string[]) =>
   (v: string): boolean =>
@@ -28,7 +34,9 @@ function isJsonObject(v: string): boolean {
 }
 
 interface AttributeRule {
-  valid: (v: string) => boolean;
+  /** An integer attribute: its range (in decimal digits only). */
+  range?: Range;
+  valid?: (v: string) => boolean;
   /** Only FIFO queues take it; how a standard queue refuses it (see fifoOnlyError). */
   fifoOnly?: 'unknown' | 'needs-fifo';
   reason?: string;
@@ -36,17 +44,17 @@ interface AttributeRule {
 
 /** Attributes a client may set, with their rules. Policies get deeper checks in their own modules. */
 const SETTABLE: Record<string, AttributeRule> = {
-  DelaySeconds: { valid: intRange(0, 900) },
-  MaximumMessageSize: { valid: intRange(1024, MAX_MESSAGE_SIZE) },
-  MessageRetentionPeriod: { valid: intRange(60, 1_209_600) },
-  ReceiveMessageWaitTimeSeconds: { valid: intRange(0, 20) },
-  VisibilityTimeout: { valid: intRange(0, 43_200) },
+  DelaySeconds: { range: DELAY_SECONDS },
+  MaximumMessageSize: { range: MESSAGE_SIZE },
+  MessageRetentionPeriod: { range: RETENTION_SECONDS },
+  ReceiveMessageWaitTimeSeconds: { range: WAIT_SECONDS },
+  VisibilityTimeout: { range: VISIBILITY_SECONDS },
   Policy: { valid: isJsonObject, reason: 'Policy must be a JSON object.' },
   // Checked in depth, with the queues they name, by actions/redrive-check.ts.
   RedrivePolicy: { valid: () => true },
   RedriveAllowPolicy: { valid: () => true },
-  KmsMasterKeyId: { valid: (v) => v.length <= 2048 },
-  KmsDataKeyReusePeriodSeconds: { valid: intRange(60, 86_400) },
+  KmsMasterKeyId: { valid: (v) => v.length <= MAX_KMS_KEY_ID_LENGTH },
+  KmsDataKeyReusePeriodSeconds: { range: KMS_REUSE_SECONDS },
   SqsManagedSseEnabled: { valid: isBool },
   FifoQueue: { valid: isBool, fifoOnly: 'unknown' },
   ContentBasedDeduplication: { valid: isBool, fifoOnly: 'unknown' },
@@ -115,7 +123,8 @@ export function validateAttributes(attrs: QueueAttributes, fifo: boolean): void 
     if (value === '' && CLEARABLE.has(name)) continue;
     if (hasInvalidCharacters(value))
       throw invalidAttributeValue(name, 'The value contains characters outside the allowed set.');
-    if (!rule.valid(value)) throw invalidAttributeValue(name, rule.reason);
+    if (rule.range) checkRange(integer(value), rule.range, () => invalidAttributeValue(name, rule.reason));
+    else if (rule.valid && !rule.valid(value)) throw invalidAttributeValue(name, rule.reason);
     // A FIFO queue takes FifoQueue=true again as a no-op; false would change its type, which SQS
     // refuses (recorded against SQS).
     if (name === 'FifoQueue' && value === 'false') {
@@ -165,14 +174,12 @@ export function requestedAttributeNames(names: readonly string[], fifo: boolean)
   return out;
 }
 
-const INTEGER_ATTRIBUTES = new Set([
-  'DelaySeconds',
-  'MaximumMessageSize',
-  'MessageRetentionPeriod',
-  'ReceiveMessageWaitTimeSeconds',
-  'VisibilityTimeout',
-  'KmsDataKeyReusePeriodSeconds',
-]);
+/** An attribute's value as an integer: decimal digits only (no sign, space, exponent or hex), else NaN. */
+function integer(v: string): number {
+  return /^\d+$/.test(v) ? Number(v) : Number.NaN;
+}
+
+const INTEGER_ATTRIBUTES = new Set(Object.keys(SETTABLE).filter((name) => SETTABLE[name]?.range));
 
 /**
  * Validated attributes in the form they are stored and compared in: integers without leading

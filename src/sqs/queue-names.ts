@@ -1,9 +1,14 @@
 /** Queue names, URLs and ARNs. */
 import type { QueueRef } from '../domain.js';
 import { invalidParameter, queueDoesNotExist, SqsError } from '../errors.js';
+import { MAX_QUEUE_NAME_LENGTH } from './limits.js';
 
-const NAME = /^[A-Za-z0-9_-]{1,80}$/;
-const FIFO_NAME = /^[A-Za-z0-9_-]{1,75}\.fifo$/;
+const NAME = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_QUEUE_NAME_LENGTH}}$`);
+/** `.fifo` counts towards the name's length. */
+const FIFO_NAME = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_QUEUE_NAME_LENGTH - '.fifo'.length}}\\.fifo$`);
+/** What an existing queue's name may look like, for lookups: the name's characters and `.`. */
+export const QUEUE_NAME_LIKE = `[A-Za-z0-9_.-]{1,${MAX_QUEUE_NAME_LENGTH}}`;
+const ARN = new RegExp(`^arn:aws:sqs:([^:]+):(\\d{12}):(${QUEUE_NAME_LIKE})$`);
 
 export function isFifoName(name: string): boolean {
   return name.endsWith('.fifo');
@@ -11,7 +16,9 @@ export function isFifoName(name: string): boolean {
 
 export function validateQueueName(name: string): void {
   if (!NAME.test(name) && !FIFO_NAME.test(name)) {
-    throw invalidParameter('Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
+    throw invalidParameter(
+      `Can only include alphanumeric characters, hyphens, or underscores. 1 to ${MAX_QUEUE_NAME_LENGTH} in length`,
+    );
   }
 }
 
@@ -39,7 +46,7 @@ export function parseQueueUrl(url: string, account: string): QueueRef {
 }
 
 export function parseQueueArn(arn: string, region: string, account: string): QueueRef | undefined {
-  const m = /^arn:aws:sqs:([^:]+):(\d{12}):([A-Za-z0-9_.-]{1,80})$/.exec(arn);
+  const m = ARN.exec(arn);
   if (!m || m[1] !== region || m[2] !== account) return undefined;
   return { account, name: m[3] as string };
 }

@@ -3,6 +3,8 @@
  * validation with SQS's rules and messages, and the normalized JSON SQS stores.
  */
 import { invalidValue, type SqsError } from '../errors.js';
+import { MAX_RECEIVE_COUNT, MAX_REDRIVE_SOURCES } from './limits.js';
+import { checkRange } from './ranges.js';
 
 export interface RedrivePolicy {
   deadLetterTargetArn: string;
@@ -15,8 +17,6 @@ export interface RedriveAllowPolicy {
   redrivePermission: RedrivePermission;
   sourceQueueArns?: string[];
 }
-
-export const MAX_ALLOWED_SOURCES = 10;
 
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {
@@ -44,12 +44,12 @@ export function parseRedrivePolicy(text: string): RedrivePolicy {
   if (typeof arn !== 'string' || arn === '') throw badPolicy(text, 'Invalid value for deadLetterTargetArn.');
   const raw = v.maxReceiveCount;
   const count = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isInteger(count) || count < 1 || count > 1000) {
-    throw badPolicy(
+  checkRange(count, MAX_RECEIVE_COUNT, (_, r) =>
+    badPolicy(
       text,
-      `Invalid value for maxReceiveCount: ${String(raw)}, valid values are from 1 to 1000 both inclusive.`,
-    );
-  }
+      `Invalid value for maxReceiveCount: ${String(raw)}, valid values are from ${r.min} to ${r.max} both inclusive.`,
+    ),
+  );
   return { deadLetterTargetArn: arn, maxReceiveCount: count };
 }
 
@@ -75,8 +75,8 @@ export function parseRedriveAllowPolicy(text: string): RedriveAllowPolicy {
   if (!Array.isArray(sources) || sources.length === 0 || !sources.every((s) => typeof s === 'string')) {
     throw badAllow(text, 'sourceQueueArns must list at least one queue ARN when redrivePermission is byQueue.');
   }
-  if (sources.length > MAX_ALLOWED_SOURCES) {
-    throw badAllow(text, `sourceQueueArns can list at most ${MAX_ALLOWED_SOURCES} queues.`);
+  if (sources.length > MAX_REDRIVE_SOURCES) {
+    throw badAllow(text, `sourceQueueArns can list at most ${MAX_REDRIVE_SOURCES} queues.`);
   }
   return { redrivePermission: permission, sourceQueueArns: sources as string[] };
 }

@@ -4,8 +4,8 @@
  */
 import type { Message, QueueAttributeName } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { INFLIGHT_LIMIT } from '../../src/actions/receive-message.js';
 import type { MessageAttributeMap } from '../../src/domain.js';
+import { MAX_INFLIGHT_MESSAGES } from '../../src/sqs/limits.js';
 import { md5OfAttributes } from '../../src/sqs/md5.js';
 import { actionCalls, createTwoQueues, invalid, QDNE } from '../helpers/action-calls.js';
 import { actionError, START_MS, type TestContext, testContext } from '../helpers/action-context.js';
@@ -75,7 +75,7 @@ describe('ReceiveMessage parameters', () => {
     // A message is ready, so the long poll answers from its first look.
     expect((await receive({ VisibilityTimeout: 0, WaitTimeSeconds: 20 }, 'f.fifo')).Messages).toHaveLength(1);
     expect(spy.mock.calls.map(([, options]) => options)).toEqual([
-      { max: 1, now: START_MS, inflightLimit: INFLIGHT_LIMIT },
+      { max: 1, now: START_MS, inflightLimit: MAX_INFLIGHT_MESSAGES },
       { max: 10, visibilityMs: 43_200_000, now: START_MS, inflightLimit: 120_000, attemptId: 'r-1!' },
       { max: 1, visibilityMs: 0, now: START_MS, inflightLimit: 120_000 },
     ]);
