@@ -3,6 +3,7 @@
  * Config object, so tests build their own without touching process.env.
  */
 import { availableParallelism } from 'node:os';
+import { DELETE_COOLDOWN_SECONDS, PURGE_COOLDOWN_SECONDS } from './sqs/limits.js';
 
 export interface Config {
   port: number;
@@ -46,8 +47,8 @@ export const DEFAULTS: Config = {
   keyPrefix: 'sqs',
   region: 'us-east-1',
   accountId: '000000000000',
-  deleteCooldownSeconds: 60,
-  purgeCooldownSeconds: 60,
+  deleteCooldownSeconds: DELETE_COOLDOWN_SECONDS,
+  purgeCooldownSeconds: PURGE_COOLDOWN_SECONDS,
   sweepIntervalMs: 1000,
   workers: 1,
   logLevel: 'info',

@@ -51,6 +51,11 @@ export interface ReceivedMessage {
   sequenceNumber?: string;
 }
 
+/** A message as the store hands it out on receive: the receipt handle is made from `token`. */
+export interface StoredReceipt extends Omit<ReceivedMessage, 'receiptHandle'> {
+  token: string;
+}
+
 /** Queue attributes as SQS names them, values as the strings the API carries. */
 export type QueueAttributes = Record<string, string>;
 

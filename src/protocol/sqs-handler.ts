@@ -9,6 +9,7 @@ import type { ActionName, Dispatch } from '../actions/dispatch.js';
 import type { Config } from '../config.js';
 import { missingParameter, SqsError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { QUEUE_NAME_LIKE } from '../sqs/queue-names.js';
 import { BodyTooLarge, ClientAborted, readBody } from './body.js';
 import { decodeJsonInput, decodeQueryInput } from './decode.js';
 import { encodeJsonError, encodeJsonOutput, encodeXmlError, encodeXmlOutput, type WireResponse } from './encode.js';
@@ -17,7 +18,7 @@ import { isActionName, OPERATIONS } from './model.js';
 /** A 1 MiB message percent-encoded in a form body can triple in size; allow that and a margin. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024 + 64 * 1024;
 
-const QUEUE_PATH = /^\/\d{12}\/[A-Za-z0-9_.-]{1,80}\/?$/;
+const QUEUE_PATH = new RegExp(`^/\\d{12}/${QUEUE_NAME_LIKE}/?$`);
 
 export interface SqsDeps {
   /** Runs the actions (actions/dispatch.ts): the protocol layer's one door to them. */

@@ -1,8 +1,7 @@
 /** A received message as the API returns it: system attributes and message attributes as asked. */
 import type { Message, MessageAttributeValue as WireValue } from '@aws-sdk/client-sqs';
 import { dict } from '../dict.js';
-import type { MessageAttributeMap, QueueRef } from '../domain.js';
-import type { StoredReceipt } from '../store/store.js';
+import type { MessageAttributeMap, QueueRef, StoredReceipt } from '../domain.js';
 import { formatSequenceNumber } from './fifo.js';
 import { md5OfAttributes } from './md5.js';
 import { encodeReceiptHandle } from './receipt-handle.js';

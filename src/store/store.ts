@@ -1,5 +1,5 @@
 /** What actions need from storage, in domain terms. The Redis implementation is redis-store.ts. */
-import type { NewMessage, QueueAttributes, QueueCounts, QueueRef, ReceivedMessage } from '../domain.js';
+import type { NewMessage, QueueAttributes, QueueCounts, QueueRef, ReceivedMessage, StoredReceipt } from '../domain.js';
 
 export type CreateQueueResult =
   | { status: 'created' }
@@ -21,9 +21,7 @@ export type ReceiveResult =
   | { status: 'missing' }
   | { status: 'over-limit' };
 
-export interface StoredReceipt extends Omit<ReceivedMessage, 'receiptHandle'> {
-  token: string;
-}
+export type { StoredReceipt } from '../domain.js';
 
 export type StoreReceiveResult =
   | { status: 'ok'; messages: StoredReceipt[]; moved: number }
