@@ -1,6 +1,7 @@
-// Copies the Lua scripts next to the compiled store, where the store loads them from.
-import { cpSync } from 'node:fs';
+// Copies the Lua scripts (lua/ and the shared definitions of lua/lib/) next to the compiled store,
+// where the store loads them from. The copy replaces the last one, so a removed file does not linger.
+import { cpSync, rmSync } from 'node:fs';
 
-cpSync(new URL('../src/store/lua/', import.meta.url), new URL('../dist/store/lua/', import.meta.url), {
-  recursive: true,
-});
+const target = new URL('../dist/store/lua/', import.meta.url);
+rmSync(target, { recursive: true, force: true });
+cpSync(new URL('../src/store/lua/', import.meta.url), target, { recursive: true });

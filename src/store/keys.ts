@@ -92,9 +92,11 @@ export function registryKey(prefix: string, account: string): string {
 }
 
 /**
- * The KEYS every message script receives, in the order lib.lua's queue_keys() reads them: the ten
- * keys every queue has, then, for a FIFO queue only, its seven FIFO keys. Standard queues send 10
- * keys instead of 17 on every hot-path call.
+ * The KEYS every message script receives, in the order queue_keys() (lua/lib/queue-keys.lua)
+ * reads them: the ten keys every queue has, then, for a FIFO queue only, its seven FIFO keys.
+ * Standard queues send 10 keys instead of 17 on every hot-path call. The scripts are told which
+ * kind of queue it is (a flag of their ARGV, or a script of one kind), and check the number of
+ * keys against it.
  */
 export function messageKeys(k: QueueKeys, fifo: boolean): string[] {
   const keys = [k.meta, k.body, k.info, k.ready, k.delayed, k.inflight, k.sent, k.outbox, k.outboxDest, k.moved];
@@ -106,6 +108,12 @@ export function messageKeys(k: QueueKeys, fifo: boolean): string[] {
 export interface CachedKeys {
   keys: QueueKeys;
   message: readonly string[];
+  fifo: boolean;
+}
+
+/** The sorted set of a queue's available messages: `fifo` on a FIFO queue, else `ready`. */
+export function availableKey(q: CachedKeys): string {
+  return q.fifo ? q.keys.fifo : q.keys.ready;
 }
 
 /**
@@ -125,7 +133,8 @@ export class KeyCache {
     if (!hit) {
       if (this.cache.size >= this.limit) this.cache.clear();
       const keys = queueKeys(this.prefix, q);
-      hit = { keys, message: messageKeys(keys, isFifoName(q.name)) };
+      const fifo = isFifoName(q.name);
+      hit = { keys, message: messageKeys(keys, fifo), fifo };
       this.cache.set(id, hit);
     }
     return hit;

@@ -11,7 +11,7 @@ import { AdjustableClock, type ClockState, REAL_TIME } from '../clock.js';
 import type { Logger } from '../log.js';
 import { connectRedis, subscriberConnection } from './connect.js';
 import { clockKey } from './keys.js';
-import { asArray } from './replies.js';
+import { type ClockOperation, clock as clockScript } from './scripts/clock.js';
 import { Scripts } from './scripts.js';
 
 export type ClockChange = { advanceMs: number } | { setMs: number } | { freeze: boolean };
@@ -72,7 +72,7 @@ export class RedisClock {
   }
 
   private async refresh(): Promise<void> {
-    const state = this.stateOf(await this.scripts.run('clock', [this.key], ['get', this.clock.real()]));
+    const { state } = await clockScript(this.scripts, { key: this.key, op: 'get', real: this.clock.real() });
     // A state of version 0 is real time: the clock was never moved, or a reset deleted it.
     this.clock.apply(state, state.version === 0 && this.clock.version !== 0);
   }
@@ -82,7 +82,7 @@ export class RedisClock {
   }
 
   async change(change: ClockChange): Promise<ClockView> {
-    let op: string;
+    let op: ClockOperation;
     let value = 0;
     if ('advanceMs' in change) {
       if (!Number.isSafeInteger(change.advanceMs) || change.advanceMs < 0) {
@@ -99,19 +99,19 @@ export class RedisClock {
     } else {
       op = change.freeze ? 'freeze' : 'unfreeze';
     }
-    const reply = asArray(await this.scripts.run('clock', [this.key], [op, this.clock.real(), value]));
-    if (reply[0] === -2) {
+    const reply = await clockScript(this.scripts, { key: this.key, op, real: this.clock.real(), value });
+    if (reply.status === 'past-end') {
       throw new ClockChangeError(
         `the clock cannot go past ${LAST_TIME} (${new Date(LAST_TIME).toISOString()}), the last time a JavaScript Date holds`,
       );
     }
-    if (reply[0] === -1) {
-      const now = Number(reply[5]);
+    if (reply.status === 'backwards') {
+      const now = reply.now;
       throw new ClockChangeError(
         `the clock cannot go backwards: it is ${new Date(now).toISOString()} (${now}), and setMs ${value} is earlier`,
       );
     }
-    const state = this.stateOf(reply);
+    const { state } = reply;
     this.clock.apply(state);
     await this.announce({ t: 'state', id: randomUUID(), state });
     return this.view();
@@ -133,15 +133,6 @@ export class RedisClock {
   onReset(listener: ResetListener): () => void {
     this.resetListeners.add(listener);
     return () => this.resetListeners.delete(listener);
-  }
-
-  private stateOf(reply: unknown): ClockState {
-    const [, offset, frozen, frozenAt, version] = asArray(reply as never).map(Number) as number[];
-    return {
-      offsetMs: offset as number,
-      ...(frozen === 1 ? { frozenAtMs: frozenAt as number } : {}),
-      version: version as number,
-    };
   }
 
   private onAnnouncement(payload: string): void {

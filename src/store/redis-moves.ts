@@ -10,8 +10,10 @@ import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { QueueRef } from '../domain.js';
 import { isFifoName, parseQueueArn, queueArn } from '../sqs/queue-names.js';
-import { activeTasksKey, KeyCache, leaseKey } from './keys.js';
-import { decodePayload, encodePayload } from './payload.js';
+import { activeTasksKey, type CachedKeys, KeyCache, leaseKey } from './keys.js';
+import { decodePayload } from './payload.js';
+import { lease } from './scripts/lease.js';
+import * as moveScripts from './scripts/moves.js';
 import type { Scripts } from './scripts.js';
 
 /** How long a destination remembers an accepted id, so a repeated move cannot store it twice. */
@@ -69,34 +71,32 @@ export class RedisMoves {
     private readonly keyCache = new KeyCache(prefix),
   ) {}
 
-  /** The KEYS of the message scripts (lib.lua). */
-  private keys(q: QueueRef): readonly string[] {
-    return this.keyCache.get(q).message;
+  /** The queue's key names and message KEYS, as the script wrappers take them. */
+  private keys(q: QueueRef): CachedKeys {
+    return this.keyCache.get(q);
   }
 
   /** Finishes the moves waiting in q's outbox (those that entered at or before `before`). */
   async drainOutbox(q: QueueRef, now: number, limit = 100, before = now): Promise<DrainResult> {
-    const rows = await this.scripts.run('outbox-read', this.keys(q), [limit, before]);
+    const rows = await moveScripts.outboxRead(this.scripts, this.keys(q), { limit, before });
     const result: DrainResult = { moved: 0, returned: 0, unroutable: [], missing: [] };
-    if (!Array.isArray(rows) || rows.length === 0) return result;
+    if (rows.length === 0) return result;
     const sourceArn = queueArn(this.region, q);
-    const byDestination = new Map<string, { ids: string[]; args: (string | number)[] }>();
-    const finish: string[] = [];
-    for (let i = 0; i + 5 < rows.length; i += 6) {
-      const id = String(rows[i]);
-      const dest = String(rows[i + 1]);
-      const moveKey = `${q.name}#${String(rows[i + 2])}`;
-      const body = String(rows[i + 3]);
-      if (body === '') {
-        finish.push(id, 'done'); // deleted or expired meanwhile
+    const byDestination = new Map<string, { ids: string[]; messages: moveScripts.MovedMessage[] }>();
+    const finish: { id: string; outcome: 'done' | 'return' }[] = [];
+    for (const row of rows) {
+      const { id, destination: dest } = row;
+      const moveKey = `${q.name}#${row.moveToken}`;
+      if (row.payload === undefined) {
+        finish.push({ id, outcome: 'done' }); // deleted or expired meanwhile
         continue;
       }
-      const payload = decodePayload(body);
+      const payload = decodePayload(row.payload);
       const colon = dest.indexOf(':');
       const kind = dest.slice(0, colon);
       let target = dest.slice(colon + 1);
       let movedId = id;
-      let sentAt = Number(rows[i + 5]);
+      let sentAt = row.sentAt;
       if (kind === 'dlq') {
         payload.deadLetterSourceArn = sourceArn;
       } else {
@@ -113,77 +113,110 @@ export class RedisMoves {
       }
       if (!target) {
         result.unroutable.push(id);
-        finish.push(id, 'return');
+        finish.push({ id, outcome: 'return' });
         continue;
       }
       const fifo = isFifoName(target);
       // A standard dead-letter queue counts retention from the original enqueue, a FIFO one from the move.
       if (fifo) sentAt = now;
-      const entry = byDestination.get(target) ?? { ids: [], args: [] };
+      const entry = byDestination.get(target) ?? { ids: [], messages: [] };
       entry.ids.push(id);
-      entry.args.push(movedId, encodePayload(payload), sentAt, fifo ? (payload.groupId ?? '') : '', moveKey);
+      entry.messages.push({ id: movedId, payload, sentAt, group: fifo ? (payload.groupId ?? '') : '', moveKey });
       byDestination.set(target, entry);
     }
-    for (const [target, { ids, args }] of byDestination) {
+    for (const [target, { ids, messages }] of byDestination) {
       const t = this.keyCache.get({ account: q.account, name: target });
-      const reply = await this.scripts.run('accept-moved', t.message, [now, t.keys.wake, ...args]);
-      if (reply === -1) {
+      const accepted = await moveScripts.acceptMoved(this.scripts, t, { now, messages });
+      const outcome = accepted.status === 'missing' ? 'return' : 'done';
+      if (accepted.status === 'missing') {
         result.missing.push(target);
         result.returned += ids.length;
-        for (const id of ids) finish.push(id, 'return');
-      } else {
-        for (const id of ids) finish.push(id, 'done');
       }
+      for (const id of ids) finish.push({ id, outcome });
     }
     result.returned += result.unroutable.length;
-    if (finish.length > 0) result.moved = Number(await this.scripts.run('outbox-finish', this.keys(q), finish));
+    if (finish.length > 0)
+      result.moved = await moveScripts.outboxFinish(this.scripts, this.keys(q), { entries: finish });
     return result;
   }
 
   /** Puts up to `max` available messages of q in its outbox for `destination` ('' = their source). */
   async claimForMove(q: QueueRef, now: number, max: number, destination: string): Promise<number> {
-    return Number(await this.scripts.run('claim-for-move', this.keys(q), [now, max, `move:${destination}`]));
+    const claim = await moveScripts.claimForMove(this.scripts, this.keys(q), {
+      now,
+      max,
+      destination: `move:${destination}`,
+    });
+    return claim.status === 'ok' ? claim.claimed : 0;
   }
 
+  /**
+   * One bounded step of the sweeper on q. It also lists q's active move task for the task runners
+   * (an idempotent SADD): the listing is written after the task (startTask), so a crash between the
+   * two would otherwise leave a task that no runner sees, and that blocks the queue's next task.
+   */
   async sweepQueue(q: QueueRef, now: number, limit: number): Promise<SweepResult | undefined> {
-    const reply = await this.scripts.run('sweep-queue', this.keys(q), [now, limit, MOVED_ID_LIFETIME_MS]);
-    if (!Array.isArray(reply)) return undefined;
-    const oldest = Number(reply[3]);
+    const step = await moveScripts.sweepQueue(this.scripts, this.keys(q), {
+      now,
+      limit,
+      movedIdLifetimeMs: MOVED_ID_LIFETIME_MS,
+    });
+    if (step.status === 'missing') return undefined;
+    if (step.activeTask !== undefined) await this.listActiveTask(q, step.activeTask);
     return {
-      removed: Number(reply[0]),
-      other: Number(reply[1]),
-      outbox: Number(reply[2]),
-      ...(oldest >= 0 ? { oldestOutboxMs: oldest } : {}),
+      removed: step.removed,
+      other: step.other,
+      outbox: step.outbox,
+      ...(step.oldestOutboxMs !== undefined ? { oldestOutboxMs: step.oldestOutboxMs } : {}),
     };
   }
 
+  /**
+   * Two steps: the task (the queue's slot), then its listing for the runners (a shared key). The
+   * other order would let a runner that finds the listing before the task drop it as stale. A crash
+   * between the two leaves a task that no runner sees: the failed call's retry finds it active
+   * ('busy') and lists it, and so does the sweeper's next pass over the queue (sweepQueue).
+   */
   async startTask(q: QueueRef, now: number, taskId: string, task: MoveTask): Promise<MoveTask | 'missing' | 'busy'> {
-    const { keys, message } = this.keyCache.get(q);
-    const reply = await this.scripts.run(
-      'start-move-task',
-      [...message, keys.tasks],
-      [now, taskId, JSON.stringify(task)],
-    );
-    if (reply === 0) return 'missing';
-    if (reply === -1) return 'busy';
-    await this.redis.sadd(activeTasksKey(this.prefix), `${q.account}/${q.name}/${taskId}`);
-    return JSON.parse(String(reply)) as MoveTask;
+    const started = await moveScripts.startMoveTask(this.scripts, this.keys(q), {
+      now,
+      taskId,
+      taskJson: JSON.stringify(task),
+    });
+    if (started.status === 'missing') return 'missing';
+    if (started.status === 'busy') {
+      const active = await this.redis.hget(this.keys(q).keys.meta, '_movetask');
+      if (active) await this.listActiveTask(q, active);
+      return 'busy';
+    }
+    await this.listActiveTask(q, taskId);
+    return JSON.parse(started.taskJson) as MoveTask;
   }
 
+  /** Lists a task for the task runners (idempotent; a runner drops a listing whose task has ended). */
+  private async listActiveTask(q: QueueRef, taskId: string): Promise<void> {
+    await this.redis.sadd(activeTasksKey(this.prefix), `${q.account}/${q.name}/${taskId}`);
+  }
+
+  /**
+   * Two steps: the task (the queue's slot), then, once it has ended, its listing goes. A crash
+   * between the two leaves a listing of an ended task, which a runner drops at its next tick.
+   */
   async updateTask(
     q: QueueRef,
     taskId: string,
     change: { moved?: number; status?: MoveTaskStatus; reason?: string; requireStatus?: MoveTaskStatus },
   ): Promise<MoveTask | 'missing' | 'wrong-status'> {
-    const k = this.keyCache.get(q).keys;
-    const reply = await this.scripts.run(
-      'update-move-task',
-      [k.meta, k.tasks],
-      [taskId, change.moved ?? 0, change.status ?? '', change.reason ?? '', change.requireStatus ?? ''],
-    );
-    if (reply === 0) return 'missing';
-    if (reply === -1) return 'wrong-status';
-    const task = JSON.parse(String(reply)) as MoveTask;
+    const updated = await moveScripts.updateMoveTask(this.scripts, this.keys(q), {
+      taskId,
+      moved: change.moved ?? 0,
+      status: change.status ?? '',
+      reason: change.reason ?? '',
+      requireStatus: change.requireStatus ?? '',
+    });
+    if (updated.status === 'no-task') return 'missing';
+    if (updated.status === 'wrong-status') return 'wrong-status';
+    const task = JSON.parse(updated.taskJson) as MoveTask;
     if (task.Status === 'COMPLETED' || task.Status === 'CANCELLED' || task.Status === 'FAILED') {
       await this.redis.srem(activeTasksKey(this.prefix), `${q.account}/${q.name}/${taskId}`);
     }
@@ -191,13 +224,13 @@ export class RedisMoves {
   }
 
   async getTask(q: QueueRef, taskId: string): Promise<MoveTask | undefined> {
-    const json = await this.redis.hget(this.keyCache.get(q).keys.tasks, taskId);
+    const json = await this.redis.hget(this.keys(q).keys.tasks, taskId);
     return json ? (JSON.parse(json) as MoveTask) : undefined;
   }
 
   /** The queue's tasks, most recent first. */
   async listTasks(q: QueueRef): Promise<MoveTask[]> {
-    const all = await this.redis.hvals(this.keyCache.get(q).keys.tasks);
+    const all = await this.redis.hvals(this.keys(q).keys.tasks);
     return all.map((j) => JSON.parse(j) as MoveTask).sort((a, b) => b.StartedTimestamp - a.StartedTimestamp);
   }
 
@@ -215,11 +248,12 @@ export class RedisMoves {
 
   /** Takes or renews a lease; true while `owner` holds it. */
   async lease(name: string, owner: string, ms: number): Promise<boolean> {
-    return (await this.scripts.run('lease', [leaseKey(this.prefix, name)], [owner, ms])) === 1;
+    const taken = await lease(this.scripts, { key: leaseKey(this.prefix, name), owner, lifetimeMs: ms });
+    return taken.status === 'ok';
   }
 
   /** Gives a lease up, if `owner` holds it (compare and delete in one script). */
   async releaseLease(name: string, owner: string): Promise<void> {
-    await this.scripts.run('lease', [leaseKey(this.prefix, name)], [owner, 0]);
+    await lease(this.scripts, { key: leaseKey(this.prefix, name), owner, lifetimeMs: 0 });
   }
 }

@@ -1,16 +1,16 @@
 /**
- * The Store on Redis: builds keys, runs one Lua script per state change and maps the scripts'
- * status codes to domain results. Knows nothing of HTTP or SQS error codes.
+ * The Store on Redis: runs one Lua script per state change through the typed wrappers of scripts/
+ * (which build KEYS and ARGV and decode the replies) and turns their results into the Store's.
+ * Knows nothing of HTTP or SQS error codes. The changes that take a second command (another hash
+ * slot) say why a crash between the two is safe; KEYS.md lists them.
  */
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { dict } from '../dict.js';
 import type { NewMessage, QueueAttributes, QueueRef } from '../domain.js';
-import { isFifoName } from '../sqs/queue-names.js';
-import { allQueueKeys, KeyCache, type QueueKeys, registryKey } from './keys.js';
-import { encodePayload } from './payload.js';
-import { asArray, parseFifoSendReply, parsePeekReply, parseReceiveReply, parseSendReply } from './replies.js';
-import { type Reply, Scripts } from './scripts.js';
+import { type CachedKeys, KeyCache, type QueueKeys, registryKey } from './keys.js';
+import * as messageScripts from './scripts/messages.js';
+import * as queueScripts from './scripts/queue.js';
+import { Scripts } from './scripts.js';
 import type {
   CreateQueueResult,
   DeleteStatus,
@@ -24,16 +24,6 @@ import type {
   VisibilityStatus,
 } from './store.js';
 import { PEEK_LIMIT } from './store.js';
-
-function pairs(record: Record<string, string>): string[] {
-  return Object.entries(record).flat();
-}
-
-function hashFrom(flat: Reply[], from = 0): Record<string, string> {
-  const out = dict<string>();
-  for (let i = from; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
-  return out;
-}
 
 /** SQS's deduplication interval and ReceiveRequestAttemptId lifetime: 5 minutes. */
 export const DEDUP_WINDOW_MS = 5 * 60 * 1000;
@@ -59,14 +49,6 @@ export class ReceiptTokens {
   }
 }
 
-const VISIBILITY: Record<number, VisibilityStatus> = {
-  0: 'changed',
-  1: 'not-inflight',
-  2: 'no-message',
-  3: 'over-limit',
-  4: 'expired',
-};
-
 export class RedisStore implements Store {
   constructor(
     private readonly redis: Redis | Cluster,
@@ -80,11 +62,18 @@ export class RedisStore implements Store {
     return this.keyCache.get(q).keys;
   }
 
-  /** The KEYS of the message scripts (lib.lua). */
-  private messageKeys(q: QueueRef): readonly string[] {
-    return this.keyCache.get(q).message;
+  /** The queue's key names and message KEYS, as the script wrappers take them. */
+  private cached(q: QueueRef): CachedKeys {
+    return this.keyCache.get(q);
   }
 
+  /**
+   * Two steps: the queue's script, then its name in the registry (another slot). A crash between
+   * them leaves a queue that works but that ListQueues (and the sweeper, which lists queues by it)
+   * does not show until CreateQueue is called for it again: the failed call's retry, or the next
+   * start of an application that creates its queues. 'exists' registers the name too. The other
+   * order would let a ListQueues in between drop the name as stale, with no crash at all.
+   */
   async createQueue(
     q: QueueRef,
     stored: QueueAttributes,
@@ -92,41 +81,26 @@ export class RedisStore implements Store {
     tags: Record<string, string>,
     now: number,
   ): Promise<CreateQueueResult> {
-    const k = this.keys(q);
-    const args = [
-      now,
-      Object.keys(stored).length,
-      ...pairs(stored),
-      Object.keys(requested).length,
-      ...pairs(requested),
-      Object.keys(tags).length,
-      ...pairs(tags),
-    ];
-    const reply = asArray(await this.scripts.run('create-queue', [k.meta, k.tags, k.tombstone], args));
-    switch (reply[0]) {
-      case 1:
-        // The registry lives in its own slot; ListQueues double-checks entries against meta keys.
-        await this.redis.zadd(registryKey(this.prefix, q.account), 0, q.name);
-        return { status: 'created' };
-      case 0:
-        await this.redis.zadd(registryKey(this.prefix, q.account), 0, q.name);
-        return { status: 'exists' };
-      case 2:
-        return { status: 'differs', attribute: String(reply[1]) };
-      default:
-        return { status: 'deleted-recently' };
+    const result = await queueScripts.createQueue(this.scripts, this.cached(q), { now, stored, requested, tags });
+    if (result.status === 'created' || result.status === 'exists') {
+      await this.redis.zadd(registryKey(this.prefix, q.account), 0, q.name);
     }
+    return result;
   }
 
+  /**
+   * Two steps: the name leaves the registry (another slot), then the queue's script deletes it. A
+   * crash in between leaves a live queue that ListQueues does not show, which the failed call's
+   * retry deletes (or a CreateQueue of it registers again); never a listed name without a queue
+   * that stays (listQueues drops stale names).
+   */
   async deleteQueue(q: QueueRef, now: number, tombstoneMs: number): Promise<boolean> {
-    const k = this.keys(q);
-    // The name leaves the registry first: a crash in between leaves a stale name (which listQueues
-    // filters out), never a live queue that ListQueues cannot see.
     await this.redis.zrem(registryKey(this.prefix, q.account), q.name);
-    const until = tombstoneMs > 0 ? now + tombstoneMs : 0;
-    const keep = tombstoneMs + TOMBSTONE_MARGIN_MS;
-    const reply = await this.scripts.run('delete-queue', [k.tombstone, ...allQueueKeys(k)], [until, keep, k.wake]);
-    return reply === 1;
+    const result = await queueScripts.deleteQueue(this.scripts, this.cached(q), {
+      blockedUntil: tombstoneMs > 0 ? now + tombstoneMs : 0,
+      tombstoneLifetimeMs: tombstoneMs + TOMBSTONE_MARGIN_MS,
+    });
+    return result.status === 'ok';
   }
 
   async queueExists(q: QueueRef): Promise<boolean> {
@@ -134,22 +108,20 @@ export class RedisStore implements Store {
   }
 
   async getQueue(q: QueueRef, now: number): Promise<QueueState | undefined> {
-    const reply = await this.scripts.run('get-queue-attributes', this.messageKeys(q), [now]);
-    if (!Array.isArray(reply)) return undefined;
-    const all = hashFrom(reply, 3);
+    const read = await queueScripts.getQueueAttributes(this.scripts, this.cached(q), { now });
+    if (read.status === 'missing') return undefined;
     const attributes: QueueAttributes = {};
-    for (const [name, value] of Object.entries(all)) if (!name.startsWith('_')) attributes[name] = value;
+    for (const [name, value] of Object.entries(read.meta)) if (!name.startsWith('_')) attributes[name] = value;
     return {
       attributes,
-      counts: { visible: Number(reply[0]), notVisible: Number(reply[1]), delayed: Number(reply[2]) },
-      createdMs: Number(all._created),
-      modifiedMs: Number(all._modified),
+      counts: { visible: read.visible, notVisible: read.notVisible, delayed: read.delayed },
+      createdMs: Number(read.meta._created),
+      modifiedMs: Number(read.meta._modified),
     };
   }
 
   async setQueueAttributes(q: QueueRef, attributes: QueueAttributes, now: number): Promise<boolean> {
-    const reply = await this.scripts.run('set-queue-attributes', [this.keys(q).meta], [now, ...pairs(attributes)]);
-    return reply === 1;
+    return (await queueScripts.setQueueAttributes(this.scripts, this.cached(q), { now, attributes })).status === 'ok';
   }
 
   async swapQueueAttribute(
@@ -159,8 +131,7 @@ export class RedisStore implements Store {
     next: string,
     now: number,
   ): Promise<'ok' | 'missing' | 'conflict'> {
-    const reply = await this.scripts.run('swap-queue-attribute', [this.keys(q).meta], [now, name, expected, next]);
-    return reply === 1 ? 'ok' : reply === 0 ? 'missing' : 'conflict';
+    return (await queueScripts.swapQueueAttribute(this.scripts, this.cached(q), { now, name, expected, next })).status;
   }
 
   async listQueues(account: string, prefix: string, after: string | undefined, limit: number): Promise<string[]> {
@@ -187,34 +158,31 @@ export class RedisStore implements Store {
   }
 
   async sendMessages(q: QueueRef, messages: NewMessage[], now: number): Promise<SendResult | undefined> {
-    const k = this.keys(q);
-    if (isFifoName(q.name)) {
-      const args: (string | number)[] = [now, k.wake, DEDUP_WINDOW_MS];
-      for (const m of messages) {
-        args.push(
-          m.id,
-          encodePayload(m.payload),
-          m.size,
-          m.payload.groupId ?? '',
-          m.dedupId ?? '',
-          m.contentHash ?? '',
-        );
-      }
-      return parseFifoSendReply(await this.scripts.run('send-fifo-messages', this.messageKeys(q), args));
-    }
-    const args: (string | number)[] = [now, k.wake];
-    for (const m of messages) args.push(m.id, encodePayload(m.payload), m.delayMs ?? -1, m.size);
-    return parseSendReply(await this.scripts.run('send-messages', this.messageKeys(q), args));
+    const keys = this.cached(q);
+    const result = keys.fifo
+      ? await messageScripts.sendFifoMessages(this.scripts, keys, { now, dedupWindowMs: DEDUP_WINDOW_MS, messages })
+      : await messageScripts.sendMessages(this.scripts, keys, { now, messages });
+    if (result.status === 'missing') return undefined;
+    return { maxSize: result.maxSize, outcomes: result.outcomes };
   }
 
   async receiveMessages(q: QueueRef, options: ReceiveOptions): Promise<StoreReceiveResult> {
-    const token = this.receiptTokens.next();
-    const args = [options.now, options.max, options.visibilityMs ?? -1, token, options.inflightLimit];
-    if (isFifoName(q.name)) {
-      args.push(options.attemptId ?? '', ATTEMPT_WINDOW_MS);
-      return parseReceiveReply(await this.scripts.run('receive-fifo-messages', this.messageKeys(q), args));
+    const keys = this.cached(q);
+    const args = {
+      now: options.now,
+      max: options.max,
+      visibilityMs: options.visibilityMs,
+      tokenPrefix: this.receiptTokens.next(),
+      inflightLimit: options.inflightLimit,
+    };
+    if (keys.fifo) {
+      return messageScripts.receiveFifoMessages(this.scripts, keys, {
+        ...args,
+        attemptId: options.attemptId,
+        attemptLifetimeMs: ATTEMPT_WINDOW_MS,
+      });
     }
-    return parseReceiveReply(await this.scripts.run('receive-messages', this.messageKeys(q), args));
+    return messageScripts.receiveMessages(this.scripts, keys, args);
   }
 
   async deleteMessages(
@@ -223,10 +191,8 @@ export class RedisStore implements Store {
     now: number,
   ): Promise<DeleteStatus[] | undefined> {
     if (receipts.length === 0) return (await this.queueExists(q)) ? [] : undefined;
-    const args = [now, ...receipts.flatMap((r) => [r.id, r.token])];
-    const reply = await this.scripts.run('delete-messages', this.messageKeys(q), args);
-    if (!Array.isArray(reply)) return undefined;
-    return reply.map((code) => (code === 1 ? 'deleted' : code === 2 ? 'expired' : 'gone'));
+    const result = await messageScripts.deleteMessages(this.scripts, this.cached(q), { now, receipts });
+    return result.status === 'ok' ? result.results : undefined;
   }
 
   async changeVisibility(
@@ -235,36 +201,33 @@ export class RedisStore implements Store {
     now: number,
     limitMs: number,
   ): Promise<VisibilityStatus[] | undefined> {
-    const k = this.keys(q);
-    const args: (string | number)[] = [now, limitMs, k.wake];
-    for (const e of entries) args.push(e.id, e.token, e.visibilityMs);
-    const reply = await this.scripts.run('change-visibility', this.messageKeys(q), args);
-    if (!Array.isArray(reply)) return undefined;
-    return reply.map((code) => VISIBILITY[Number(code)] ?? 'no-message');
+    const result = await messageScripts.changeVisibility(this.scripts, this.cached(q), { now, limitMs, entries });
+    return result.status === 'ok' ? result.results : undefined;
   }
 
   async purgeQueue(q: QueueRef, now: number, cooldownMs: number): Promise<'ok' | 'missing' | 'too-soon'> {
-    const reply = await this.scripts.run('purge-queue', this.messageKeys(q), [now, cooldownMs]);
-    return reply === 1 ? 'ok' : reply === 0 ? 'missing' : 'too-soon';
+    return (await queueScripts.purgeQueue(this.scripts, this.cached(q), { now, cooldownMs })).status;
   }
 
   async tagQueue(q: QueueRef, tags: Record<string, string>, maxTags: number): Promise<'ok' | 'missing' | 'too-many'> {
-    const k = this.keys(q);
-    const reply = await this.scripts.run('tag-queue', [k.meta, k.tags], [maxTags, ...pairs(tags)]);
-    return reply === 1 ? 'ok' : reply === 0 ? 'missing' : 'too-many';
+    return (await queueScripts.tagQueue(this.scripts, this.cached(q), { tags, maxTags })).status;
   }
 
   async untagQueue(q: QueueRef, keys: string[]): Promise<boolean> {
-    const k = this.keys(q);
-    return (await this.scripts.run('untag-queue', [k.meta, k.tags], keys)) === 1;
+    return (await queueScripts.untagQueue(this.scripts, this.cached(q), { keys })).status === 'ok';
   }
 
   async listQueueTags(q: QueueRef): Promise<Record<string, string> | undefined> {
-    const k = this.keys(q);
-    const reply = await this.scripts.run('read-queue-hash', [k.meta, k.tags], []);
-    return Array.isArray(reply) ? hashFrom(reply) : undefined;
+    const read = await queueScripts.readQueueHash(this.scripts, this.cached(q), { hash: 'tags' });
+    return read.status === 'ok' ? read.fields : undefined;
   }
 
+  /**
+   * A second step of CreateQueue and SetQueueAttributes (the dead-letter queue's slot), after the
+   * source's policy is stored. A crash in between leaves the source out of ListDeadLetterSourceQueues
+   * (its redrive works: it reads the source's own policy) until the failed call's retry records it.
+   * Entries are checked against each source's policy on read, so recording first would be safe too.
+   */
   async recordDeadLetterSource(dlq: QueueRef, source: string): Promise<void> {
     await this.redis.sadd(this.keys(dlq).sources, source);
   }
@@ -285,13 +248,14 @@ export class RedisStore implements Store {
   }
 
   async peekMessages(q: QueueRef, options: PeekOptions): Promise<PeekResult | undefined> {
-    const args = [
-      options.now,
-      Math.max(1, options.limit ?? PEEK_LIMIT),
-      options.inflight === false ? 0 : 1,
-      options.delayed === false ? 0 : 1,
-    ];
-    return parsePeekReply(await this.scripts.run('peek-messages', this.messageKeys(q), args));
+    const result = await messageScripts.peekMessages(this.scripts, this.cached(q), {
+      now: options.now,
+      limit: options.limit ?? PEEK_LIMIT,
+      inflight: options.inflight !== false,
+      delayed: options.delayed !== false,
+    });
+    if (result.status === 'missing') return undefined;
+    return { messages: result.messages, more: result.more };
   }
 
   wakeChannel(q: QueueRef): string {

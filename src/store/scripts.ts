@@ -1,10 +1,13 @@
 /**
- * Loads the Lua scripts of lua/ once and runs them by SHA (EVALSHA), falling back to EVAL when
- * Redis has not seen a script yet (after a restart or on a new cluster node).
+ * Loads the Lua scripts of lua/ once, each with the shared definitions of lua/lib/ it uses
+ * (lua-helpers.ts), and runs them by SHA (EVALSHA), falling back to EVAL when Redis has not seen a
+ * script yet (after a restart or on a new cluster node). Callers use the typed wrappers of
+ * scripts/, not run().
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
+import { compose, parseHelpers } from './lua-helpers.js';
 
 export const SCRIPT_NAMES = [
   'create-queue',
@@ -36,38 +39,81 @@ export const SCRIPT_NAMES = [
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
-interface Script {
+export interface LoadedScript {
+  /** What Redis runs: the included definitions and the script, its lines where the file has them. */
   source: string;
   sha: string;
+  /** The lib/ definitions on its first line. */
+  included: string[];
 }
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
 
-function load(): Record<ScriptName, Script> {
-  const out = {} as Record<ScriptName, Script>;
-  // Redis Lua has no modules: the shared functions are prepended to every script.
-  const lib = readFileSync(new URL('lib.lua', LUA_DIR), 'utf8');
+/**
+ * The files of lua/lib/, in the order their definitions are included: a definition uses only
+ * those before it.
+ */
+export const LIB_FILES = ['status', 'queue-keys', 'fifo', 'messages', 'outbox', 'receive'] as const;
+
+const readLua = (file: string): string => readFileSync(new URL(file, LUA_DIR), 'utf8');
+
+/** The definitions of lua/lib/, in order, as one text. */
+export function readLib(): string {
+  return LIB_FILES.map((name) => readLua(`lib/${name}.lua`)).join('\n');
+}
+
+/** A script as Redis runs it, from its text (the files of lua/, or a test's). */
+export function loadScript(text: string, lib = readLib()): LoadedScript {
+  const { source, included } = compose(text, parseHelpers(lib));
+  return { source, included, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+let loaded: Record<ScriptName, LoadedScript> | undefined;
+
+/** Every script of lua/, read and composed once per process. */
+export function loadScripts(): Record<ScriptName, LoadedScript> {
+  if (loaded) return loaded;
+  const helpers = parseHelpers(readLib());
+  const out = {} as Record<ScriptName, LoadedScript>;
   for (const name of SCRIPT_NAMES) {
-    const source = lib + readFileSync(new URL(`${name}.lua`, LUA_DIR), 'utf8');
-    out[name] = { source, sha: createHash('sha1').update(source).digest('hex') };
+    const { source, included } = compose(readLua(`${name}.lua`), helpers);
+    out[name] = { source, included, sha: createHash('sha1').update(source).digest('hex') };
   }
+  loaded = out;
   return out;
 }
 
 export type Reply = string | number | null | Reply[];
 
+/**
+ * Names the script file in a Redis error about a script ("user_script:12: ..."): line n is line n
+ * of `<name>.lua`, and line 1 holds the included definitions too.
+ */
+export function explainScriptError(err: unknown, file: string, included: readonly string[]): void {
+  if (!(err instanceof Error)) return;
+  const line = /user_script:(\d+)/.exec(err.message)?.[1];
+  if (line === undefined) return;
+  const where = line === '1' && included.length > 0 ? ` or the lib/ definitions on it (${included.join(', ')})` : '';
+  err.message += ` [${file} line ${line}${where}]`;
+}
+
 export class Scripts {
-  private readonly scripts = load();
+  private readonly scripts = loadScripts();
   constructor(private readonly redis: Redis | Cluster) {}
 
   async run(name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<Reply> {
-    const { sha, source } = this.scripts[name];
+    const script = this.scripts[name];
     try {
-      return (await this.redis.evalsha(sha, keys.length, ...keys, ...args)) as Reply;
-    } catch (err) {
-      if (err instanceof Error && err.message.startsWith('NOSCRIPT')) {
-        return (await this.redis.eval(source, keys.length, ...keys, ...args)) as Reply;
+      try {
+        return (await this.redis.evalsha(script.sha, keys.length, ...keys, ...args)) as Reply;
+      } catch (err) {
+        if (err instanceof Error && err.message.startsWith('NOSCRIPT')) {
+          return (await this.redis.eval(script.source, keys.length, ...keys, ...args)) as Reply;
+        }
+        throw err;
       }
+    } catch (err) {
+      explainScriptError(err, `${name}.lua`, script.included);
       throw err;
     }
   }

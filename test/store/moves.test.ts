@@ -8,10 +8,10 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { QueueRef } from '../../src/domain.js';
 import { STANDARD_DEFAULTS } from '../../src/sqs/queue-attributes.js';
-import { messageKeys, queueKeys } from '../../src/store/keys.js';
-import { encodePayload } from '../../src/store/payload.js';
+import { KeyCache, queueKeys } from '../../src/store/keys.js';
 import { RedisMoves } from '../../src/store/redis-moves.js';
 import { RedisStore } from '../../src/store/redis-store.js';
+import { acceptMoved } from '../../src/store/scripts/moves.js';
 import { Scripts } from '../../src/store/scripts.js';
 
 const T0 = 1_800_000_000_000;
@@ -62,11 +62,13 @@ const where = async (id: string) => ({
 
 /** What the mover's second step does, run alone: the destination accepts the message. */
 async function acceptOnly(id: string): Promise<void> {
-  const payload = encodePayload({ body: 'b', md5Body: 'm', senderId: 's', sentTimestamp: T0 });
+  const payload = { body: 'b', md5Body: 'm', senderId: 's', sentTimestamp: T0 };
   const entry = (await redis.hget(queueKeys(prefix, src).outboxDest, id)) as string;
   const token = entry.split('|')[1];
-  const d = queueKeys(prefix, dlq);
-  await scripts.run('accept-moved', messageKeys(d, false), [T0, d.wake, id, payload, T0, '', `src#${token}`]);
+  await acceptMoved(scripts, new KeyCache(prefix).get(dlq), {
+    now: T0,
+    messages: [{ id, payload, sentAt: T0, group: '', moveKey: `src#${token}` }],
+  });
 }
 
 describe('move handoff', () => {

@@ -1,13 +1,14 @@
 -- Takes available messages, oldest first, into the outbox for a message move task.
--- KEYS: the message keys (lib.lua)
--- ARGV: 1 now (ms), 2 max messages, 3 destination queue name ('' = each message's source queue)
--- Returns: number of messages claimed
-local k = queue_keys()
+-- KEYS: the message keys (lib/queue-keys.lua)
+-- ARGV: 1 FIFO queue (1|0), 2 now (ms), 3 max messages, 4 destination (`move:<queue>`, or `move:`
+--       for each message's source queue)
+-- Returns: {MISSING} | {OK, number of messages claimed}
+local k = queue_keys(ARGV[1] == '1')
 if redis.call('EXISTS', k.meta) == 0 then
-  return 0
+  return {S.MISSING}
 end
-local now = tonumber(ARGV[1])
-local max = tonumber(ARGV[2])
+local now = tonumber(ARGV[2])
+local max = tonumber(ARGV[3])
 promote_due(k, now, 1000)
 local claimed = 0
 if k.fifo then
@@ -19,7 +20,7 @@ if k.fifo then
     local members = fifo_group_range(k.fifo, group, max - claimed)
     for _, m in ipairs(members) do
       redis.call('ZREM', k.fifo, m)
-      to_outbox(k, string.sub(m, #group + 23), ARGV[3], now, group)
+      to_outbox(k, string.sub(m, #group + 23), ARGV[4], now, group)
       claimed = claimed + 1
     end
     if #members == 0 then
@@ -29,8 +30,8 @@ if k.fifo then
 else
   local popped = redis.call('ZPOPMIN', k.ready, max)
   for i = 1, #popped, 2 do
-    to_outbox(k, popped[i], ARGV[3], now, '')
+    to_outbox(k, popped[i], ARGV[4], now, '')
     claimed = claimed + 1
   end
 end
-return claimed
+return {S.OK, claimed}

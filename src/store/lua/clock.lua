@@ -4,8 +4,8 @@
 -- ARGV: 1 operation: get | advance | set | freeze | unfreeze, 2 the caller's real time (ms),
 --       3 advance: ms to add; set: the new time (ms)
 -- Returns: {status, offset, frozen (0|1), frozen at (ms, 0 while running), version, now (ms)};
---          status 1 done | -1 set to a time earlier than now | -2 a time past the last one a
---          JavaScript Date holds, 8.64e15 ms (nothing changed in either case)
+--          status OK done | BACKWARDS set to a time earlier than now | PAST_END a time past the
+--          last one a JavaScript Date holds, 8.64e15 ms (nothing changed in either case)
 local real = tonumber(ARGV[2])
 local offset = tonumber(redis.call('HGET', KEYS[1], 'offset') or '0')
 local frozenat = redis.call('HGET', KEYS[1], 'frozenat')
@@ -21,7 +21,7 @@ local function reply(status)
 end
 
 if op == 'get' then
-  return reply(1)
+  return reply(S.OK)
 end
 local target = now
 if op == 'advance' then
@@ -29,12 +29,12 @@ if op == 'advance' then
 elseif op == 'set' then
   target = tonumber(ARGV[3])
   if target < now then
-    return reply(-1)
+    return reply(S.BACKWARDS)
   end
 end
 -- Past the last JavaScript Date, times cannot be shown as dates (nor the refusal below).
 if target > 8640000000000000 then
-  return reply(-2)
+  return reply(S.PAST_END)
 end
 if op == 'freeze' then
   frozenat = now
@@ -54,4 +54,4 @@ else
   redis.call('HSET', KEYS[1], 'offset', offset, 'version', version)
   redis.call('HDEL', KEYS[1], 'frozenat')
 end
-return reply(1)
+return reply(S.OK)

@@ -4,8 +4,8 @@
 --       merged with the request), then number of requested pairs R and R pairs (what the caller
 --       asked for, compared with an existing queue; '' = must be absent), then number of tag pairs
 --       T and T pairs
--- Returns: {1} created | {0} exists with the same attributes | {2, name} exists, attribute differs
---          | {3} deleted recently
+-- Returns: {OK} created | {EXISTS} exists with the same attributes | {DIFFERS, name} exists,
+--          attribute differs | {DELETED_RECENTLY} the name is blocked after a delete
 local now = ARGV[1]
 local s = tonumber(ARGV[2])
 local rpos = 3 + 2 * s
@@ -17,14 +17,14 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   for i = 0, r - 1 do
     local name = ARGV[rpos + 1 + 2 * i]
     if (redis.call('HGET', KEYS[1], name) or '') ~= ARGV[rpos + 2 + 2 * i] then
-      return {2, name}
+      return {S.DIFFERS, name}
     end
   end
-  return {0}
+  return {S.EXISTS}
 end
 local blocked = redis.call('GET', KEYS[3])
 if blocked and tonumber(blocked) and tonumber(blocked) > tonumber(now) then
-  return {3}
+  return {S.DELETED_RECENTLY}
 end
 
 local fields = {'_created', now, '_modified', now, '_seq', 0}
@@ -40,4 +40,4 @@ if t > 0 then
   end
   redis.call('HSET', KEYS[2], unpack(tags))
 end
-return {1}
+return {S.OK}

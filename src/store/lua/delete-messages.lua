@@ -3,17 +3,18 @@
 -- handle expires with its visibility timeout: once the message was received again, or its timeout
 -- ended (received since or not), the delete is refused ("The receipt handle has expired"); it
 -- would let the group move on while another consumer may hold the message.
--- KEYS: the message keys (lib.lua)
--- ARGV: 1 now (ms), then pairs: message id, receipt token
--- Returns: -1 no such queue | {status, ...} per pair: 1 deleted, 0 already gone, 2 handle expired
-local k = queue_keys()
+-- KEYS: the message keys (lib/queue-keys.lua)
+-- ARGV: 1 FIFO queue (1|0), 2 now (ms), then pairs: message id, receipt token
+-- Returns: {MISSING} | {OK, status per pair}: OK deleted, GONE already gone, EXPIRED handle expired
+local k = queue_keys(ARGV[1] == '1')
 if redis.call('EXISTS', k.meta) == 0 then
-  return -1
+  return {S.MISSING}
 end
-local now = tonumber(ARGV[1])
-local out = {}
+local now = tonumber(ARGV[2])
+-- out[1 + j] is the status of pair j
+local out = {S.OK}
 local ids = {}
-for i = 2, #ARGV, 2 do
+for i = 3, #ARGV, 2 do
   ids[#ids + 1] = ARGV[i]
 end
 if #ids == 0 then
@@ -29,15 +30,15 @@ if k.fifo then
   for j, id in ipairs(ids) do
     local info = infos[j]
     if not info or seen[id] then
-      out[j] = 0
+      out[j + 1] = S.GONE
     else
       local _, _, _, token, _, group = parse_info(info)
       -- A due entry of `inflight` is visible again, though no receive has moved it back yet.
-      if token ~= ARGV[2 * j + 1] or not deadlines[j] or tonumber(deadlines[j]) <= now then
-        out[j] = 2
+      if token ~= ARGV[2 * j + 2] or not deadlines[j] or tonumber(deadlines[j]) <= now then
+        out[j + 1] = S.EXPIRED
       else
         seen[id] = true
-        out[j] = 1
+        out[j + 1] = S.OK
         gone[#gone + 1] = id
         if not byGroup[group] then
           byGroup[group] = 0
@@ -69,9 +70,9 @@ for i, id in ipairs(ids) do
   if infos[i] and not seen[id] then
     seen[id] = true
     present[#present + 1] = id
-    out[i] = 1
+    out[i + 1] = S.OK
   else
-    out[i] = 0
+    out[i + 1] = S.GONE
   end
 end
 if #present > 0 then

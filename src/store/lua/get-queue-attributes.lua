@@ -1,20 +1,17 @@
 -- Reads a queue's stored attributes and its message counts (read-only).
--- KEYS: the message keys (lib.lua)
+-- KEYS: 1 meta, 2 available messages (ready, or fifo on a FIFO queue), 3 delayed, 4 inflight
 -- ARGV: 1 now (ms)
--- Returns: 0 no such queue | {visible, notVisible, delayed, name1, value1, ...}
-local k = queue_keys()
-local meta = redis.call('HGETALL', k.meta)
+-- Returns: {MISSING} | {OK, visible, notVisible, delayed, name1, value1, ...}
+local meta = redis.call('HGETALL', KEYS[1])
 if #meta == 0 then
-  return 0
+  return {S.MISSING}
 end
 local now = ARGV[1]
-local visible = redis.call('ZCARD', k.fifo or k.ready)
-  + redis.call('ZCOUNT', k.delayed, '-inf', now)
-  + redis.call('ZCOUNT', k.inflight, '-inf', now)
 local out = {
-  visible,
-  redis.call('ZCOUNT', k.inflight, '(' .. now, '+inf'),
-  redis.call('ZCOUNT', k.delayed, '(' .. now, '+inf'),
+  S.OK,
+  count_visible(KEYS[2], KEYS[3], KEYS[4], now),
+  redis.call('ZCOUNT', KEYS[4], '(' .. now, '+inf'),
+  redis.call('ZCOUNT', KEYS[3], '(' .. now, '+inf'),
 }
 for i = 1, #meta do
   out[#out + 1] = meta[i]

@@ -1,11 +1,11 @@
 -- Ends the move of outbox messages: 'done' removes a message that the receiving queue now holds;
 -- 'return' puts it back among this queue's available messages (the move cannot happen).
--- KEYS: the message keys (lib.lua)
--- ARGV: pairs: id, 'done' | 'return'
--- Returns: number of 'done' entries this call ended (a concurrent drain may have ended others)
-local k = queue_keys()
+-- KEYS: the message keys (lib/queue-keys.lua)
+-- ARGV: 1 FIFO queue (1|0), then pairs: id, 'done' | 'return'
+-- Returns: {OK, number of 'done' entries this call ended (a concurrent drain may have ended others)}
+local k = queue_keys(ARGV[1] == '1')
 local done = 0
-for i = 1, #ARGV, 2 do
+for i = 2, #ARGV, 2 do
   local id = ARGV[i]
   local info = redis.call('HGET', k.info, id)
   local seq, group = '0', ''
@@ -28,4 +28,4 @@ for i = 1, #ARGV, 2 do
     end
   end
 end
-return done
+return {S.OK, done}

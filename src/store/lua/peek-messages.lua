@@ -6,23 +6,23 @@
 -- here, and messages past the retention period (which no receive returns) are left out.
 -- Reads at most `limit` entries: available messages first, then in-flight, then delayed ones, so a
 -- backlog of the latter never hides the former.
--- KEYS: the message keys (lib.lua)
--- ARGV: 1 now (ms), 2 limit (entries to read, at least 1), 3 include in-flight messages (1/0),
---       4 include delayed messages (1/0)
--- Returns: 0 no such queue
---          | {more, id, payload, seq, receiveCount, firstReceiveMs, state, visibleAtMs, locked, ...}
+-- KEYS: the message keys (lib/queue-keys.lua)
+-- ARGV: 1 FIFO queue (1|0), 2 now (ms), 3 limit (entries to read, at least 1), 4 include
+--       in-flight messages (1/0), 5 include delayed messages (1/0)
+-- Returns: {MISSING}
+--          | {OK, more, id, payload, seq, receiveCount, firstReceiveMs, state, visibleAtMs, locked, ...}
 --            eight per message: more = 1 when the limit left messages out; state 0 available,
 --            1 in flight, 2 delayed; visibleAtMs = when an in-flight or delayed message becomes
 --            visible, -1 for an available one; locked = 1 for an available FIFO message whose group
 --            a message in flight or in the outbox holds (a receive skips it for now)
-local k = queue_keys()
+local k = queue_keys(ARGV[1] == '1')
 local retention = redis.call('HGET', k.meta, 'MessageRetentionPeriod')
 if not retention then
-  return 0
+  return {S.MISSING}
 end
-local now = ARGV[1]
+local now = ARGV[2]
 local cutoff = tonumber(now) - tonumber(retention) * 1000
-local left = tonumber(ARGV[2])
+local left = tonumber(ARGV[3])
 local more = 0
 -- {id, state, visibleAtMs, in flight with its visibility ended}
 local picked = {}
@@ -60,14 +60,14 @@ if k.fifo then
 else
   take(k.ready, '-inf', '+inf', 0, false, false)
 end
-if ARGV[3] == '1' then
+if ARGV[4] == '1' then
   take(k.inflight, '(' .. now, '+inf', 1, true, false)
 end
-if ARGV[4] == '1' then
+if ARGV[5] == '1' then
   take(k.delayed, '(' .. now, '+inf', 2, true, false)
 end
 
-local out = {more}
+local out = {S.OK, more}
 -- Read in slices: unpack() of a few thousand values would overflow the Lua stack.
 local infos, sentAts, bodies = {}, {}, {}
 for from = 1, #picked, 500 do

@@ -1,7 +1,9 @@
 -- Reads a hash that belongs to a queue (e.g. its tags), telling a missing queue apart.
 -- KEYS: 1 meta, 2 the hash
--- Returns: 0 no such queue | {field1, value1, ...}
+-- Returns: {MISSING} | {OK, field1, value1, ...}
 if redis.call('EXISTS', KEYS[1]) == 0 then
-  return 0
+  return {S.MISSING}
 end
-return redis.call('HGETALL', KEYS[2])
+local out = redis.call('HGETALL', KEYS[2])
+table.insert(out, 1, S.OK)
+return out

@@ -2,15 +2,15 @@
 -- order, then from further groups; a group with a message in flight is skipped until it has none.
 -- Expired messages are removed and messages received maxReceiveCount times go to the outbox, as
 -- in receive-messages.lua.
--- KEYS: the message keys (lib.lua)
+-- KEYS: the message keys (lib/queue-keys.lua)
 -- ARGV: 1 now (ms), 2 max messages, 3 visibility ms (-1: queue VisibilityTimeout), 4 receipt token
 --       prefix (unique per call), 5 in-flight limit, 6 ReceiveRequestAttemptId ('' = none),
 --       7 attempt id lifetime (ms)
--- Returns: as receive-messages.lua, except that the in-flight limit yields no messages, not {-2}
-local k = queue_keys()
+-- Returns: as receive-messages.lua, except that the in-flight limit yields no messages, not {TOO_MANY}
+local k = queue_keys(true)
 local r = receive_start(k)
 if not r then
-  return {-1}
+  return {S.MISSING}
 end
 promote_due(k, r.now, 1000)
 

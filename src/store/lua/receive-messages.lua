@@ -1,22 +1,22 @@
 -- Receives up to N messages from a standard queue and makes them invisible. Messages past the
 -- retention period are removed instead; messages received maxReceiveCount times already go to
 -- the outbox for their dead-letter queue.
--- KEYS: the message keys (lib.lua)
+-- KEYS: the message keys (lib/queue-keys.lua)
 -- ARGV: 1 now (ms), 2 max messages, 3 visibility ms (-1: queue VisibilityTimeout),
 --       4 receipt token prefix (unique per call), 5 in-flight limit
--- Returns: {-1} no such queue | {-2} too many messages in flight
---          | {0, moved, id, payload, receiveCount, firstReceiveMs, token, seq, ...} six per message
---          | {1, nextMs, waitSeconds, moved} nothing available; nextMs is when to look again
+-- Returns: {MISSING} | {TOO_MANY} too many messages in flight
+--          | {OK, moved, id, payload, receiveCount, firstReceiveMs, token, seq, ...} six per message
+--          | {EMPTY, nextMs, waitSeconds, moved} nothing available; nextMs is when to look again
 --            (-1: nothing scheduled); waitSeconds is the queue's ReceiveMessageWaitTimeSeconds
 --          moved = messages put in the outbox by this call
-local k = queue_keys()
+local k = queue_keys(false)
 local r = receive_start(k)
 if not r then
-  return {-1}
+  return {S.MISSING}
 end
 promote_due(k, r.now, 1000)
 if redis.call('ZCARD', k.inflight) >= tonumber(ARGV[5]) then
-  return {-2}
+  return {S.TOO_MANY}
 end
 local max = tonumber(ARGV[2])
 while r.got < max and r.budget > 0 do

@@ -1,16 +1,17 @@
 -- Enqueues messages on a FIFO queue, in order, with deduplication.
--- KEYS: the message keys (lib.lua)
+-- KEYS: the message keys (lib/queue-keys.lua)
 -- ARGV: 1 now (ms), 2 wake channel (gets 'visibleAtMs count'), 3 deduplication window (ms), then
 --       sextuples: id, payload, size in bytes, group id, explicit deduplication id ('' = none),
 --       SHA-256 of the body
--- Returns: 0 no such queue | {maxSize, status1, id1, seq1, status2, ...} with status
---          'new' (stored as id/seq), 'dup' (a duplicate of the stored message id/seq),
---          'big' (larger than MaximumMessageSize) or 'nodedup' (no deduplication id available)
-local k = queue_keys()
+-- Returns: {MISSING} | {OK, maxSize, status1, id1, seq1, status2, ...} with status OK (stored as
+--          id/seq), DUPLICATE (of the stored message id/seq), TOO_LARGE (larger than
+--          MaximumMessageSize) or NO_DEDUP_ID (no deduplication id available); id and seq '' for
+--          the last two
+local k = queue_keys(true)
 local meta = redis.call('HMGET', k.meta, 'DelaySeconds', 'MaximumMessageSize', 'ContentBasedDeduplication',
   'DeduplicationScope')
 if not meta[1] then
-  return 0
+  return {S.MISSING}
 end
 local now = tonumber(ARGV[1])
 local delay = tonumber(meta[1]) * 1000
@@ -62,13 +63,13 @@ end
 local fresh = {}
 for _, e in ipairs(entries) do
   if tonumber(ARGV[e.i + 2]) > maxSize then
-    e.status = 'big'
+    e.status = S.TOO_LARGE
   elseif e.key == '' then
-    e.status = 'nodedup'
+    e.status = S.NO_DEDUP_ID
   elseif known[e.key] then
-    e.status, e.of = 'dup', known[e.key]
+    e.status, e.of = S.DUPLICATE, known[e.key]
   else
-    e.status, e.id = 'new', ARGV[e.i]
+    e.status, e.id = S.OK, ARGV[e.i]
     known[e.key] = e
     fresh[#fresh + 1] = e
   end
@@ -90,14 +91,14 @@ if stored > 0 then
   redis.call('PUBLISH', ARGV[2], string.format('%d %d', now + delay, stored))
 end
 
-local out = {maxSize}
+local out = {S.OK, maxSize}
 for _, e in ipairs(entries) do
   local n = #out
-  if e.status == 'new' then
-    out[n + 1], out[n + 2], out[n + 3] = 'new', e.id, e.seq
-  elseif e.status == 'dup' then
+  if e.status == S.OK then
+    out[n + 1], out[n + 2], out[n + 3] = S.OK, e.id, e.seq
+  elseif e.status == S.DUPLICATE then
     -- e.of is a stored message, or an entry of this call (its seq is set now)
-    out[n + 1], out[n + 2], out[n + 3] = 'dup', e.of.id, e.of.seq
+    out[n + 1], out[n + 2], out[n + 3] = S.DUPLICATE, e.of.id, e.of.seq
   else
     out[n + 1], out[n + 2], out[n + 3] = e.status, '', ''
   end

@@ -1,9 +1,9 @@
 -- Sets queue attributes; an empty value removes an optional attribute (e.g. RedrivePolicy).
 -- KEYS: 1 meta
 -- ARGV: 1 now (ms), then name/value pairs
--- Returns: 1 done | 0 no such queue
+-- Returns: {OK} done | {MISSING}
 if redis.call('EXISTS', KEYS[1]) == 0 then
-  return 0
+  return {S.MISSING}
 end
 for i = 2, #ARGV, 2 do
   if ARGV[i + 1] == '' then
@@ -13,4 +13,4 @@ for i = 2, #ARGV, 2 do
   end
 end
 redis.call('HSET', KEYS[1], '_modified', ARGV[1])
-return 1
+return {S.OK}

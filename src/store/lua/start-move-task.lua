@@ -1,31 +1,28 @@
 -- Starts a message move task on this (dead-letter) queue unless one is active.
--- KEYS: the message keys (lib.lua), then the tasks hash (FIRST_EXTRA_KEY)
+-- KEYS: 1 meta, 2 the tasks hash, 3 available messages (ready, or fifo on a FIFO queue),
+--       4 delayed, 5 inflight
 -- ARGV: 1 now (ms), 2 task id, 3 task JSON (status RUNNING; counts are filled in here)
--- Returns: 0 no such queue | -1 a task is already active | the stored task JSON
-local k = queue_keys()
-local tasks = KEYS[FIRST_EXTRA_KEY]
-if redis.call('EXISTS', k.meta) == 0 then
-  return 0
+-- Returns: {MISSING} | {BUSY} a task is already active | {OK, the stored task JSON}
+local meta, tasks = KEYS[1], KEYS[2]
+if redis.call('EXISTS', meta) == 0 then
+  return {S.MISSING}
 end
-local active = redis.call('HGET', k.meta, '_movetask')
+local active = redis.call('HGET', meta, '_movetask')
 if active then
   local current = redis.call('HGET', tasks, active)
   if current then
     local status = cjson.decode(current).Status
     if status == 'RUNNING' or status == 'CANCELLING' then
-      return -1
+      return {S.BUSY}
     end
   end
 end
-local now = ARGV[1]
-local visible = redis.call('ZCARD', k.fifo or k.ready)
-  + redis.call('ZCOUNT', k.delayed, '-inf', now) + redis.call('ZCOUNT', k.inflight, '-inf', now)
 local task = cjson.decode(ARGV[3])
-task.ApproximateNumberOfMessagesToMove = visible
+task.ApproximateNumberOfMessagesToMove = count_visible(KEYS[3], KEYS[4], KEYS[5], ARGV[1])
 task.ApproximateNumberOfMessagesMoved = 0
 local json = cjson.encode(task)
 redis.call('HSET', tasks, ARGV[2], json)
-redis.call('HSET', k.meta, '_movetask', ARGV[2])
+redis.call('HSET', meta, '_movetask', ARGV[2])
 -- ListMessageMoveTasks shows the 10 most recent tasks; older ones are forgotten.
 local all = redis.call('HGETALL', tasks)
 if #all > 20 then
@@ -38,4 +35,4 @@ if #all > 20 then
     redis.call('HDEL', tasks, byAge[i][1])
   end
 end
-return json
+return {S.OK, json}

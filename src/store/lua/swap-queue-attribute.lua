@@ -2,13 +2,13 @@
 -- service and write it back only if nobody changed it meanwhile).
 -- KEYS: 1 meta
 -- ARGV: 1 now (ms), 2 name, 3 expected current value ('' = absent), 4 new value ('' = remove)
--- Returns: 1 done | 0 no such queue | -1 the value changed meanwhile
+-- Returns: {OK} done | {MISSING} | {CONFLICT} the value changed meanwhile
 if redis.call('EXISTS', KEYS[1]) == 0 then
-  return 0
+  return {S.MISSING}
 end
 local current = redis.call('HGET', KEYS[1], ARGV[2]) or ''
 if current ~= ARGV[3] then
-  return -1
+  return {S.CONFLICT}
 end
 if ARGV[4] == '' then
   redis.call('HDEL', KEYS[1], ARGV[2])
@@ -16,4 +16,4 @@ else
   redis.call('HSET', KEYS[1], ARGV[2], ARGV[4])
 end
 redis.call('HSET', KEYS[1], '_modified', ARGV[1])
-return 1
+return {S.OK}

@@ -1,17 +1,18 @@
 -- One small step of the background sweeper on one queue: removes messages past the retention
 -- period, deduplication ids and receive attempt ids past their 5 minutes, and records of moved
 -- ids past their lifetime. Bounded work per call.
--- KEYS: the message keys (lib.lua)
--- ARGV: 1 now (ms), 2 max items of each kind, 3 lifetime of moved-id records (ms)
--- Returns: {messages removed, other items removed, outbox size, time of the oldest outbox entry}
---          or 0 when the queue does not exist
-local k = queue_keys()
-local retention = redis.call('HGET', k.meta, 'MessageRetentionPeriod')
+-- KEYS: the message keys (lib/queue-keys.lua)
+-- ARGV: 1 FIFO queue (1|0), 2 now (ms), 3 max items of each kind, 4 lifetime of moved-id records (ms)
+-- Returns: {MISSING} | {OK, messages removed, other items removed, outbox size, time of the oldest
+--          outbox entry (-1: none), id of the queue's active move task ('' = none)}
+local k = queue_keys(ARGV[1] == '1')
+local meta = redis.call('HMGET', k.meta, 'MessageRetentionPeriod', '_movetask')
+local retention = meta[1]
 if not retention then
-  return 0
+  return {S.MISSING}
 end
-local now = tonumber(ARGV[1])
-local limit = tonumber(ARGV[2])
+local now = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
 local removed, other = 0, 0
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', k.sent, '-inf', '(' .. (now - tonumber(retention) * 1000), 'LIMIT', 0, limit)) do
   removed = removed + remove_message(k, id)
@@ -29,7 +30,7 @@ if k.fifo then
     other = other + 1
   end
 end
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', k.moved, '-inf', now - tonumber(ARGV[3]), 'LIMIT', 0, limit)) do
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', k.moved, '-inf', now - tonumber(ARGV[4]), 'LIMIT', 0, limit)) do
   redis.call('ZREM', k.moved, id)
   other = other + 1
 end
@@ -38,4 +39,4 @@ local oldestMs = -1
 if oldest then
   oldestMs = tonumber(string.match(redis.call('HGET', k.outboxdest, oldest) or '', '|(%d+)$') or '-1')
 end
-return {removed, other, redis.call('ZCARD', k.outbox), string.format('%d', oldestMs)}
+return {S.OK, removed, other, redis.call('ZCARD', k.outbox), string.format('%d', oldestMs), meta[2] or ''}

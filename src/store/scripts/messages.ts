@@ -1,0 +1,230 @@
+/**
+ * Typed calls of the message scripts (send, receive, delete, change visibility, peek): each builds
+ * the script's KEYS (the queue's message keys) and ARGV (see the .lua header) from named fields and
+ * decodes its reply.
+ */
+import type { NewMessage } from '../../domain.js';
+import type { CachedKeys } from '../keys.js';
+import { decodePayload, encodePayload } from '../payload.js';
+import type { Reply, Scripts } from '../scripts.js';
+import type {
+  DeleteStatus,
+  PeekedMessage,
+  PeekResult,
+  SendOutcome,
+  SendResult,
+  StoredReceipt,
+  StoreReceiveResult,
+  VisibilityStatus,
+} from '../store.js';
+import type { Missing } from './queue.js';
+import { decode, entryStatus, flag } from './status.js';
+
+const MISSING: Missing = { status: 'missing' };
+
+/** send-messages.lua (standard queue): delayMs undefined takes the queue's DelaySeconds. */
+export async function sendMessages(
+  scripts: Scripts,
+  q: CachedKeys,
+  a: { now: number; messages: readonly NewMessage[] },
+): Promise<({ status: 'ok' } & SendResult) | Missing> {
+  const args: (string | number)[] = [a.now, q.keys.wake];
+  for (const m of a.messages) args.push(m.id, encodePayload(m.payload), m.delayMs ?? -1, m.size);
+  const { status, reply } = decode('send-messages', await scripts.run('send-messages', q.message, args), [
+    'OK',
+    'MISSING',
+  ]);
+  if (status === 'MISSING') return MISSING;
+  const outcomes: SendOutcome[] = [];
+  for (let i = 2; i + 1 < reply.length; i += 2) {
+    outcomes.push(
+      entryStatus('send-messages', reply, i, ['OK', 'TOO_LARGE']) === 'OK'
+        ? { status: 'stored', seq: String(reply[i + 1]) }
+        : { status: 'too-large' },
+    );
+  }
+  return { status: 'ok', maxSize: Number(reply[1]), outcomes };
+}
+
+/** send-fifo-messages.lua (FIFO queue). */
+export async function sendFifoMessages(
+  scripts: Scripts,
+  q: CachedKeys,
+  a: { now: number; dedupWindowMs: number; messages: readonly NewMessage[] },
+): Promise<({ status: 'ok' } & SendResult) | Missing> {
+  const args: (string | number)[] = [a.now, q.keys.wake, a.dedupWindowMs];
+  for (const m of a.messages) {
+    args.push(m.id, encodePayload(m.payload), m.size, m.payload.groupId ?? '', m.dedupId ?? '', m.contentHash ?? '');
+  }
+  const { status, reply } = decode('send-fifo-messages', await scripts.run('send-fifo-messages', q.message, args), [
+    'OK',
+    'MISSING',
+  ]);
+  if (status === 'MISSING') return MISSING;
+  const outcomes: SendOutcome[] = [];
+  for (let i = 2; i + 2 < reply.length; i += 3) {
+    const seq = String(reply[i + 2]);
+    switch (entryStatus('send-fifo-messages', reply, i, ['OK', 'DUPLICATE', 'TOO_LARGE', 'NO_DEDUP_ID'])) {
+      case 'OK':
+        outcomes.push({ status: 'stored', seq });
+        break;
+      case 'DUPLICATE':
+        outcomes.push({ status: 'duplicate', id: String(reply[i + 1]), seq });
+        break;
+      case 'TOO_LARGE':
+        outcomes.push({ status: 'too-large' });
+        break;
+      case 'NO_DEDUP_ID':
+        outcomes.push({ status: 'no-dedup-id' });
+    }
+  }
+  return { status: 'ok', maxSize: Number(reply[1]), outcomes };
+}
+
+export interface ReceiveArgs {
+  now: number;
+  max: number;
+  /** Undefined: the queue's VisibilityTimeout. */
+  visibilityMs: number | undefined;
+  /** Unique per call; the script appends each message's position. */
+  tokenPrefix: string;
+  inflightLimit: number;
+}
+
+/** receive-messages.lua (standard queue). */
+export async function receiveMessages(scripts: Scripts, q: CachedKeys, a: ReceiveArgs): Promise<StoreReceiveResult> {
+  const args = [a.now, a.max, a.visibilityMs ?? -1, a.tokenPrefix, a.inflightLimit];
+  return receiveReply('receive-messages', await scripts.run('receive-messages', q.message, args));
+}
+
+/** receive-fifo-messages.lua (FIFO queue). */
+export async function receiveFifoMessages(
+  scripts: Scripts,
+  q: CachedKeys,
+  a: ReceiveArgs & { attemptId: string | undefined; attemptLifetimeMs: number },
+): Promise<StoreReceiveResult> {
+  const args = [
+    a.now,
+    a.max,
+    a.visibilityMs ?? -1,
+    a.tokenPrefix,
+    a.inflightLimit,
+    a.attemptId ?? '',
+    a.attemptLifetimeMs,
+  ];
+  return receiveReply('receive-fifo-messages', await scripts.run('receive-fifo-messages', q.message, args));
+}
+
+/** The reply of both receive scripts; see their headers. */
+function receiveReply(script: 'receive-messages' | 'receive-fifo-messages', raw: Reply): StoreReceiveResult {
+  const { status, reply } = decode(script, raw, ['OK', 'EMPTY', 'MISSING', 'TOO_MANY']);
+  switch (status) {
+    case 'MISSING':
+      return MISSING;
+    case 'TOO_MANY':
+      return { status: 'over-limit' };
+    case 'EMPTY': {
+      const next = Number(reply[1]);
+      const queueWaitSeconds = Number(reply[2] ?? 0);
+      const moved = Number(reply[3] ?? 0);
+      return next >= 0
+        ? { status: 'empty', nextVisibleMs: next, queueWaitSeconds, moved }
+        : { status: 'empty', queueWaitSeconds, moved };
+    }
+  }
+  const messages: StoredReceipt[] = [];
+  for (let i = 2; i + 5 < reply.length; i += 6) {
+    messages.push({
+      id: String(reply[i]),
+      payload: decodePayload(String(reply[i + 1])),
+      receiveCount: Number(reply[i + 2]),
+      firstReceiveTimestamp: Number(reply[i + 3]),
+      token: String(reply[i + 4]),
+      sequenceNumber: String(reply[i + 5]),
+    });
+  }
+  return { status: 'ok', messages, moved: Number(reply[1]) };
+}
+
+const DELETE: Record<'OK' | 'GONE' | 'EXPIRED', DeleteStatus> = { OK: 'deleted', GONE: 'gone', EXPIRED: 'expired' };
+
+/** delete-messages.lua: a status per receipt, in order. */
+export async function deleteMessages(
+  scripts: Scripts,
+  q: CachedKeys,
+  a: { now: number; receipts: readonly { id: string; token: string }[] },
+): Promise<{ status: 'ok'; results: DeleteStatus[] } | Missing> {
+  const args: (string | number)[] = [flag(q.fifo), a.now];
+  for (const r of a.receipts) args.push(r.id, r.token);
+  const { status, reply } = decode('delete-messages', await scripts.run('delete-messages', q.message, args), [
+    'OK',
+    'MISSING',
+  ]);
+  if (status === 'MISSING') return MISSING;
+  const results: DeleteStatus[] = [];
+  for (let i = 1; i < reply.length; i++) {
+    results.push(DELETE[entryStatus('delete-messages', reply, i, ['OK', 'GONE', 'EXPIRED'])]);
+  }
+  return { status: 'ok', results };
+}
+
+const VISIBILITY: Record<'OK' | 'NOT_INFLIGHT' | 'GONE' | 'OVER_LIMIT' | 'EXPIRED', VisibilityStatus> = {
+  OK: 'changed',
+  NOT_INFLIGHT: 'not-inflight',
+  GONE: 'no-message',
+  OVER_LIMIT: 'over-limit',
+  EXPIRED: 'expired',
+};
+
+/** change-visibility.lua: a status per entry, in order. */
+export async function changeVisibility(
+  scripts: Scripts,
+  q: CachedKeys,
+  a: { now: number; limitMs: number; entries: readonly { id: string; token: string; visibilityMs: number }[] },
+): Promise<{ status: 'ok'; results: VisibilityStatus[] } | Missing> {
+  const args: (string | number)[] = [flag(q.fifo), a.now, a.limitMs, q.keys.wake];
+  for (const e of a.entries) args.push(e.id, e.token, e.visibilityMs);
+  const { status, reply } = decode('change-visibility', await scripts.run('change-visibility', q.message, args), [
+    'OK',
+    'MISSING',
+  ]);
+  if (status === 'MISSING') return MISSING;
+  const results: VisibilityStatus[] = [];
+  for (let i = 1; i < reply.length; i++) {
+    const s = entryStatus('change-visibility', reply, i, ['OK', 'NOT_INFLIGHT', 'GONE', 'OVER_LIMIT', 'EXPIRED']);
+    results.push(VISIBILITY[s]);
+  }
+  return { status: 'ok', results };
+}
+
+const PEEK_STATES = ['available', 'inflight', 'delayed'] as const;
+
+/** peek-messages.lua (read-only). */
+export async function peekMessages(
+  scripts: Scripts,
+  q: CachedKeys,
+  a: { now: number; limit: number; inflight: boolean; delayed: boolean },
+): Promise<({ status: 'ok' } & PeekResult) | Missing> {
+  const args = [flag(q.fifo), a.now, Math.max(1, a.limit), flag(a.inflight), flag(a.delayed)];
+  const { status, reply } = decode('peek-messages', await scripts.run('peek-messages', q.message, args), [
+    'OK',
+    'MISSING',
+  ]);
+  if (status === 'MISSING') return MISSING;
+  const messages: PeekedMessage[] = [];
+  for (let i = 2; i + 7 < reply.length; i += 8) {
+    const state = PEEK_STATES[Number(reply[i + 5])] ?? 'available';
+    const visibleAtMs = Number(reply[i + 6]);
+    messages.push({
+      id: String(reply[i]),
+      payload: decodePayload(String(reply[i + 1])),
+      sequenceNumber: String(reply[i + 2]),
+      receiveCount: Number(reply[i + 3]),
+      firstReceiveTimestamp: Number(reply[i + 4]),
+      state,
+      ...(visibleAtMs >= 0 ? { visibleAtMs } : {}),
+      groupLocked: reply[i + 7] === 1,
+    });
+  }
+  return { status: 'ok', messages, more: reply[1] === 1 };
+}
