@@ -6,10 +6,11 @@ import { SCENARIOS } from './scenarios/index.mjs';
 
 export const HELP = `Usage: npm run bench -- [options]
 
-Load generator for redsqs or any SQS endpoint (AWS JSON 1.0). Without --endpoint it starts
-redsqs from dist/ (it does not build: run npm run build first) on a free loopback port, with its
-embedded redis-server (append-only persistence on) in a temporary data directory, and stops
-both at the end, on errors and on Ctrl-C. Traffic goes to 127.0.0.1 only.
+Load generator for redsqs or any SQS endpoint (AWS JSON 1.0, or the query protocol with
+--protocol query). Without --endpoint it starts redsqs from dist/ (it does not build: run
+npm run build first) on a free loopback port, with its embedded redis-server (append-only
+persistence on) in a temporary data directory, and stops both at the end, on errors and on
+Ctrl-C. Traffic goes to 127.0.0.1 only.
 
 Options:
   --scenario a,b       scenarios to run (default: all, in this order):
@@ -19,6 +20,9 @@ Options:
   --client KIND        raw: lean HTTP/1.1 client on a keep-alive pool of node:net sockets (default)
                        http: node:http with a keep-alive http.Agent (about 3x the client CPU)
                        sdk: @aws-sdk/client-sqs
+  --protocol P         json: AWS JSON 1.0, X-Amz-Target (default)
+                       query: the query protocol, Action= form-encoded requests and XML responses
+                       (the ceiling server then answers XML too; sdk: the query-era SDK 3.445)
   --endpoint URL       an SQS endpoint already running on loopback (http://127.0.0.1:PORT)
   --redis-port N       with --endpoint: the Redis behind it on 127.0.0.1, for memory and roundtrips
   --concurrency N      requests in flight in the throughput scenarios (default 32)
@@ -34,6 +38,14 @@ Options:
 
 Scenarios:
 ${SCENARIOS.map((s) => `  ${s.name.padEnd(11)} ${s.title}`).join('\n')}
+
+Comparing builds (each script's header says more):
+  node scripts/bench/ab.mjs --a DIR --b DIR [--protocol query] [--load send1|cycle]
+                       service CPU per request of two builds, in windows that alternate
+  node scripts/bench/micro-xml.mjs [--dist DIR]...
+                       ns per query-protocol XML response, builds side by side
+  node scripts/bench/micro-ids.mjs
+                       uuid's v4() against crypto.randomUUID()
 `;
 
 /**
@@ -41,6 +53,7 @@ ${SCENARIOS.map((s) => `  ${s.name.padEnd(11)} ${s.title}`).join('\n')}
  * @property {string[]} scenarios
  * @property {boolean} quick
  * @property {'raw' | 'http' | 'sdk'} client
+ * @property {'json' | 'query'} protocol
  * @property {URL | undefined} endpoint
  * @property {number | undefined} redisPort
  * @property {number} concurrency
@@ -110,6 +123,7 @@ export function parseOptions(argv) {
         scenario: { type: 'string' },
         quick: { type: 'boolean', default: false },
         client: { type: 'string', default: 'raw' },
+        protocol: { type: 'string', default: 'json' },
         endpoint: { type: 'string' },
         'redis-port': { type: 'string' },
         concurrency: { type: 'string' },
@@ -140,11 +154,13 @@ export function parseOptions(argv) {
   if (v.client !== 'raw' && v.client !== 'http' && v.client !== 'sdk') {
     throw new UsageError('--client must be raw, http or sdk');
   }
+  if (v.protocol !== 'json' && v.protocol !== 'query') throw new UsageError('--protocol must be json or query');
   const quick = Boolean(v.quick);
   return {
     scenarios: known.filter((name) => name === 'ceiling' || wanted.includes(name)),
     quick,
     client: v.client,
+    protocol: v.protocol,
     endpoint: v.endpoint ? loopbackEndpoint(v.endpoint) : undefined,
     redisPort: v['redis-port'] ? number('redis-port', v['redis-port'], 0, 1, 65535) : undefined,
     concurrency: number('concurrency', v.concurrency, 32, 1, 1024),

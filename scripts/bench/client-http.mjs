@@ -1,13 +1,15 @@
-/** The node:http client: AWS JSON 1.0 over a keep-alive http.Agent (compare with the raw client). */
+/** The node:http client: AWS JSON 1.0 (or query) over a keep-alive http.Agent (compare with the raw client). */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { RequestError, responseError } from './client.mjs';
+import { RequestError } from './client.mjs';
+import { codecOf } from './protocols.mjs';
 
 /**
  * @param {import('./client.mjs').ClientSpec} spec
  * @returns {import('./client.mjs').SqsClient}
  */
-export function createHttpClient({ endpoint, maxSockets, timeoutMs = 60_000 }) {
+export function createHttpClient({ endpoint, maxSockets, timeoutMs = 60_000, protocol = 'json' }) {
+  const codec = codecOf(protocol);
   const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' });
   const host = endpoint.hostname;
   const port = Number(endpoint.port || 80);
@@ -17,7 +19,13 @@ export function createHttpClient({ endpoint, maxSockets, timeoutMs = 60_000 }) {
   const client = {
     recorder: undefined,
     call(action, input) {
-      const payload = JSON.stringify(input);
+      const payload = codec.body(action, input);
+      /** @type {Record<string, string | number>} */
+      const headers = { 'Content-Length': Buffer.byteLength(payload) };
+      for (const line of codec.headers(action).split('\r\n')) {
+        const colon = line.indexOf(':');
+        if (colon > 0) headers[line.slice(0, colon)] = line.slice(colon + 1).trim();
+      }
       return new Promise((resolve, reject) => {
         const started = performance.now();
         const fail = (/** @type {RequestError} */ err) => {
@@ -31,11 +39,7 @@ export function createHttpClient({ endpoint, maxSockets, timeoutMs = 60_000 }) {
             port,
             path,
             method: 'POST',
-            headers: {
-              'Content-Type': 'application/x-amz-json-1.0',
-              'X-Amz-Target': `AmazonSQS.${action}`,
-              'Content-Length': Buffer.byteLength(payload),
-            },
+            headers,
           },
           (res) => {
             /** @type {Buffer[]} */
@@ -45,10 +49,10 @@ export function createHttpClient({ endpoint, maxSockets, timeoutMs = 60_000 }) {
             res.on('end', () => {
               const text = Buffer.concat(chunks).toString('utf8');
               const status = res.statusCode ?? 0;
-              if (status !== 200) return fail(responseError(action, status, text));
+              if (status !== 200) return fail(codec.error(action, status, text));
               client.recorder?.record(action, performance.now() - started);
               try {
-                resolve(text === '' ? {} : JSON.parse(text));
+                resolve(codec.output(action, text));
               } catch {
                 fail(new RequestError(action, 'UnparsableResponse', status, text.slice(0, 200)));
               }

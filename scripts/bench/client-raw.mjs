@@ -1,7 +1,8 @@
 /**
- * The lean client: AWS JSON 1.0 as HTTP/1.1 on a keep-alive pool of node:net sockets, one request
- * per socket at a time. Each request is one write of a prebuilt head and the JSON body; each
- * response is parsed only as far as needed (status, Content-Length or chunked, Connection: close).
+ * The lean client: AWS JSON 1.0 (or the query protocol, `--protocol query`) as HTTP/1.1 on a
+ * keep-alive pool of node:net sockets, one request per socket at a time. Each request is one write
+ * of a prebuilt head and the body; each response is parsed only as far as needed (status,
+ * Content-Length or chunked, Connection: close).
  * No signing (redsqs and the usual emulators do not check signatures) and no retries.
  *
  * Why not http.request: on the 2-core machines of this project node:http's client costs about three
@@ -9,7 +10,8 @@
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { RequestError, responseError } from './client.mjs';
+import { RequestError } from './client.mjs';
+import { codecOf } from './protocols.mjs';
 
 const HEAD_END = Buffer.from('\r\n\r\n');
 const CRLF = Buffer.from('\r\n');
@@ -77,10 +79,11 @@ function parseResponse(buf, closed) {
  * @param {import('./client.mjs').ClientSpec} spec
  * @returns {import('./client.mjs').SqsClient}
  */
-export function createRawClient({ endpoint, maxSockets, timeoutMs = 60_000 }) {
+export function createRawClient({ endpoint, maxSockets, timeoutMs = 60_000, protocol = 'json' }) {
   const host = endpoint.hostname;
   const port = Number(endpoint.port || 80);
-  const prefix = `POST ${endpoint.pathname || '/'} HTTP/1.1\r\nHost: ${endpoint.host}\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: AmazonSQS.`;
+  const codec = codecOf(protocol);
+  const prefix = `POST ${endpoint.pathname || '/'} HTTP/1.1\r\nHost: ${endpoint.host}\r\n`;
   /** @type {Connection[]} */
   const idle = [];
   /** @type {Set<Connection>} */
@@ -95,11 +98,11 @@ export function createRawClient({ endpoint, maxSockets, timeoutMs = 60_000 }) {
    * @param {string} text
    */
   const finish = (job, status, text) => {
-    if (status !== 200) return fail(job, responseError(job.action, status, text));
+    if (status !== 200) return fail(job, codec.error(job.action, status, text));
     client.recorder?.record(job.action, performance.now() - job.started);
     let output;
     try {
-      output = text === '' ? {} : JSON.parse(text);
+      output = codec.output(job.action, text);
     } catch {
       return fail(job, new RequestError(job.action, 'UnparsableResponse', status, text.slice(0, 200)));
     }
@@ -194,8 +197,8 @@ export function createRawClient({ endpoint, maxSockets, timeoutMs = 60_000 }) {
   const client = {
     recorder: undefined,
     call(action, input) {
-      const body = JSON.stringify(input);
-      const text = `${prefix}${action}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+      const body = codec.body(action, input);
+      const text = `${prefix}${codec.headers(action)}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
       return new Promise((resolve, reject) => {
         /** @type {Job} */
         const job = { action, text, started: performance.now(), resolve, reject };

@@ -1,6 +1,8 @@
 /**
  * The clients of the benchmark share one interface: call an SQS action with its JSON input and get
- * its output, recording the latency of each request in the client's current Recorder.
+ * its output, recording the latency of each request in the client's current Recorder. Each speaks
+ * AWS JSON 1.0 or, with `protocol: 'query'`, the query protocol (protocols.mjs; sdk: the query-era
+ * SDK installed as client-sqs-query).
  *   raw  - HTTP/1.1 on a keep-alive pool of node:net sockets, one request per socket at a time
  *   http - node:http with a keep-alive http.Agent
  *   sdk  - @aws-sdk/client-sqs
@@ -13,7 +15,10 @@
  * @property {() => void} close Ends every connection (pending requests fail).
  */
 
-/** @typedef {{ endpoint: URL, maxSockets: number, timeoutMs?: number }} ClientSpec */
+/**
+ * @typedef {{ endpoint: URL, maxSockets: number, timeoutMs?: number, protocol?: 'json' | 'query' }} ClientSpec
+ *   protocol: AWS JSON 1.0 (the default) or the query protocol (form-encoded request, XML response)
+ */
 
 /** A request the service answered with an error, or that failed on the wire. */
 export class RequestError extends Error {

@@ -86,7 +86,7 @@ async function main() {
   say(`machine: ${host.cpu}, ${host.memoryGiB} GiB, ${host.os}, node ${host.node}`);
   say(`load average before the run: ${loadAverage()} (other work on the machine skews the figures)`);
   say(
-    `client: ${options.client}; mode: ${options.quick ? 'quick' : 'full'}; concurrency ${options.concurrency}; ` +
+    `client: ${options.client}; protocol: ${options.protocol}; mode: ${options.quick ? 'quick' : 'full'}; concurrency ${options.concurrency}; ` +
       `windows ${options.durationMs / 1000} s`,
   );
 
@@ -114,7 +114,11 @@ async function main() {
 
   const create = { raw: createRawClient, http: createHttpClient, sdk: createSdkClient }[options.client];
   const newClient = (/** @type {{ endpoint?: URL, maxSockets?: number }} */ o = {}) =>
-    create({ endpoint: o.endpoint ?? endpoint, maxSockets: o.maxSockets ?? options.concurrency * 2 });
+    create({
+      endpoint: o.endpoint ?? endpoint,
+      maxSockets: o.maxSockets ?? options.concurrency * 2,
+      protocol: options.protocol,
+    });
   const client = newClient();
   try {
     await client.call('ListQueues', { MaxResults: 1 });

@@ -215,7 +215,7 @@ export async function startRedsqs({ root, workDir, nodeArgs, workers = 1 }) {
     cwd: root,
     env: { ...process.env, REDIS_URL: '', LOG_LEVEL: 'info' },
     logFile,
-    ready: /redsqs listening on \S+ (http:\/\/\S+)/,
+    ready: /redsqs (?:\S+ )?listening on \S+ (http:\/\/\S+)/,
     timeoutMs: 30_000,
     what: 'redsqs',
   });

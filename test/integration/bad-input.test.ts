@@ -9,6 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { VERSION } from '../../src/version.js';
 import { startTestService, type TestService } from '../helpers/service.js';
+import { parseXmlError } from '../helpers/xml.js';
 
 const XML_NS = 'http://queue.amazonaws.com/doc/2012-11-05/';
 const JSON_TYPE = 'application/x-amz-json-1.0';
@@ -115,21 +116,28 @@ async function callQuery(
   return { ...reply, requestId: requestId as string };
 }
 
-/** Asserts an XML `ErrorResponse` with Type Sender, the code, a message and the request id. */
+/**
+ * Asserts an XML `ErrorResponse` (read with an XML parser) with Type Sender, the code, a message,
+ * an empty Detail and the request id; returns the message, unescaped.
+ */
 function expectXmlError(reply: XmlReply, status: number, code: string): string {
-  const element = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(reply.text)?.[1];
-  expect({ status: reply.status, type: element('Type'), code: element('Code') }).toEqual({
+  const error = parseXmlError(reply.text);
+  expect({ status: reply.status, ...error, message: typeof error.message }).toEqual({
     status,
+    root: 'ErrorResponse',
+    xmlns: XML_NS,
+    version: '1.0',
     type: 'Sender',
     code,
+    message: 'string',
+    detail: '',
+    requestId: reply.requestId,
   });
   expect(reply.text.startsWith('<?xml')).toBe(true);
   expect(reply.text).toContain(`<ErrorResponse xmlns="${XML_NS}"><Error>`);
   expect(reply.text).toContain(`<RequestId>${reply.requestId}</RequestId></ErrorResponse>`);
-  const message = element('Message');
-  expect(message).toEqual(expect.any(String));
-  expect(message).not.toBe('');
-  return message as string;
+  expect(error.message).not.toBe('');
+  return error.message as string;
 }
 
 // ---------------------------------------------------------------- setup

@@ -201,15 +201,12 @@ describe('the npm package', () => {
   });
 
   it('depends only on what its code imports at run time', () => {
-    // Not imported since the XML and id code was rewritten; their removal is tracked separately.
-    const pendingRemoval = new Set(['fast-xml-parser', 'uuid']);
     const dist = join(app, 'node_modules/redsqs/dist');
     const code = readdirSync(dist, { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.js'))
       .map((f) => readFileSync(join(dist, f), 'utf8'))
       .join('\n');
     for (const name of Object.keys(pkg.dependencies)) {
-      if (pendingRemoval.has(name)) continue;
       const quoted = name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
       expect(code, `dist/ imports ${name}`).toMatch(new RegExp(`(from |import\\()'${quoted}(/[^']*)?'`));
     }

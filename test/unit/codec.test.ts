@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { SqsError } from '../../src/errors.js';
 import { decodeJsonInput, decodeQueryInput } from '../../src/protocol/decode.js';
-import { encodeJsonOutput, encodeXmlOutput } from '../../src/protocol/encode.js';
+import {
+  buildXmlOutput,
+  encodeJsonOutput,
+  encodeXmlError,
+  encodeXmlOutput,
+  writeXmlOutput,
+  XML_NS,
+} from '../../src/protocol/encode.js';
 import { OPERATIONS } from '../../src/protocol/model.js';
+import type { Shape } from '../../src/protocol/shapes.js';
+import { parseXml, parseXmlError } from '../helpers/xml.js';
 
 const params = (q: string): [string, string][] => [...new URLSearchParams(q)];
 
@@ -158,6 +168,122 @@ describe('encoding', () => {
     );
   });
 
+  it('reads back with an XML parser as the output it was written from, CR included', () => {
+    const out = encodeXmlOutput('ReceiveMessage', OPERATIONS.ReceiveMessage.output, received, 'r-1');
+    expect(parseXml(out.body)).toEqual({
+      root: 'ReceiveMessageResponse',
+      xmlns: XML_NS,
+      version: '1.0',
+      body: {
+        ReceiveMessageResult: {
+          Message: [
+            {
+              MessageId: 'm-1',
+              ReceiptHandle: 'rh',
+              MD5OfBody: 'md5',
+              Body: 'a<b>&"c"\r\n',
+              Attribute: [{ Name: 'SenderId', Value: 'me' }],
+              MD5OfMessageAttributes: 'md5a',
+              MessageAttribute: [
+                { Name: 's', Value: { StringValue: 'v', DataType: 'String' } },
+                { Name: 'b', Value: { BinaryValue: 'aGk=', DataType: 'Binary' } },
+              ],
+            },
+          ],
+        },
+        ResponseMetadata: { RequestId: 'r-1' },
+      },
+    });
+  });
+
+  it.each([
+    ['empty', ''],
+    ['spaces around', '  a  b  '],
+    ['CR', '\r'],
+    ['CRLF', 'x\r\ny'],
+    ['LF and tab', '\n\t'],
+    ['quotes', `'"'"`],
+    ['markup', '<a href="x">&amp;</a>'],
+    ['a character reference as text', '&#xD;&#13;'],
+    ['CDATA end and comment', ']]><!-- c -->'],
+    ['non-ASCII', 'é ü 日本 🎉'],
+  ])('keeps a body that is %s exactly through the XML writer and a parser', (_, body) => {
+    const out = encodeXmlOutput(
+      'ReceiveMessage',
+      OPERATIONS.ReceiveMessage.output,
+      {
+        Messages: [
+          {
+            MessageId: 'm',
+            Body: body,
+            MessageAttributes: { [body || 'k']: { DataType: 'String', StringValue: body } },
+          },
+        ],
+      },
+      'r',
+    );
+    const result = parseXml(out.body).body.ReceiveMessageResult;
+    expect(result).toEqual({
+      Message: [
+        {
+          MessageId: 'm',
+          Body: body,
+          MessageAttribute: [{ Name: body || 'k', Value: { StringValue: body, DataType: 'String' } }],
+        },
+      ],
+    });
+  });
+
+  it('writes an empty result element, empty strings, zeros and no element for an empty list (golden)', () => {
+    const wrap = (action: string, inner: string) =>
+      `<?xml version="1.0"?><${action}Response xmlns="${XML_NS}">${inner}` +
+      `<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></${action}Response>`;
+    expect(encodeXmlOutput('ListQueues', OPERATIONS.ListQueues.output, { QueueUrls: [] }, 'r').body).toBe(
+      wrap('ListQueues', '<ListQueuesResult></ListQueuesResult>'),
+    );
+    expect(
+      encodeXmlOutput(
+        'CancelMessageMoveTask',
+        OPERATIONS.CancelMessageMoveTask.output,
+        { ApproximateNumberOfMessagesMoved: 0 },
+        'r',
+      ).body,
+    ).toBe(
+      wrap(
+        'CancelMessageMoveTask',
+        '<CancelMessageMoveTaskResult><ApproximateNumberOfMessagesMoved>0</ApproximateNumberOfMessagesMoved></CancelMessageMoveTaskResult>',
+      ),
+    );
+    expect(
+      encodeXmlOutput(
+        'ReceiveMessage',
+        OPERATIONS.ReceiveMessage.output,
+        { Messages: [{ MessageId: 'm', Body: '', Attributes: {} }] },
+        'r',
+      ).body,
+    ).toBe(
+      wrap(
+        'ReceiveMessage',
+        '<ReceiveMessageResult><Message><MessageId>m</MessageId><Body></Body></Message></ReceiveMessageResult>',
+      ),
+    );
+  });
+
+  it('writes an error that a parser reads back with its message exactly (Detail empty)', () => {
+    const message = `Value "a'b" <c> & d\r\n is invalid.`;
+    const out = encodeXmlError(new SqsError('InvalidParameterValueException', message), 'req-1');
+    expect(parseXmlError(out.body)).toEqual({
+      root: 'ErrorResponse',
+      xmlns: XML_NS,
+      version: '1.0',
+      type: 'Sender',
+      code: 'InvalidParameterValue',
+      message,
+      detail: '',
+      requestId: 'req-1',
+    });
+  });
+
   it('flattens lists and writes batch failures with SenderFault', () => {
     const out = encodeXmlOutput(
       'DeleteMessageBatch',
@@ -174,4 +300,46 @@ describe('encoding', () => {
         '<Message>m</Message></BatchResultErrorEntry></DeleteMessageBatchResult>',
     );
   });
+});
+
+/**
+ * A value of `shape` with every member present: strings that need escaping, two list items and
+ * map entries, both booleans over the calls; or, with `empty`, empty lists, maps and strings.
+ */
+function sample(shape: Shape, empty: boolean, seed = { n: 0 }): unknown {
+  seed.n += 1;
+  switch (shape.t) {
+    case 'string':
+      return empty ? '' : `v${seed.n} <&>"'\r\n\té`;
+    case 'int':
+      return empty ? 0 : seed.n;
+    case 'bool':
+      return seed.n % 2 === 0;
+    case 'blob':
+      return Buffer.from(empty ? '' : `blob ${seed.n}`);
+    case 'list':
+      return empty ? [] : [sample(shape.member, empty, seed), sample(shape.member, empty, seed)];
+    case 'map':
+      return empty
+        ? {}
+        : { [`k${seed.n}&<`]: sample(shape.value, empty, seed), [`k${seed.n}b`]: sample(shape.value, empty, seed) };
+    case 'struct':
+      return Object.fromEntries(Object.entries(shape.members).map(([k, m]) => [k, sample(m.shape, empty, seed)]));
+  }
+}
+
+describe('the two XML writers', () => {
+  it.each(Object.keys(OPERATIONS) as (keyof typeof OPERATIONS)[])(
+    '%s: the hand-written writer and the builder write the same bytes',
+    (action) => {
+      const shape = OPERATIONS[action].output;
+      for (const empty of [false, true]) {
+        const output = sample(shape, empty) as object;
+        const built = buildXmlOutput(action, shape, output, 'req-1');
+        expect(writeXmlOutput(action, shape, output, 'req-1')).toBe(built);
+        expect(encodeXmlOutput(action, shape, output, 'req-1').body).toBe(built);
+        expect(parseXml(built).root).toBe(`${action}Response`);
+      }
+    },
+  );
 });
