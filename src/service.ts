@@ -17,6 +17,7 @@ import type { Logger } from './log.js';
 import { createSqsHandler, isSqsRequest } from './protocol/sqs-handler.js';
 import { connectRedis, subscriberConnection } from './store/connect.js';
 import { KeyCache } from './store/keys.js';
+import type { Moves } from './store/moves.js';
 import { Notifier } from './store/notifier.js';
 import { RedisClock } from './store/redis-clock.js';
 import { RedisHealth } from './store/redis-health.js';
@@ -29,7 +30,7 @@ import type { Store } from './store/store.js';
 export interface Service {
   server: Server;
   store: Store;
-  moves: RedisMoves;
+  moves: Moves;
   sweeper: Sweeper;
   tasks: MoveTaskRunner;
   /** The deployment's clock (shared by every instance on the Redis): read, move, freeze. */
@@ -116,7 +117,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const store = new RedisStore(redis, config.keyPrefix, scripts, keys);
   const moves = new RedisMoves(redis, scripts, config.keyPrefix, config.region, keys);
   const notifier = new Notifier(subscriber, clock.clock);
-  const dispatch = createDispatcher({ store, moves, config, notifier, now, log }, health);
+  const dispatch = createDispatcher({ store, moves, config, longPolls: notifier, now, log }, health);
   const sqs = createSqsHandler({ dispatch, config, log });
   // Background work: each instance runs it; leases make one instance do each piece.
   const owner = randomUUID();

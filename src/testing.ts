@@ -18,7 +18,7 @@ import { startEmbeddedRedis } from './embedded-redis.js';
 import { preparePollers } from './lambda/index.js';
 import { createLogger, type Logger } from './log.js';
 import { startService } from './service.js';
-import type { ClockView } from './store/redis-clock.js';
+import type { ClockView } from './store/clock-control.js';
 
 export interface StartRedsqsOptions extends Partial<Omit<Config, 'redisUrl' | 'redisClusterNodes' | 'workers'>> {
   /** Use this Redis (its keys under `keyPrefix`) instead of starting one. */

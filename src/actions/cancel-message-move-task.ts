@@ -13,7 +13,7 @@ export async function cancelMessageMoveTask(
   const source = parseQueueArn(sourceArn, ctx.config.region, ctx.config.accountId);
   if (!source) throw notFound('TaskHandle');
   const task = await ctx.moves.updateTask(source, taskId, { status: 'CANCELLING', requireStatus: 'RUNNING' });
-  if (task === 'missing') throw notFound('TaskHandle');
+  if (task === undefined) throw notFound('TaskHandle');
   if (task === 'wrong-status') throw invalidParameter('Only a task in status RUNNING can be cancelled.');
   return { ApproximateNumberOfMessagesMoved: task.ApproximateNumberOfMessagesMoved };
 }

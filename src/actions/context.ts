@@ -4,17 +4,21 @@ import type { QueueRef } from '../domain.js';
 import { queueDoesNotExist } from '../errors.js';
 import type { Logger } from '../log.js';
 import { parseQueueUrl, queueUrl } from '../sqs/queue-names.js';
-import type { Notifier } from '../store/notifier.js';
-import type { RedisMoves } from '../store/redis-moves.js';
+import type { LongPolls } from '../store/long-polls.js';
+import type { Moves } from '../store/moves.js';
 import type { Store } from '../store/store.js';
+
+/** What actions use of Moves: redrive on receive, and the move task actions. */
+export type ActionMoves = Pick<Moves, 'drainOutbox' | 'startTask' | 'updateTask' | 'listTasks'>;
 
 /** The service's parts that every action may use. */
 export interface ActionServices {
   readonly store: Store;
   readonly config: Config;
-  readonly notifier: Notifier;
+  /** Waiting for messages (long polls). */
+  readonly longPolls: LongPolls;
   /** Moves between queues and move tasks. */
-  readonly moves: RedisMoves;
+  readonly moves: ActionMoves;
   readonly log: Logger;
   /** Milliseconds since the epoch, from the injected clock. */
   now(): number;
@@ -43,8 +47,13 @@ export function urlOf(ctx: ActionContext, q: QueueRef): string {
   return queueUrl(ctx.baseUrl, q);
 }
 
-/** Throws QueueDoesNotExist when a store call reported a missing queue. */
-export function found<T>(value: T | undefined | false): T {
-  if (value === undefined || value === false) throw queueDoesNotExist();
+/** A store call's answer; QueueDoesNotExist when it was undefined (the store's "no such queue"). */
+export function found<T>(value: T | undefined): T {
+  if (value === undefined) throw queueDoesNotExist();
   return value;
+}
+
+/** Throws QueueDoesNotExist unless the queue exists. */
+export async function requireQueue(ctx: ActionContext, q: QueueRef): Promise<void> {
+  if (!(await ctx.store.queueExists(q))) throw queueDoesNotExist();
 }

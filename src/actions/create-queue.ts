@@ -13,7 +13,7 @@ import { isFifoName, validateQueueName } from '../sqs/queue-names.js';
 import { parseRedriveAllowPolicy, parseRedrivePolicy } from '../sqs/redrive.js';
 import { validateTags } from '../sqs/tags.js';
 import { type ActionContext, urlOf } from './context.js';
-import { checkRedrive } from './redrive-check.js';
+import { checkRedrive, withDeadLetterSource } from './redrive-check.js';
 
 const FIFO_NAME_RULE = `The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to ${MAX_QUEUE_NAME_LENGTH} in length.`;
 
@@ -59,7 +59,9 @@ export async function createQueue(input: CreateQueueRequest, ctx: ActionContext)
     else stored[k] = v;
   }
 
-  const result = await ctx.store.createQueue(q, stored, normalized, tags, ctx.now());
+  const result = await withDeadLetterSource(ctx, redrive, q, () =>
+    ctx.store.createQueue(q, stored, normalized, tags, ctx.now()),
+  );
   switch (result.status) {
     case 'differs':
       throw new SqsError(
@@ -72,7 +74,6 @@ export async function createQueue(input: CreateQueueRequest, ctx: ActionContext)
         `You must wait ${ctx.config.deleteCooldownSeconds} seconds after deleting a queue before you can create another with the same name.`,
       );
     default:
-      if (redrive.deadLetterQueue) await ctx.store.recordDeadLetterSource(redrive.deadLetterQueue, q.name);
       return { QueueUrl: urlOf(ctx, q) };
   }
 }

@@ -6,7 +6,7 @@
  * command that failed for want of Redis, comes out as ServiceUnavailable.
  */
 import { redisUnavailable, SqsError } from '../errors.js';
-import type { RedisHealth } from '../store/redis-health.js';
+import type { StoreHealth } from '../store/store.js';
 import { isRedisUnavailable } from '../store/unavailable.js';
 import { addPermission } from './add-permission.js';
 import { cancelMessageMoveTask } from './cancel-message-move-task.js';
@@ -88,7 +88,7 @@ export type Dispatch = (action: ActionName, input: object, scope: RequestScope) 
  * The dispatcher of a service: runs actions with its parts. `health`, when given, answers
  * ServiceUnavailable at once while Redis is known to be down, and hears of commands that timed out.
  */
-export function createDispatcher(services: ActionServices, health?: RedisHealth): Dispatch {
+export function createDispatcher(services: ActionServices, health?: StoreHealth): Dispatch {
   return async (action, input, scope) => {
     if (health?.isDown) throw redisUnavailable();
     try {

@@ -1,8 +1,8 @@
 /** Read-modify-write of a queue's Policy with compare-and-set, retried on concurrent edits. */
 import type { QueueRef } from '../domain.js';
-import { queueDoesNotExist, SqsError } from '../errors.js';
+import { SqsError } from '../errors.js';
 import { queueArn } from '../sqs/queue-names.js';
-import type { ActionContext } from './context.js';
+import { type ActionContext, found } from './context.js';
 
 const ATTEMPTS = 10;
 
@@ -13,13 +13,10 @@ export async function editPolicy(
 ): Promise<void> {
   const arn = queueArn(ctx.config.region, q);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const state = await ctx.store.getQueue(q, ctx.now());
-    if (!state) throw queueDoesNotExist();
+    const state = found(await ctx.store.getQueue(q, ctx.now()));
     const current = state.attributes.Policy ?? '';
     const next = edit(current, arn);
-    const result = await ctx.store.swapQueueAttribute(q, 'Policy', current, next, ctx.now());
-    if (result === 'ok') return;
-    if (result === 'missing') throw queueDoesNotExist();
+    if (found(await ctx.store.swapQueueAttribute(q, 'Policy', current, next, ctx.now())) === 'ok') return;
   }
   throw new SqsError('RequestThrottled', 'The queue policy is being changed concurrently; try again.');
 }

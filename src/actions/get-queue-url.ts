@@ -1,7 +1,7 @@
 import type { GetQueueUrlRequest, GetQueueUrlResult } from '@aws-sdk/client-sqs';
 import { queueDoesNotExist } from '../errors.js';
 import { QUEUE_NAME_LIKE } from '../sqs/queue-names.js';
-import { type ActionContext, found, urlOf } from './context.js';
+import { type ActionContext, requireQueue, urlOf } from './context.js';
 
 const NAME_LIKE = new RegExp(`^${QUEUE_NAME_LIKE}$`);
 
@@ -10,6 +10,6 @@ export async function getQueueUrl(input: GetQueueUrlRequest, ctx: ActionContext)
   if (owner !== undefined && owner !== ctx.config.accountId) throw queueDoesNotExist();
   const q = { account: ctx.config.accountId, name: input.QueueName ?? '' };
   if (!NAME_LIKE.test(q.name)) throw queueDoesNotExist();
-  found(await ctx.store.queueExists(q));
+  await requireQueue(ctx, q);
   return { QueueUrl: urlOf(ctx, q) };
 }

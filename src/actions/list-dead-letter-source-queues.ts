@@ -1,6 +1,6 @@
 import type { ListDeadLetterSourceQueuesRequest, ListDeadLetterSourceQueuesResult } from '@aws-sdk/client-sqs';
 import { LIST_RESULTS } from '../sqs/limits.js';
-import { type ActionContext, found, queueOf, urlOf } from './context.js';
+import { type ActionContext, queueOf, requireQueue, urlOf } from './context.js';
 import { checkMaxResults, decodeToken, encodeToken } from './list-queues.js';
 
 /** Queues whose RedrivePolicy names this queue as its dead-letter queue, in name order. */
@@ -10,7 +10,7 @@ export async function listDeadLetterSourceQueues(
 ): Promise<ListDeadLetterSourceQueuesResult> {
   const dlq = queueOf(ctx, input.QueueUrl ?? '');
   checkMaxResults(input.MaxResults);
-  found(await ctx.store.queueExists(dlq));
+  await requireQueue(ctx, dlq);
   const after = input.NextToken ? decodeToken(input.NextToken) : undefined;
   const sources = (await ctx.store.deadLetterSources(dlq)).filter((name) => after === undefined || name > after);
   const limit = input.MaxResults ?? LIST_RESULTS.max;

@@ -1,12 +1,11 @@
 import type { PurgeQueueRequest } from '@aws-sdk/client-sqs';
-import { queueDoesNotExist, SqsError } from '../errors.js';
-import { type ActionContext, queueOf } from './context.js';
+import { SqsError } from '../errors.js';
+import { type ActionContext, found, queueOf } from './context.js';
 
 export async function purgeQueue(input: PurgeQueueRequest, ctx: ActionContext): Promise<object> {
   const q = queueOf(ctx, input.QueueUrl ?? '');
   const cooldown = ctx.config.purgeCooldownSeconds;
-  const result = await ctx.store.purgeQueue(q, ctx.now(), cooldown * 1000);
-  if (result === 'missing') throw queueDoesNotExist();
+  const result = found(await ctx.store.purgeQueue(q, ctx.now(), cooldown * 1000));
   if (result === 'too-soon') {
     throw new SqsError(
       'PurgeQueueInProgress',

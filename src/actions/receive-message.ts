@@ -1,13 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Message, ReceiveMessageRequest, ReceiveMessageResult } from '@aws-sdk/client-sqs';
 import type { QueueRef } from '../domain.js';
-import { queueDoesNotExist, SqsError } from '../errors.js';
+import { SqsError } from '../errors.js';
 import { checkFifoId } from '../sqs/fifo.js';
 import { MAX_INFLIGHT_MESSAGES, RECEIVE_MESSAGES, VISIBILITY_SECONDS, WAIT_SECONDS } from '../sqs/limits.js';
 import { checkRange, parameterError, RANGE_REASONS } from '../sqs/ranges.js';
 import { buildReceivedMessage, checkSystemAttributeNames } from '../sqs/received-message.js';
 import type { StoreReceiveResult } from '../store/store.js';
-import { type ActionContext, queueOf } from './context.js';
+import { type ActionContext, found, queueOf } from './context.js';
 
 export async function receiveMessage(input: ReceiveMessageRequest, ctx: ActionContext): Promise<ReceiveMessageResult> {
   const q = queueOf(ctx, input.QueueUrl ?? '');
@@ -27,7 +27,7 @@ export async function receiveMessage(input: ReceiveMessageRequest, ctx: ActionCo
   const attemptId = input.ReceiveRequestAttemptId;
   if (attemptId !== undefined) checkFifoId('ReceiveRequestAttemptId', attemptId);
 
-  const attempt = async (): Promise<StoreReceiveResult> => {
+  const attempt = async (): Promise<StoreReceiveResult | undefined> => {
     const r = await ctx.store.receiveMessages(q, {
       max,
       ...(input.VisibilityTimeout !== undefined ? { visibilityMs: input.VisibilityTimeout * 1000 } : {}),
@@ -35,7 +35,7 @@ export async function receiveMessage(input: ReceiveMessageRequest, ctx: ActionCo
       inflightLimit: MAX_INFLIGHT_MESSAGES,
       ...(attemptId !== undefined ? { attemptId } : {}),
     });
-    if ((r.status === 'ok' || r.status === 'empty') && r.moved > 0) await redriveNow(ctx, q);
+    if ((r?.status === 'ok' || r?.status === 'empty') && r.moved > 0) await redriveNow(ctx, q);
     return r;
   };
 
@@ -63,8 +63,8 @@ async function redriveNow(ctx: ActionContext, q: QueueRef): Promise<void> {
  * Past MAX_INFLIGHT_MESSAGES a standard queue's ReceiveMessage fails with OverLimit; a FIFO queue's
  * returns no messages (the store decides which).
  */
-function settle(r: StoreReceiveResult): StoreReceiveResult {
-  if (r.status === 'missing') throw queueDoesNotExist();
+function settle(answer: StoreReceiveResult | undefined): StoreReceiveResult {
+  const r = found(answer);
   if (r.status === 'over-limit') {
     throw new SqsError('OverLimit', `Too many messages in flight: the limit of ${MAX_INFLIGHT_MESSAGES} is reached.`);
   }
@@ -85,16 +85,16 @@ async function poll(
   ctx: ActionContext,
   q: QueueRef,
   waitSeconds: number | undefined,
-  attempt: () => Promise<StoreReceiveResult>,
+  attempt: () => Promise<StoreReceiveResult | undefined>,
 ): Promise<StoreReceiveResult> {
   const started = performance.now();
-  const notifier = ctx.notifier;
+  const polls = ctx.longPolls;
   const channel = ctx.store.wakeChannel(q);
   // Joining a channel that already listens costs nothing (no round trip); a short poll never joins.
-  let joined = waitSeconds !== 0 && notifier.isListening(channel);
-  if (joined) void notifier.acquire(channel);
+  let joined = waitSeconds !== 0 && polls.isListening(channel);
+  if (joined) void polls.acquire(channel);
   try {
-    let seen = notifier.version(channel);
+    let seen = polls.version(channel);
     let looked = joined;
     // A first look costs one round trip, and is all it takes when messages are ready. An empty
     // result also carries the queue's ReceiveMessageWaitTimeSeconds.
@@ -105,7 +105,7 @@ async function poll(
     if (!joined) {
       joined = true;
       // Without the subscription (Redis unreachable) the poll still ends on time: timers are the fallback.
-      const subscribed = notifier.acquire(channel).catch(() => undefined);
+      const subscribed = polls.acquire(channel).catch(() => undefined);
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([subscribed, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
       clearTimeout(timer);
@@ -114,19 +114,18 @@ async function poll(
     for (;;) {
       if (ctx.signal.aborted) return first;
       if (!looked) {
-        seen = notifier.version(channel);
+        seen = polls.version(channel);
         const next = settle(await attempt());
         if (next.status !== 'empty') return next;
         r = next;
       }
       looked = false;
       const remaining = waitMs - (performance.now() - started);
-      if (remaining <= 0 || notifier.isClosed) return r;
-      const untilDue =
-        r.nextVisibleMs === undefined || notifier.clockFrozen ? remaining : r.nextVisibleMs - ctx.now() + 1;
-      await notifier.wait(channel, seen, Math.max(1, Math.min(remaining, untilDue)), ctx.signal);
+      if (remaining <= 0 || polls.isClosed) return r;
+      const untilDue = r.nextVisibleMs === undefined || polls.clockFrozen ? remaining : r.nextVisibleMs - ctx.now() + 1;
+      await polls.wait(channel, seen, Math.max(1, Math.min(remaining, untilDue)), ctx.signal);
     }
   } finally {
-    if (joined) notifier.release(channel);
+    if (joined) polls.release(channel);
   }
 }

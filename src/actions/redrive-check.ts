@@ -1,7 +1,7 @@
 /**
  * RedrivePolicy and RedriveAllowPolicy as CreateQueue and SetQueueAttributes accept them: the
  * dead-letter queue must exist, be of the same type and allow the source. Returns the normalized
- * attributes plus the internal fields the receive scripts read (_redriveMax, _redriveTarget).
+ * attributes plus the internal fields the receive scripts read (store/redrive-fields.ts).
  */
 import type { QueueAttributes, QueueRef } from '../domain.js';
 import { invalidValue } from '../errors.js';
@@ -13,6 +13,7 @@ import {
   parseRedriveAllowPolicy,
   parseRedrivePolicy,
 } from '../sqs/redrive.js';
+import { encodeRedrive } from '../store/redrive-fields.js';
 import type { ActionContext } from './context.js';
 
 export interface RedriveCheck {
@@ -32,8 +33,7 @@ export async function checkRedrive(
     out.RedriveAllowPolicy = formatRedriveAllowPolicy(parseRedriveAllowPolicy(attrs.RedriveAllowPolicy));
   const text = attrs.RedrivePolicy;
   if (text === '') {
-    out._redriveMax = '';
-    out._redriveTarget = '';
+    Object.assign(out, encodeRedrive(undefined));
   } else if (text !== undefined) {
     const policy = parseRedrivePolicy(text);
     const { region, accountId } = ctx.config;
@@ -51,9 +51,29 @@ export async function checkRedrive(
       );
     }
     out.RedrivePolicy = formatRedrivePolicy(policy);
-    out._redriveMax = String(policy.maxReceiveCount);
-    out._redriveTarget = `dlq:${dlq.name}`;
+    Object.assign(out, encodeRedrive({ maxReceiveCount: policy.maxReceiveCount, deadLetterQueue: dlq.name }));
     deadLetterQueue = dlq;
   }
   return deadLetterQueue ? { attributes: out, deadLetterQueue } : { attributes: out };
+}
+
+/**
+ * Runs `write`, the store call that keeps the source's attributes, and records the source in its
+ * dead-letter queue's index (ListDeadLetterSourceQueues) both before and after it. Before: a crash
+ * after the write then leaves the source listed, and a crash before it leaves a name whose policy
+ * does not name the queue, which every read skips (and drops). After: such a read, made between the
+ * two steps, may have dropped the name just recorded. (KEYS.md, "Two steps".)
+ */
+export async function withDeadLetterSource<T>(
+  ctx: ActionContext,
+  check: RedriveCheck,
+  source: QueueRef,
+  write: () => Promise<T>,
+): Promise<T> {
+  const dlq = check.deadLetterQueue;
+  if (!dlq) return write();
+  await ctx.store.recordDeadLetterSource(dlq, source.name);
+  const result = await write();
+  await ctx.store.recordDeadLetterSource(dlq, source.name);
+  return result;
 }

@@ -2,7 +2,7 @@ import type { SetQueueAttributesRequest } from '@aws-sdk/client-sqs';
 import { normalizeAttributes, validateAttributes, withEncryptionSwitch } from '../sqs/queue-attributes.js';
 import { isFifoName } from '../sqs/queue-names.js';
 import { type ActionContext, found, queueOf } from './context.js';
-import { checkRedrive } from './redrive-check.js';
+import { checkRedrive, withDeadLetterSource } from './redrive-check.js';
 
 export async function setQueueAttributes(input: SetQueueAttributesRequest, ctx: ActionContext): Promise<object> {
   const q = queueOf(ctx, input.QueueUrl ?? '');
@@ -15,8 +15,8 @@ export async function setQueueAttributes(input: SetQueueAttributesRequest, ctx: 
     validateAttributes({ ...pick(state.attributes), ...attributes }, fifo);
   }
   const redrive = await checkRedrive(ctx, q, normalizeAttributes(attributes));
-  found(await ctx.store.setQueueAttributes(q, withEncryptionSwitch(redrive.attributes), ctx.now()));
-  if (redrive.deadLetterQueue) await ctx.store.recordDeadLetterSource(redrive.deadLetterQueue, q.name);
+  const stored = withEncryptionSwitch(redrive.attributes);
+  found(await withDeadLetterSource(ctx, redrive, q, () => ctx.store.setQueueAttributes(q, stored, ctx.now())));
   return {};
 }
 

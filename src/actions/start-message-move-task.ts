@@ -4,7 +4,7 @@ import { invalidParameter } from '../errors.js';
 import { MOVE_RATE } from '../sqs/limits.js';
 import { isFifoName } from '../sqs/queue-names.js';
 import { checkRange, parameterError, RANGE_REASONS } from '../sqs/ranges.js';
-import type { MoveTask } from '../store/redis-moves.js';
+import type { MoveTask } from '../store/moves.js';
 import type { ActionContext } from './context.js';
 import { encodeTaskHandle, existingQueue } from './move-task-common.js';
 
@@ -41,7 +41,7 @@ export async function startMessageMoveTask(
     StartedTimestamp: ctx.now(),
   };
   const result = await ctx.moves.startTask(source, ctx.now(), taskId, task);
-  if (result === 'missing') throw invalidParameter('The source queue does not exist.');
+  if (result === undefined) throw invalidParameter('The source queue does not exist.');
   if (result === 'busy') {
     throw invalidParameter(
       'There is already a task running. Only one active task is allowed for a source queue arn at a given time.',

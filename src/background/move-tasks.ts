@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../log.js';
 import { parseQueueArn } from '../sqs/queue-names.js';
-import type { ActiveTask, MoveTask, RedisMoves } from '../store/redis-moves.js';
+import type { ActiveTask, Moves, MoveTask } from '../store/moves.js';
 import type { Store } from '../store/store.js';
 
 /** SQS moves at a "system optimized" rate when none is given; ours is the maximum allowed. */
@@ -22,7 +22,7 @@ const MAX_PER_TICK = 1_000;
 const MAX_REAL_GAP_MS = 1_000;
 
 export interface MoveTaskRunnerOptions {
-  moves: RedisMoves;
+  moves: Moves;
   store: Store;
   owner: string;
   region: string;

@@ -6,7 +6,7 @@
  */
 import type { QueueRef } from '../domain.js';
 import type { Logger } from '../log.js';
-import type { RedisMoves } from '../store/redis-moves.js';
+import type { Moves } from '../store/moves.js';
 import type { Store } from '../store/store.js';
 
 /** Items removed per script call. */
@@ -16,7 +16,7 @@ export const STALE_OUTBOX_MS = 5_000;
 
 export interface SweeperOptions {
   store: Store;
-  moves: RedisMoves;
+  moves: Moves;
   account: string;
   owner: string;
   intervalMs: number;

@@ -8,11 +8,11 @@
 import express from 'express';
 import { invalidParameter, redisUnavailable, SqsError } from '../errors.js';
 import { encodeJsonError } from '../protocol/encode.js';
-import { type ClockChange, ClockChangeError, type RedisClock } from '../store/redis-clock.js';
+import { type ClockChange, ClockChangeError, type ClockControl } from '../store/clock-control.js';
 import { isRedisUnavailable } from '../store/unavailable.js';
 
 export interface DevRouteDeps {
-  clock: RedisClock;
+  clock: ClockControl;
   /** Redis is known to be down: answer 503 at once. */
   isDown(): boolean;
   /** Deletes every queue (of one account); returns how many. */

@@ -30,7 +30,7 @@ export interface QueueKeys {
   attemptExpiry: string;
   /** Ids of messages on their way to another queue -> when they were put there (ms). */
   outbox: string;
-  /** Outbox id -> destination: `dlq:<queue>` (redrive), `move:<queue>` or `move:` (back to source). */
+  /** Outbox id -> destination: `dlq:<queue>` (redrive), `move:<queue>` or `move:` (back to source); redrive-fields.ts. */
   outboxDest: string;
   /** Ids of messages accepted from other queues -> when (ms); makes accepting idempotent. */
   moved: string;

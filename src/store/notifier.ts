@@ -13,6 +13,7 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import { type Clock, SYSTEM_CLOCK } from '../clock.js';
+import type { LongPolls } from './long-polls.js';
 
 interface Waiter {
   wake: () => void;
@@ -35,7 +36,7 @@ interface Channel {
 /** How long a channel stays subscribed after its last receiver left. */
 export const DEFAULT_LINGER_MS = 10_000;
 
-export class Notifier {
+export class Notifier implements LongPolls {
   private readonly channels = new Map<string, Channel>();
   private closed = false;
   private readonly clock: Clock;

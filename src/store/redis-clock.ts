@@ -9,21 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { Cluster, type Redis } from 'ioredis';
 import { AdjustableClock, type ClockState, REAL_TIME } from '../clock.js';
 import type { Logger } from '../log.js';
+import { type ClockChange, ClockChangeError, type ClockControl, type ClockView } from './clock-control.js';
 import { connectRedis, subscriberConnection } from './connect.js';
 import { clockKey } from './keys.js';
 import { type ClockOperation, clock as clockScript } from './scripts/clock.js';
 import { Scripts } from './scripts.js';
 
-export type ClockChange = { advanceMs: number } | { setMs: number } | { freeze: boolean };
-
-export interface ClockView {
-  now: number;
-  frozen: boolean;
-  offsetMs: number;
-}
-
-/** A change that would move the clock backwards, or is malformed. */
-export class ClockChangeError extends Error {}
+// The clock's interface lives in clock-control.ts; its types are re-exported for existing importers.
+export { type ClockChange, ClockChangeError, type ClockView } from './clock-control.js';
 
 type Announcement =
   | { t: 'state'; id: string; state: ClockState }
@@ -42,7 +35,7 @@ const RESET_ACK_TIMEOUT_MS = 10_000;
 /** Runs after a reset, on every process that listens, before it acknowledges the reset. */
 export type ResetListener = (account: string | undefined) => Promise<void>;
 
-export class RedisClock {
+export class RedisClock implements ClockControl {
   private readonly key: string;
   private readonly waiting = new Map<string, { acks: number; need: number; done: () => void }>();
   private readonly resetListeners = new Set<ResetListener>();

@@ -7,12 +7,13 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../log.js';
+import type { StoreHealth } from './store.js';
 
 /** A PING slower than this counts as no answer. */
 export const PING_TIMEOUT_MS = 1_000;
 const PROBE_INTERVAL_MS = 500;
 
-export class RedisHealth {
+export class RedisHealth implements StoreHealth {
   private downReason: string | undefined;
   private probe: NodeJS.Timeout | undefined;
   private closed = false;

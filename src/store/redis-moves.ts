@@ -11,7 +11,9 @@ import type { Cluster, Redis } from 'ioredis';
 import type { QueueRef } from '../domain.js';
 import { isFifoName, parseQueueArn, queueArn } from '../sqs/queue-names.js';
 import { activeTasksKey, type CachedKeys, KeyCache, leaseKey } from './keys.js';
+import type { ActiveTask, DrainResult, Moves, MoveTask, MoveTaskChange, SweepResult } from './moves.js';
 import { decodePayload } from './payload.js';
+import { decodeDestination, encodeDestination } from './redrive-fields.js';
 import { lease } from './scripts/lease.js';
 import * as moveScripts from './scripts/moves.js';
 import type { Scripts } from './scripts.js';
@@ -25,44 +27,7 @@ function idFromMove(moveKey: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((Number.parseInt(h[16] as string, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export type MoveTaskStatus = 'RUNNING' | 'COMPLETED' | 'CANCELLING' | 'CANCELLED' | 'FAILED';
-
-export interface MoveTask {
-  TaskHandle: string;
-  Status: MoveTaskStatus;
-  SourceArn: string;
-  DestinationArn?: string;
-  MaxNumberOfMessagesPerSecond?: number;
-  ApproximateNumberOfMessagesMoved: number;
-  ApproximateNumberOfMessagesToMove: number;
-  FailureReason?: string;
-  StartedTimestamp: number;
-}
-
-export interface DrainResult {
-  /** Messages this drain handed over (a concurrent drain's moves are not counted twice). */
-  moved: number;
-  /** Messages put back in the source: their destination does not exist. */
-  returned: number;
-  /** Ids that have no destination (a move back to a source that is not recorded). */
-  unroutable: string[];
-  /** Destination queues that do not exist (their messages were returned). */
-  missing: string[];
-}
-
-export interface SweepResult {
-  removed: number;
-  other: number;
-  outbox: number;
-  oldestOutboxMs?: number;
-}
-
-export interface ActiveTask {
-  queue: QueueRef;
-  taskId: string;
-}
-
-export class RedisMoves {
+export class RedisMoves implements Moves {
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly scripts: Scripts,
@@ -85,19 +50,18 @@ export class RedisMoves {
     const byDestination = new Map<string, { ids: string[]; messages: moveScripts.MovedMessage[] }>();
     const finish: { id: string; outcome: 'done' | 'return' }[] = [];
     for (const row of rows) {
-      const { id, destination: dest } = row;
+      const { id } = row;
       const moveKey = `${q.name}#${row.moveToken}`;
       if (row.payload === undefined) {
         finish.push({ id, outcome: 'done' }); // deleted or expired meanwhile
         continue;
       }
       const payload = decodePayload(row.payload);
-      const colon = dest.indexOf(':');
-      const kind = dest.slice(0, colon);
-      let target = dest.slice(colon + 1);
+      const destination = decodeDestination(row.destination);
+      let target = destination.queue;
       let movedId = id;
       let sentAt = row.sentAt;
-      if (kind === 'dlq') {
+      if (destination.kind === 'dlq') {
         payload.deadLetterSourceArn = sourceArn;
       } else {
         if (!target && payload.deadLetterSourceArn) {
@@ -145,7 +109,7 @@ export class RedisMoves {
     const claim = await moveScripts.claimForMove(this.scripts, this.keys(q), {
       now,
       max,
-      destination: `move:${destination}`,
+      destination: encodeDestination({ kind: 'move', queue: destination }),
     });
     return claim.status === 'ok' ? claim.claimed : 0;
   }
@@ -177,13 +141,13 @@ export class RedisMoves {
    * between the two leaves a task that no runner sees: the failed call's retry finds it active
    * ('busy') and lists it, and so does the sweeper's next pass over the queue (sweepQueue).
    */
-  async startTask(q: QueueRef, now: number, taskId: string, task: MoveTask): Promise<MoveTask | 'missing' | 'busy'> {
+  async startTask(q: QueueRef, now: number, taskId: string, task: MoveTask): Promise<MoveTask | 'busy' | undefined> {
     const started = await moveScripts.startMoveTask(this.scripts, this.keys(q), {
       now,
       taskId,
       taskJson: JSON.stringify(task),
     });
-    if (started.status === 'missing') return 'missing';
+    if (started.status === 'missing') return undefined;
     if (started.status === 'busy') {
       const active = await this.redis.hget(this.keys(q).keys.meta, '_movetask');
       if (active) await this.listActiveTask(q, active);
@@ -205,8 +169,8 @@ export class RedisMoves {
   async updateTask(
     q: QueueRef,
     taskId: string,
-    change: { moved?: number; status?: MoveTaskStatus; reason?: string; requireStatus?: MoveTaskStatus },
-  ): Promise<MoveTask | 'missing' | 'wrong-status'> {
+    change: MoveTaskChange,
+  ): Promise<MoveTask | 'wrong-status' | undefined> {
     const updated = await moveScripts.updateMoveTask(this.scripts, this.keys(q), {
       taskId,
       moved: change.moved ?? 0,
@@ -214,7 +178,7 @@ export class RedisMoves {
       reason: change.reason ?? '',
       requireStatus: change.requireStatus ?? '',
     });
-    if (updated.status === 'no-task') return 'missing';
+    if (updated.status === 'no-task') return undefined;
     if (updated.status === 'wrong-status') return 'wrong-status';
     const task = JSON.parse(updated.taskJson) as MoveTask;
     if (task.Status === 'COMPLETED' || task.Status === 'CANCELLED' || task.Status === 'FAILED') {

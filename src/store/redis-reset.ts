@@ -65,7 +65,7 @@ export async function resetKeys(deps: ResetDeps, account?: string): Promise<numb
     const slash = id.indexOf('/');
     const q = { account: id.slice(0, slash), name: id.slice(slash + 1) };
     // The script wakes the queue's long polls, on every instance.
-    if (await store.deleteQueue(q, 0, 0)) deleted++;
+    if ((await store.deleteQueue(q, 0, 0)) !== undefined) deleted++;
   }
   const own = ownKeys(deps.prefix, account);
   const left = (await scanAll(redis, account === undefined ? `${prefix}:*` : `${prefix}:{${tag}`)).filter((k) =>

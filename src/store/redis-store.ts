@@ -7,7 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { NewMessage, QueueAttributes, QueueRef } from '../domain.js';
+import { DEDUPLICATION_WINDOW_MS, RECEIVE_ATTEMPT_WINDOW_MS } from '../sqs/limits.js';
 import { type CachedKeys, KeyCache, type QueueKeys, registryKey } from './keys.js';
+import { decodeRedriveTarget, REDRIVE_TARGET } from './redrive-fields.js';
 import * as messageScripts from './scripts/messages.js';
 import * as queueScripts from './scripts/queue.js';
 import { Scripts } from './scripts.js';
@@ -24,10 +26,6 @@ import type {
   VisibilityStatus,
 } from './store.js';
 import { PEEK_LIMIT } from './store.js';
-
-/** SQS's deduplication interval and ReceiveRequestAttemptId lifetime: 5 minutes. */
-export const DEDUP_WINDOW_MS = 5 * 60 * 1000;
-export const ATTEMPT_WINDOW_MS = 5 * 60 * 1000;
 
 /**
  * A tombstone blocks its name until a moment of the service's clock; Redis keeps it this much
@@ -47,6 +45,13 @@ export class ReceiptTokens {
     this.counter++;
     return `${this.instance}${this.counter.toString(36)}.`;
   }
+}
+
+type Missing = queueScripts.Missing;
+
+/** A script's result, or undefined for its `{status: 'missing'}`: the Store's one way to say "no such queue". */
+function present<R extends { status: string }>(result: R): Exclude<R, Missing> | undefined {
+  return result.status === 'missing' ? undefined : (result as Exclude<R, Missing>);
 }
 
 export class RedisStore implements Store {
@@ -94,13 +99,13 @@ export class RedisStore implements Store {
    * retry deletes (or a CreateQueue of it registers again); never a listed name without a queue
    * that stays (listQueues drops stale names).
    */
-  async deleteQueue(q: QueueRef, now: number, tombstoneMs: number): Promise<boolean> {
+  async deleteQueue(q: QueueRef, now: number, tombstoneMs: number): Promise<'ok' | undefined> {
     await this.redis.zrem(registryKey(this.prefix, q.account), q.name);
     const result = await queueScripts.deleteQueue(this.scripts, this.cached(q), {
       blockedUntil: tombstoneMs > 0 ? now + tombstoneMs : 0,
       tombstoneLifetimeMs: tombstoneMs + TOMBSTONE_MARGIN_MS,
     });
-    return result.status === 'ok';
+    return present(result)?.status;
   }
 
   async queueExists(q: QueueRef): Promise<boolean> {
@@ -120,8 +125,8 @@ export class RedisStore implements Store {
     };
   }
 
-  async setQueueAttributes(q: QueueRef, attributes: QueueAttributes, now: number): Promise<boolean> {
-    return (await queueScripts.setQueueAttributes(this.scripts, this.cached(q), { now, attributes })).status === 'ok';
+  async setQueueAttributes(q: QueueRef, attributes: QueueAttributes, now: number): Promise<'ok' | undefined> {
+    return present(await queueScripts.setQueueAttributes(this.scripts, this.cached(q), { now, attributes }))?.status;
   }
 
   async swapQueueAttribute(
@@ -130,8 +135,9 @@ export class RedisStore implements Store {
     expected: string,
     next: string,
     now: number,
-  ): Promise<'ok' | 'missing' | 'conflict'> {
-    return (await queueScripts.swapQueueAttribute(this.scripts, this.cached(q), { now, name, expected, next })).status;
+  ): Promise<'ok' | 'conflict' | undefined> {
+    return present(await queueScripts.swapQueueAttribute(this.scripts, this.cached(q), { now, name, expected, next }))
+      ?.status;
   }
 
   async listQueues(account: string, prefix: string, after: string | undefined, limit: number): Promise<string[]> {
@@ -160,13 +166,17 @@ export class RedisStore implements Store {
   async sendMessages(q: QueueRef, messages: NewMessage[], now: number): Promise<SendResult | undefined> {
     const keys = this.cached(q);
     const result = keys.fifo
-      ? await messageScripts.sendFifoMessages(this.scripts, keys, { now, dedupWindowMs: DEDUP_WINDOW_MS, messages })
+      ? await messageScripts.sendFifoMessages(this.scripts, keys, {
+          now,
+          dedupWindowMs: DEDUPLICATION_WINDOW_MS,
+          messages,
+        })
       : await messageScripts.sendMessages(this.scripts, keys, { now, messages });
     if (result.status === 'missing') return undefined;
     return { maxSize: result.maxSize, outcomes: result.outcomes };
   }
 
-  async receiveMessages(q: QueueRef, options: ReceiveOptions): Promise<StoreReceiveResult> {
+  async receiveMessages(q: QueueRef, options: ReceiveOptions): Promise<StoreReceiveResult | undefined> {
     const keys = this.cached(q);
     const args = {
       now: options.now,
@@ -175,14 +185,14 @@ export class RedisStore implements Store {
       tokenPrefix: this.receiptTokens.next(),
       inflightLimit: options.inflightLimit,
     };
-    if (keys.fifo) {
-      return messageScripts.receiveFifoMessages(this.scripts, keys, {
-        ...args,
-        attemptId: options.attemptId,
-        attemptLifetimeMs: ATTEMPT_WINDOW_MS,
-      });
-    }
-    return messageScripts.receiveMessages(this.scripts, keys, args);
+    const result = keys.fifo
+      ? await messageScripts.receiveFifoMessages(this.scripts, keys, {
+          ...args,
+          attemptId: options.attemptId,
+          attemptLifetimeMs: RECEIVE_ATTEMPT_WINDOW_MS,
+        })
+      : await messageScripts.receiveMessages(this.scripts, keys, args);
+    return present(result);
   }
 
   async deleteMessages(
@@ -205,16 +215,16 @@ export class RedisStore implements Store {
     return result.status === 'ok' ? result.results : undefined;
   }
 
-  async purgeQueue(q: QueueRef, now: number, cooldownMs: number): Promise<'ok' | 'missing' | 'too-soon'> {
-    return (await queueScripts.purgeQueue(this.scripts, this.cached(q), { now, cooldownMs })).status;
+  async purgeQueue(q: QueueRef, now: number, cooldownMs: number): Promise<'ok' | 'too-soon' | undefined> {
+    return present(await queueScripts.purgeQueue(this.scripts, this.cached(q), { now, cooldownMs }))?.status;
   }
 
-  async tagQueue(q: QueueRef, tags: Record<string, string>, maxTags: number): Promise<'ok' | 'missing' | 'too-many'> {
-    return (await queueScripts.tagQueue(this.scripts, this.cached(q), { tags, maxTags })).status;
+  async tagQueue(q: QueueRef, tags: Record<string, string>, maxTags: number): Promise<'ok' | 'too-many' | undefined> {
+    return present(await queueScripts.tagQueue(this.scripts, this.cached(q), { tags, maxTags }))?.status;
   }
 
-  async untagQueue(q: QueueRef, keys: string[]): Promise<boolean> {
-    return (await queueScripts.untagQueue(this.scripts, this.cached(q), { keys })).status === 'ok';
+  async untagQueue(q: QueueRef, keys: string[]): Promise<'ok' | undefined> {
+    return present(await queueScripts.untagQueue(this.scripts, this.cached(q), { keys }))?.status;
   }
 
   async listQueueTags(q: QueueRef): Promise<Record<string, string> | undefined> {
@@ -223,10 +233,10 @@ export class RedisStore implements Store {
   }
 
   /**
-   * A second step of CreateQueue and SetQueueAttributes (the dead-letter queue's slot), after the
-   * source's policy is stored. A crash in between leaves the source out of ListDeadLetterSourceQueues
-   * (its redrive works: it reads the source's own policy) until the failed call's retry records it.
-   * Entries are checked against each source's policy on read, so recording first would be safe too.
+   * The other slot of CreateQueue and SetQueueAttributes (the dead-letter queue's): the actions
+   * record the source both before and after its policy is stored (actions/redrive-check.ts). A name
+   * recorded for a write that never happened is harmless: deadLetterSources checks each against its
+   * source's policy.
    */
   async recordDeadLetterSource(dlq: QueueRef, source: string): Promise<void> {
     await this.redis.sadd(this.keys(dlq).sources, source);
@@ -236,12 +246,14 @@ export class RedisStore implements Store {
     const sourcesKey = this.keys(dlq).sources;
     const names = (await this.redis.smembers(sourcesKey)).sort();
     if (names.length === 0) return names;
-    // The set only grows when a policy is set; each source's policy is the truth.
+    // The set only grows when a policy is set; each source's policy is the truth. A name whose
+    // policy does not (yet) name dlq is dropped: the action that records it records it again once
+    // its policy is stored.
     const targets = await Promise.all(
-      names.map((name) => this.redis.hget(this.keys({ account: dlq.account, name }).meta, '_redriveTarget')),
+      names.map((name) => this.redis.hget(this.keys({ account: dlq.account, name }).meta, REDRIVE_TARGET)),
     );
     return names.filter((name, i) => {
-      const current = targets[i] === `dlq:${dlq.name}`;
+      const current = decodeRedriveTarget(targets[i]) === dlq.name;
       if (!current) void this.redis.srem(sourcesKey, name);
       return current;
     });

@@ -1,4 +1,12 @@
-/** What actions need from storage, in domain terms. The Redis implementation is redis-store.ts. */
+/**
+ * What actions need from storage, in domain terms. The Redis implementation is redis-store.ts; the
+ * other interfaces the actions see are in moves.ts (moves between queues, move tasks, leases) and
+ * long-polls.ts (waiting for messages).
+ *
+ * One way to say "no such queue": every method that names a queue answers `undefined` when it does
+ * not exist (actions turn that into QueueDoesNotExist with `found()`). Only queueExists, a question,
+ * answers false.
+ */
 import type { NewMessage, QueueAttributes, QueueCounts, QueueRef, ReceivedMessage, StoredReceipt } from '../domain.js';
 
 export type CreateQueueResult =
@@ -18,7 +26,6 @@ export type ReceiveResult =
   | { status: 'ok'; messages: ReceivedMessage[]; moved: number }
   /** moved: messages this call put in the outbox for a dead-letter queue. */
   | { status: 'empty'; nextVisibleMs?: number; queueWaitSeconds: number; moved: number }
-  | { status: 'missing' }
   | { status: 'over-limit' };
 
 export type { StoredReceipt } from '../domain.js';
@@ -106,25 +113,26 @@ export interface Store {
     now: number,
   ): Promise<CreateQueueResult>;
   /** The name stays blocked until `now + tombstoneMs` of the service's clock (0: not at all). */
-  deleteQueue(q: QueueRef, now: number, tombstoneMs: number): Promise<boolean>;
+  deleteQueue(q: QueueRef, now: number, tombstoneMs: number): Promise<'ok' | undefined>;
   queueExists(q: QueueRef): Promise<boolean>;
   getQueue(q: QueueRef, now: number): Promise<QueueState | undefined>;
-  setQueueAttributes(q: QueueRef, attributes: QueueAttributes, now: number): Promise<boolean>;
+  /** An empty value removes the attribute. */
+  setQueueAttributes(q: QueueRef, attributes: QueueAttributes, now: number): Promise<'ok' | undefined>;
+  /** Sets `name` to `next` only if its value is `expected` ('' is an absent value). */
   swapQueueAttribute(
     q: QueueRef,
     name: string,
     expected: string,
     next: string,
     now: number,
-  ): Promise<'ok' | 'missing' | 'conflict'>;
+  ): Promise<'ok' | 'conflict' | undefined>;
   /** Queue names in lexical order, starting after `after`, at most `limit`. */
   listQueues(account: string, prefix: string, after: string | undefined, limit: number): Promise<string[]>;
-  /** Undefined when the queue does not exist. */
   sendMessages(q: QueueRef, messages: NewMessage[], now: number): Promise<SendResult | undefined>;
-  receiveMessages(q: QueueRef, options: ReceiveOptions): Promise<StoreReceiveResult>;
+  receiveMessages(q: QueueRef, options: ReceiveOptions): Promise<StoreReceiveResult | undefined>;
   /**
-   * Per receipt, or undefined when the queue does not exist. `now` decides which FIFO handles have
-   * expired (on a standard queue any handle deletes).
+   * Per receipt. `now` decides which FIFO handles have expired (on a standard queue any handle
+   * deletes).
    */
   deleteMessages(
     q: QueueRef,
@@ -137,20 +145,31 @@ export interface Store {
     now: number,
     limitMs: number,
   ): Promise<VisibilityStatus[] | undefined>;
-  purgeQueue(q: QueueRef, now: number, cooldownMs: number): Promise<'ok' | 'missing' | 'too-soon'>;
-  tagQueue(q: QueueRef, tags: Record<string, string>, maxTags: number): Promise<'ok' | 'missing' | 'too-many'>;
-  untagQueue(q: QueueRef, keys: string[]): Promise<boolean>;
+  purgeQueue(q: QueueRef, now: number, cooldownMs: number): Promise<'ok' | 'too-soon' | undefined>;
+  tagQueue(q: QueueRef, tags: Record<string, string>, maxTags: number): Promise<'ok' | 'too-many' | undefined>;
+  untagQueue(q: QueueRef, keys: string[]): Promise<'ok' | undefined>;
   listQueueTags(q: QueueRef): Promise<Record<string, string> | undefined>;
-  /** Notes that `source`'s RedrivePolicy names `dlq` (an index for ListDeadLetterSourceQueues). */
+  /**
+   * Notes that `source`'s RedrivePolicy names `dlq` (an index for ListDeadLetterSourceQueues). Only
+   * a hint: deadLetterSources checks each name against its source's policy (and drops stale ones).
+   */
   recordDeadLetterSource(dlq: QueueRef, source: string): Promise<void>;
   /** Names of the queues whose RedrivePolicy names `dlq`, in name order. */
   deadLetterSources(dlq: QueueRef): Promise<string[]>;
   /**
    * Every message of the queue with its state, changing nothing (no receive count, visibility,
    * first-receive time or receipt). Messages on their way to another queue and messages past the
-   * retention period are left out. Undefined when the queue does not exist.
+   * retention period are left out.
    */
   peekMessages(q: QueueRef, options: PeekOptions): Promise<PeekResult | undefined>;
-  /** Channel on which sends to `q` announce visible messages (see notifier.ts). */
+  /** Channel on which sends to `q` announce visible messages (see long-polls.ts). */
   wakeChannel(q: QueueRef): string;
+}
+
+/** What the dispatcher knows of the store's connection (redis-health.ts). */
+export interface StoreHealth {
+  /** Known to be unreachable: requests fail at once with ServiceUnavailable. */
+  readonly isDown: boolean;
+  /** A command failed in a way that suggests the store is unreachable (e.g. it timed out). */
+  suspect(reason: string): void;
 }

@@ -2,19 +2,17 @@
  * The ActionContext of the action unit tests: the fake store, move tasks kept in memory, an
  * injected clock, and helpers to read the SqsError an action rejects with.
  */
-import type { ActionContext } from '../../src/actions/context.js';
+import type { ActionContext, ActionMoves } from '../../src/actions/context.js';
 import { type Config, DEFAULTS } from '../../src/config.js';
 import type { QueueRef } from '../../src/domain.js';
 import { SqsError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
+import type { DrainResult, MoveTask, MoveTaskChange } from '../../src/store/moves.js';
 import { Notifier } from '../../src/store/notifier.js';
-import type { DrainResult, MoveTask, RedisMoves } from '../../src/store/redis-moves.js';
 import { FakeStore, keyOf } from './fake-store.js';
 
-type MovesUsedByActions = Pick<RedisMoves, 'drainOutbox' | 'startTask' | 'updateTask' | 'listTasks'>;
-
 /** Move tasks kept in memory; drains are recorded and move nothing (redrive is the store tests' job). */
-export class FakeMoves implements MovesUsedByActions {
+export class FakeMoves implements ActionMoves {
   /** Queue key -> task id -> task. */
   readonly tasks = new Map<string, Map<string, MoveTask>>();
   readonly drained: QueueRef[] = [];
@@ -28,8 +26,8 @@ export class FakeMoves implements MovesUsedByActions {
     return { moved: 0, returned: 0, unroutable: [], missing: [] };
   }
 
-  async startTask(q: QueueRef, _now: number, taskId: string, task: MoveTask): Promise<MoveTask | 'missing' | 'busy'> {
-    if (!this.store.queue(q)) return 'missing';
+  async startTask(q: QueueRef, _now: number, taskId: string, task: MoveTask): Promise<MoveTask | 'busy' | undefined> {
+    if (!this.store.queue(q)) return undefined;
     const tasks = this.tasks.get(keyOf(q)) ?? new Map<string, MoveTask>();
     if ([...tasks.values()].some((t) => t.Status === 'RUNNING' || t.Status === 'CANCELLING')) return 'busy';
     tasks.set(taskId, { ...task });
@@ -40,10 +38,10 @@ export class FakeMoves implements MovesUsedByActions {
   async updateTask(
     q: QueueRef,
     taskId: string,
-    change: { moved?: number; status?: MoveTask['Status']; requireStatus?: MoveTask['Status'] },
-  ): Promise<MoveTask | 'missing' | 'wrong-status'> {
+    change: MoveTaskChange,
+  ): Promise<MoveTask | 'wrong-status' | undefined> {
     const task = this.tasks.get(keyOf(q))?.get(taskId);
-    if (!task) return 'missing';
+    if (!task) return undefined;
     if (change.requireStatus && task.Status !== change.requireStatus) return 'wrong-status';
     task.ApproximateNumberOfMessagesMoved += change.moved ?? 0;
     if (change.status) task.Status = change.status;
@@ -92,8 +90,8 @@ export function testContext(config: Partial<Config> = {}): TestContext {
   const ctx: ActionContext = {
     store,
     config: cfg,
-    notifier,
-    moves: moves as MovesUsedByActions as RedisMoves,
+    longPolls: notifier,
+    moves,
     log,
     now: clock,
     baseUrl: BASE_URL,

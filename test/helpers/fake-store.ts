@@ -9,7 +9,9 @@
  * action used, so a test can show that validation happened before any round trip.
  */
 import type { MessagePayload, NewMessage, QueueAttributes, QueueRef } from '../../src/domain.js';
+import { DEDUPLICATION_WINDOW_MS, RECEIVE_ATTEMPT_WINDOW_MS } from '../../src/sqs/limits.js';
 import { isFifoName } from '../../src/sqs/queue-names.js';
+import { decodeRedriveTarget, REDRIVE_TARGET } from '../../src/store/redrive-fields.js';
 import type {
   CreateQueueResult,
   DeleteStatus,
@@ -26,9 +28,6 @@ import type {
   VisibilityStatus,
 } from '../../src/store/store.js';
 import { PEEK_LIMIT } from '../../src/store/store.js';
-
-export const DEDUP_WINDOW_MS = 5 * 60 * 1000;
-export const ATTEMPT_WINDOW_MS = 5 * 60 * 1000;
 
 export interface FakeMessage {
   id: string;
@@ -151,13 +150,13 @@ export class FakeStore implements Store {
     return { status: 'created' };
   }
 
-  async deleteQueue(q: QueueRef, now: number, tombstoneMs: number): Promise<boolean> {
-    if (!this.use('deleteQueue', q)) return false;
+  async deleteQueue(q: QueueRef, now: number, tombstoneMs: number): Promise<'ok' | undefined> {
+    if (!this.use('deleteQueue', q)) return undefined;
     this.queues.delete(keyOf(q));
     this.sources.delete(keyOf(q));
     this.tombstones.set(keyOf(q), now + tombstoneMs);
     this.announce(this.wakeChannel(q)); // as delete-queue.lua: long polls on the queue look again
-    return true;
+    return 'ok';
   }
 
   async queueExists(q: QueueRef): Promise<boolean> {
@@ -178,15 +177,15 @@ export class FakeStore implements Store {
     return { attributes, counts, createdMs: queue.createdMs, modifiedMs: queue.modifiedMs };
   }
 
-  async setQueueAttributes(q: QueueRef, attributes: QueueAttributes, now: number): Promise<boolean> {
+  async setQueueAttributes(q: QueueRef, attributes: QueueAttributes, now: number): Promise<'ok' | undefined> {
     const queue = this.use('setQueueAttributes', q);
-    if (!queue) return false;
+    if (!queue) return undefined;
     for (const [k, v] of Object.entries(attributes)) {
       if (v === '') delete queue.attributes[k];
       else queue.attributes[k] = v;
     }
     queue.modifiedMs = now;
-    return true;
+    return 'ok';
   }
 
   async swapQueueAttribute(
@@ -195,9 +194,9 @@ export class FakeStore implements Store {
     expected: string,
     next: string,
     now: number,
-  ): Promise<'ok' | 'missing' | 'conflict'> {
+  ): Promise<'ok' | 'conflict' | undefined> {
     const queue = this.use('swapQueueAttribute', q);
-    if (!queue) return 'missing';
+    if (!queue) return undefined;
     if ((queue.attributes[name] ?? '') !== expected) return 'conflict';
     if (next === '') delete queue.attributes[name];
     else queue.attributes[name] = next;
@@ -230,7 +229,8 @@ export class FakeStore implements Store {
         if (id === undefined) return { status: 'no-dedup-id' };
         dedupKey = queue.attributes.DeduplicationScope === 'messageGroup' ? `${m.payload.groupId}\0${id}` : id;
         const seen = queue.dedup.get(dedupKey);
-        if (seen && now - seen.at < DEDUP_WINDOW_MS) return { status: 'duplicate', id: seen.id, seq: String(seen.seq) };
+        if (seen && now - seen.at < DEDUPLICATION_WINDOW_MS)
+          return { status: 'duplicate', id: seen.id, seq: String(seen.seq) };
       }
       const seq = ++queue.seq;
       const delayMs = fifo ? undefined : m.delayMs;
@@ -243,9 +243,9 @@ export class FakeStore implements Store {
     return { maxSize, outcomes };
   }
 
-  async receiveMessages(q: QueueRef, options: ReceiveOptions): Promise<StoreReceiveResult> {
+  async receiveMessages(q: QueueRef, options: ReceiveOptions): Promise<StoreReceiveResult | undefined> {
     const queue = this.use('receiveMessages', q);
-    if (!queue) return { status: 'missing' };
+    if (!queue) return undefined;
     const { now, max } = options;
     const fifo = isFifoName(q.name);
     const visibilityMs = options.visibilityMs ?? Number(queue.attributes.VisibilityTimeout) * 1000;
@@ -300,7 +300,7 @@ export class FakeStore implements Store {
     }
     if (fifo && options.attemptId) {
       const receipts = taken.map((m) => ({ id: m.id, token: m.token }));
-      queue.attempts.set(options.attemptId, { receipts, until: now + ATTEMPT_WINDOW_MS });
+      queue.attempts.set(options.attemptId, { receipts, until: now + RECEIVE_ATTEMPT_WINDOW_MS });
     }
     return { status: 'ok', messages: taken.map(receiptOf), moved: 0 };
   }
@@ -337,6 +337,7 @@ export class FakeStore implements Store {
       // with the timeout.
       if (!m || (isFifoName(q.name) && m.token !== token)) return 'no-message';
       if (isFifoName(q.name) && (!m.inflight || m.availableAt <= now)) return 'expired';
+      // Never received (delayed, or available since its send): nothing to count the limit from.
       if (!m.inflight) return 'not-inflight';
       // As SQS (and the Lua script): whole seconds since the receive count against the limit.
       if (Math.floor((now - m.receivedMs) / 1000) * 1000 + visibilityMs > limitMs) return 'over-limit';
@@ -345,9 +346,9 @@ export class FakeStore implements Store {
     });
   }
 
-  async purgeQueue(q: QueueRef, now: number, cooldownMs: number): Promise<'ok' | 'missing' | 'too-soon'> {
+  async purgeQueue(q: QueueRef, now: number, cooldownMs: number): Promise<'ok' | 'too-soon' | undefined> {
     const queue = this.use('purgeQueue', q);
-    if (!queue) return 'missing';
+    if (!queue) return undefined;
     if (queue.lastPurgeMs !== undefined && now - queue.lastPurgeMs < cooldownMs) return 'too-soon';
     queue.lastPurgeMs = now;
     queue.messages = [];
@@ -356,20 +357,20 @@ export class FakeStore implements Store {
     return 'ok';
   }
 
-  async tagQueue(q: QueueRef, tags: Record<string, string>, maxTags: number): Promise<'ok' | 'missing' | 'too-many'> {
+  async tagQueue(q: QueueRef, tags: Record<string, string>, maxTags: number): Promise<'ok' | 'too-many' | undefined> {
     const queue = this.use('tagQueue', q);
-    if (!queue) return 'missing';
+    if (!queue) return undefined;
     const merged = { ...queue.tags, ...tags };
     if (Object.keys(merged).length > maxTags) return 'too-many';
     queue.tags = merged;
     return 'ok';
   }
 
-  async untagQueue(q: QueueRef, keys: string[]): Promise<boolean> {
+  async untagQueue(q: QueueRef, keys: string[]): Promise<'ok' | undefined> {
     const queue = this.use('untagQueue', q);
-    if (!queue) return false;
+    if (!queue) return undefined;
     for (const k of keys) delete queue.tags[k];
-    return true;
+    return 'ok';
   }
 
   async listQueueTags(q: QueueRef): Promise<Record<string, string> | undefined> {
@@ -387,7 +388,7 @@ export class FakeStore implements Store {
     this.use('deadLetterSources', dlq);
     // As in the Redis store, each source's current policy is the truth.
     const current = (name: string) =>
-      this.queue({ account: dlq.account, name })?.attributes._redriveTarget === `dlq:${dlq.name}`;
+      decodeRedriveTarget(this.queue({ account: dlq.account, name })?.attributes[REDRIVE_TARGET]) === dlq.name;
     return [...(this.sources.get(keyOf(dlq)) ?? [])].filter(current).sort();
   }
 

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import type { MessagePayload, NewMessage, QueueRef } from '../../src/domain.js';
 import { FIFO_DEFAULTS, STANDARD_DEFAULTS } from '../../src/sqs/queue-attributes.js';
 import { RedisStore } from '../../src/store/redis-store.js';
+import { encodeRedrive } from '../../src/store/redrive-fields.js';
 import type { ReceiveOptions, SendOutcome, Store, StoredReceipt, StoreReceiveResult } from '../../src/store/store.js';
 import { FakeStore } from '../helpers/fake-store.js';
 
@@ -23,11 +24,8 @@ const std: QueueRef = { account: ACCOUNT, name: 'q' };
 const fifo: QueueRef = { account: ACCOUNT, name: 'q.fifo' };
 const ref = (name: string): QueueRef => ({ account: ACCOUNT, name });
 
-/**
- * How a queue's RedrivePolicy names its dead-letter queue for the store (the field
- * deadLetterSources reads; actions/redrive-check.ts writes it).
- */
-const redrivesTo = (dlq: string) => ({ _redriveTarget: `dlq:${dlq}` });
+/** The internal fields of a RedrivePolicy naming `dlq` (deadLetterSources reads them; redrive-check.ts writes them). */
+const redrivesTo = (dlq: string) => encodeRedrive({ maxReceiveCount: 5, deadLetterQueue: dlq });
 
 function payload(body: string, extra: Partial<MessagePayload> = {}): MessagePayload {
   return { body, md5Body: `md5-${body}`, senderId: 'AIDAEXAMPLE', sentTimestamp: T0, ...extra };
@@ -65,11 +63,12 @@ const stores: [string, () => Store][] = [
 
 type Receipt = { id: string; token: string };
 
-const ok = (r: StoreReceiveResult): StoredReceipt[] => {
-  if (r.status !== 'ok') throw new Error(`expected messages, got ${JSON.stringify(r)}`);
+const ok = (r: StoreReceiveResult | undefined): StoredReceipt[] => {
+  if (r?.status !== 'ok') throw new Error(`expected messages, got ${JSON.stringify(r)}`);
   return r.messages;
 };
-const bodies = (r: StoreReceiveResult): string[] => (r.status === 'ok' ? r.messages.map((m) => m.payload.body) : []);
+const bodies = (r: StoreReceiveResult | undefined): string[] =>
+  r?.status === 'ok' ? r.messages.map((m) => m.payload.body) : [];
 const receipt = (m: StoredReceipt | undefined): Receipt => {
   if (!m) throw new Error('no message');
   return { id: m.id, token: m.token };
@@ -124,13 +123,38 @@ describe.each(stores)('Store contract (%s store)', (_name, make) => {
       expect(await store.queueExists({ account: '111111111111', name: 'q' })).toBe(false);
     });
 
+    it('answers undefined from every call on a queue that does not exist, and changes nothing', async () => {
+      const nope = ref('nope');
+      const r = { id: randomUUID(), token: 't' };
+      const answers = {
+        deleteQueue: await store.deleteQueue(nope, T0, 60_000),
+        getQueue: await store.getQueue(nope, T0),
+        setQueueAttributes: await store.setQueueAttributes(nope, { DelaySeconds: '1' }, T0),
+        swapQueueAttribute: await store.swapQueueAttribute(nope, 'Policy', '', 'p', T0),
+        sendMessages: await store.sendMessages(nope, [message('a')], T0),
+        receiveMessages: await receive(nope, T0),
+        deleteMessages: await store.deleteMessages(nope, [r], T0),
+        deleteNoMessages: await store.deleteMessages(nope, [], T0),
+        changeVisibility: await store.changeVisibility(nope, [{ ...r, visibilityMs: 0 }], T0, VISIBILITY_LIMIT_MS),
+        purgeQueue: await store.purgeQueue(nope, T0, 60_000),
+        tagQueue: await store.tagQueue(nope, { a: '1' }, 50),
+        untagQueue: await store.untagQueue(nope, ['a']),
+        listQueueTags: await store.listQueueTags(nope),
+        peekMessages: await store.peekMessages(nope, { now: T0 }),
+      };
+      expect(Object.entries(answers).filter(([, answer]) => answer !== undefined)).toEqual([]);
+      expect(await store.queueExists(nope)).toBe(false);
+      // Not even a tombstone: the name is free.
+      expect(await create(nope)).toEqual({ status: 'created' });
+    });
+
     it('sets attributes ("" removes one), hides internal ones, and keeps the modification time', async () => {
-      expect(await store.setQueueAttributes(std, { DelaySeconds: '1' }, T0)).toBe(false);
+      expect(await store.setQueueAttributes(std, { DelaySeconds: '1' }, T0)).toBeUndefined();
       await create(std);
       expect(
         await store.setQueueAttributes(std, { DelaySeconds: '7', RedrivePolicy: 'p', _internal: 'x' }, T0 + 5),
-      ).toBe(true);
-      expect(await store.setQueueAttributes(std, { RedrivePolicy: '' }, T0 + 9)).toBe(true);
+      ).toBe('ok');
+      expect(await store.setQueueAttributes(std, { RedrivePolicy: '' }, T0 + 9)).toBe('ok');
       const state = await store.getQueue(std, T0 + 10);
       expect(state?.attributes).toEqual({ ...STANDARD_DEFAULTS, DelaySeconds: '7' });
       expect([state?.createdMs, state?.modifiedMs]).toEqual([T0, T0 + 9]);
@@ -139,7 +163,7 @@ describe.each(stores)('Store contract (%s store)', (_name, make) => {
     });
 
     it('swaps an attribute only from the value expected', async () => {
-      expect(await store.swapQueueAttribute(std, 'Policy', '', 'p1', T0)).toBe('missing');
+      expect(await store.swapQueueAttribute(std, 'Policy', '', 'p1', T0)).toBeUndefined();
       await create(std);
       expect(await store.swapQueueAttribute(std, 'Policy', 'p0', 'p1', T0 + 1)).toBe('conflict');
       expect(await store.swapQueueAttribute(std, 'Policy', '', 'p1', T0 + 2)).toBe('ok');
@@ -174,11 +198,11 @@ describe.each(stores)('Store contract (%s store)', (_name, make) => {
     });
 
     it('deletes a queue with its messages and tags, and blocks the name until the tombstone ends', async () => {
-      expect(await store.deleteQueue(std, T0, 60_000)).toBe(false);
+      expect(await store.deleteQueue(std, T0, 60_000)).toBeUndefined();
       await store.createQueue(std, STANDARD_DEFAULTS, {}, { team: 'x' }, T0);
       await store.sendMessages(std, [message('a'), message('b')], T0);
-      expect(await store.deleteQueue(std, T0, 60_000)).toBe(true);
-      expect(await store.deleteQueue(std, T0, 60_000)).toBe(false);
+      expect(await store.deleteQueue(std, T0, 60_000)).toBe('ok');
+      expect(await store.deleteQueue(std, T0, 60_000)).toBeUndefined();
       expect(await store.queueExists(std)).toBe(false);
       expect(await store.sendMessages(std, [message('c')], T0)).toBeUndefined();
       expect(await store.createQueue(std, STANDARD_DEFAULTS, {}, {}, T0 + 59_999)).toEqual({
@@ -194,13 +218,13 @@ describe.each(stores)('Store contract (%s store)', (_name, make) => {
 
     it('does not block the name when the tombstone is 0', async () => {
       await create(std);
-      expect(await store.deleteQueue(std, T0, 0)).toBe(true);
+      expect(await store.deleteQueue(std, T0, 0)).toBe('ok');
       expect(await store.createQueue(std, STANDARD_DEFAULTS, {}, {}, T0)).toEqual({ status: 'created' });
     });
 
     it('tags a queue: merges, overwrites, counts only new keys against the limit, untags', async () => {
-      expect(await store.tagQueue(std, { a: '1' }, 3)).toBe('missing');
-      expect(await store.untagQueue(std, ['a'])).toBe(false);
+      expect(await store.tagQueue(std, { a: '1' }, 3)).toBeUndefined();
+      expect(await store.untagQueue(std, ['a'])).toBeUndefined();
       expect(await store.listQueueTags(std)).toBeUndefined();
       await store.createQueue(std, STANDARD_DEFAULTS, {}, { a: '1' }, T0);
       expect(await store.listQueueTags(std)).toEqual({ a: '1' });
@@ -208,8 +232,8 @@ describe.each(stores)('Store contract (%s store)', (_name, make) => {
       expect(await store.tagQueue(std, { a: 'one', d: '4' }, 3)).toBe('too-many');
       expect(await store.listQueueTags(std)).toEqual({ a: '1', b: '2', c: '3' });
       expect(await store.tagQueue(std, { a: 'one' }, 3)).toBe('ok');
-      expect(await store.untagQueue(std, ['b', 'nope'])).toBe(true);
-      expect(await store.untagQueue(std, [])).toBe(true);
+      expect(await store.untagQueue(std, ['b', 'nope'])).toBe('ok');
+      expect(await store.untagQueue(std, [])).toBe('ok');
       expect(await store.listQueueTags(std)).toEqual({ a: 'one', c: '3' });
       // Tags are not attributes.
       expect((await store.getQueue(std, T0))?.attributes).toEqual(STANDARD_DEFAULTS);
@@ -265,7 +289,7 @@ describe.each(stores)('Store contract (%s store)', (_name, make) => {
     });
 
     it('receives in send order, at most `max`, each message once while invisible', async () => {
-      expect(await receive(ref('nope'), T0)).toEqual({ status: 'missing' });
+      expect(await receive(ref('nope'), T0)).toBeUndefined();
       const sent = [message('a'), message('b'), message('c')];
       await store.sendMessages(std, sent, T0);
       const first = ok(await receive(std, T0, { max: 2 }));
@@ -449,7 +473,7 @@ describe.each(stores)('Store contract (%s store)', (_name, make) => {
     });
 
     it('purges every message, once per cooldown, and keeps counting sequence numbers', async () => {
-      expect(await store.purgeQueue(ref('nope'), T0, 60_000)).toBe('missing');
+      expect(await store.purgeQueue(ref('nope'), T0, 60_000)).toBeUndefined();
       const sent = await store.sendMessages(std, [message('a'), message('b', { delayMs: 5_000 })], T0);
       ok(await receive(std, T0, { max: 1 }));
       expect(await store.purgeQueue(std, T0, 60_000)).toBe('ok');
@@ -766,6 +790,17 @@ describe.each(stores)('Store contract (%s store)', (_name, make) => {
       const m = message('later', { delayMs: 60_000 });
       await store.sendMessages(std, [m], T0);
       expect(await change(std, { id: m.id, token: 'never' }, 1_000, T0)).toEqual(['not-inflight']);
+    });
+
+    it('standard queue: an available message that was never received is not in flight, and stays available', async () => {
+      await create(std);
+      const m = message('ready');
+      await store.sendMessages(std, [m], T0);
+      for (const visibilityMs of [0, 1_000, VISIBILITY_LIMIT_MS]) {
+        expect(await change(std, { id: m.id, token: 'never' }, visibilityMs, T0 + 1_000)).toEqual(['not-inflight']);
+      }
+      expect(await counts(std, T0 + 1_000)).toEqual({ visible: 1, notVisible: 0, delayed: 0 });
+      expect(ok(await receive(std, T0 + 1_000)).map((x) => [x.payload.body, x.receiveCount])).toEqual([['ready', 1]]);
     });
 
     it('FIFO: only the latest handle changes the message, and it expires with the timeout', async () => {

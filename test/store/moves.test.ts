@@ -11,6 +11,7 @@ import { STANDARD_DEFAULTS } from '../../src/sqs/queue-attributes.js';
 import { KeyCache, queueKeys } from '../../src/store/keys.js';
 import { RedisMoves } from '../../src/store/redis-moves.js';
 import { RedisStore } from '../../src/store/redis-store.js';
+import { encodeRedrive } from '../../src/store/redrive-fields.js';
 import { acceptMoved } from '../../src/store/scripts/moves.js';
 import { Scripts } from '../../src/store/scripts.js';
 
@@ -37,7 +38,13 @@ beforeEach(async () => {
   store = new RedisStore(redis, prefix, scripts);
   moves = new RedisMoves(redis, scripts, prefix, 'us-east-1');
   await store.createQueue(dlq, STANDARD_DEFAULTS, {}, {}, T0);
-  await store.createQueue(src, { ...STANDARD_DEFAULTS, _redriveMax: '1', _redriveTarget: 'dlq:dlq' }, {}, {}, T0);
+  await store.createQueue(
+    src,
+    { ...STANDARD_DEFAULTS, ...encodeRedrive({ maxReceiveCount: 1, deadLetterQueue: 'dlq' }) },
+    {},
+    {},
+    T0,
+  );
 });
 
 /** Sends one message and receives it twice, so the second receive puts it in the outbox. */
@@ -101,7 +108,7 @@ describe('move handoff', () => {
     await moves.drainOutbox(src, T0 + 10);
     // Back to the source, as a move task does (here by hand), then redriven again within the hour.
     const receipt = await store.receiveMessages(dlq, { now: T0 + 20, max: 1, inflightLimit: 120_000 });
-    if (receipt.status !== 'ok') throw new Error('not in the dead-letter queue');
+    if (receipt?.status !== 'ok') throw new Error('not in the dead-letter queue');
     await store.deleteMessages(dlq, [{ id, token: receipt.messages[0]?.token as string }], T0 + 20);
     await store.sendMessages(
       src,

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import type { NewMessage, QueueRef } from '../../src/domain.js';
 import { FIFO_DEFAULTS, STANDARD_DEFAULTS } from '../../src/sqs/queue-attributes.js';
 import { RedisStore } from '../../src/store/redis-store.js';
+import { encodeRedrive } from '../../src/store/redrive-fields.js';
 import type { PeekedMessage, PeekOptions, Store } from '../../src/store/store.js';
 import { FakeStore } from '../helpers/fake-store.js';
 
@@ -58,8 +59,11 @@ describe.each(stores)('peekMessages (%s store)', (_name, make) => {
     if (!r) throw new Error('no queue');
     return r;
   };
-  const receive = (q: QueueRef, now: number, max: number, visibilityMs: number) =>
-    store.receiveMessages(q, { now, max, visibilityMs, inflightLimit: 120_000 });
+  const receive = async (q: QueueRef, now: number, max: number, visibilityMs: number) => {
+    const r = await store.receiveMessages(q, { now, max, visibilityMs, inflightLimit: 120_000 });
+    if (!r) throw new Error('no queue');
+    return r;
+  };
 
   beforeEach(async () => {
     store = make();
@@ -204,10 +208,10 @@ describe('peekMessages on Redis only', () => {
   it('leaves out messages in the outbox; a FIFO group stays held by one', async () => {
     await store.sendMessages(fifo, [message('moving', { group: 'g' }), message('behind', { group: 'g' })], T0);
     await store.receiveMessages(fifo, { now: T0, max: 1, visibilityMs: 1_000, inflightLimit: 10 });
-    await redis.hset(meta(fifo), '_redriveMax', '1', '_redriveTarget', 'dlq:dlq.fifo');
+    await redis.hset(meta(fifo), encodeRedrive({ maxReceiveCount: 1, deadLetterQueue: 'dlq.fifo' }));
     // The next receive finds `moving` received once already: it goes to the outbox, `behind` waits.
     const r = await store.receiveMessages(fifo, { now: T0 + 1_000, max: 1, inflightLimit: 10 });
-    expect(r.status === 'empty' && r.moved).toBe(1);
+    expect(r?.status === 'empty' && r.moved).toBe(1);
     const peeked = await store.peekMessages(fifo, { now: T0 + 1_000 });
     expect(byBody(peeked?.messages ?? [])).toEqual({ behind: { state: 'available', locked: true, count: 0 } });
   });

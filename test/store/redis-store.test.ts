@@ -5,6 +5,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import type { NewMessage, QueueRef } from '../../src/domain.js';
 import { STANDARD_DEFAULTS } from '../../src/sqs/queue-attributes.js';
 import { RedisStore } from '../../src/store/redis-store.js';
+import { encodeRedrive } from '../../src/store/redrive-fields.js';
+import type { ReceiveOptions, StoreReceiveResult } from '../../src/store/store.js';
 
 let redis: Redis;
 let store: RedisStore;
@@ -38,8 +40,15 @@ beforeEach(async () => {
 
 type Receipt = { id: string; token: string };
 
+/** A receive from a queue that exists. */
+async function receiveFrom(queue: QueueRef, options: ReceiveOptions): Promise<StoreReceiveResult> {
+  const r = await store.receiveMessages(queue, options);
+  if (!r) throw new Error(`no queue ${queue.name}`);
+  return r;
+}
+
 const receive = (now: number, max = 10, visibilityMs?: number, inflightLimit = 120_000) =>
-  store.receiveMessages(q, { now, max, inflightLimit, ...(visibilityMs !== undefined ? { visibilityMs } : {}) });
+  receiveFrom(q, { now, max, inflightLimit, ...(visibilityMs !== undefined ? { visibilityMs } : {}) });
 
 describe('store scripts with a fixed clock', () => {
   it('never returns a message past its retention period, and removes it', async () => {
@@ -107,7 +116,7 @@ describe('store scripts with a fixed clock', () => {
   });
 
   it('blocks a deleted name until the tombstone ends, measured on the clock', async () => {
-    expect(await store.deleteQueue(q, T0, 60_000)).toBe(true);
+    expect(await store.deleteQueue(q, T0, 60_000)).toBe('ok');
     expect((await store.createQueue(q, STANDARD_DEFAULTS, {}, {}, T0)).status).toBe('deleted-recently');
     expect((await store.createQueue(q, STANDARD_DEFAULTS, {}, {}, T0 + 59_999)).status).toBe('deleted-recently');
     // Redis keeps it longer than the block, in real time, so that a clock standing still finds it.
@@ -151,7 +160,7 @@ describe('store scripts with a fixed clock', () => {
     await store.sendMessages(q, [m], T0);
     const r = await receive(T0, 1, 1_000);
     if (r.status !== 'ok') throw new Error('no message');
-    await redis.hset(`${prefix}:{000000000000/q}:meta`, '_redriveMax', '1', '_redriveTarget', 'dlq:dlq');
+    await redis.hset(`${prefix}:{000000000000/q}:meta`, encodeRedrive({ maxReceiveCount: 1, deadLetterQueue: 'dlq' }));
     expect((await receive(T0 + 1_000)).status).toBe('empty');
     const token = r.messages[0]?.token as string;
     expect(await store.changeVisibility(q, [{ id: m.id, token, visibilityMs: 1 }], T0 + 1_000, 43_200_000)).toEqual([
@@ -199,7 +208,7 @@ describe('batched calls on a standard queue (one multi-member command per key)',
 
     // a and b come back after their visibility timeout with one receive each; c and d are new.
     await store.sendMessages(q, [message('c'), message('d')], T0 + 5_000);
-    await redis.hset(`${prefix}:{000000000000/q}:meta`, '_redriveMax', '1', '_redriveTarget', 'dlq:dlq');
+    await redis.hset(`${prefix}:{000000000000/q}:meta`, encodeRedrive({ maxReceiveCount: 1, deadLetterQueue: 'dlq' }));
     const second = await receive(T0 + 10_000, 10, 10_000);
     expect(bodies(second)).toEqual(['c', 'd']);
     expect(second.status === 'ok' && second.moved).toBe(2);
@@ -240,7 +249,7 @@ describe('batched calls on a standard queue (one multi-member command per key)',
     const m = message('redriven');
     await store.sendMessages(q, [m], T0);
     await receive(T0, 1, 1_000);
-    await redis.hset(`${prefix}:{000000000000/q}:meta`, '_redriveMax', '1', '_redriveTarget', 'dlq:dlq');
+    await redis.hset(`${prefix}:{000000000000/q}:meta`, encodeRedrive({ maxReceiveCount: 1, deadLetterQueue: 'dlq' }));
     expect((await receive(T0 + 1_000)).status === 'empty').toBe(true);
     expect(await redis.zcard(`${prefix}:{000000000000/q}:outbox`)).toBe(1);
     expect(await store.deleteMessages(q, [{ id: m.id, token: 'old' }], T0 + 1_000)).toEqual(['deleted']);
@@ -259,7 +268,7 @@ describe('FIFO store scripts with a fixed clock', () => {
     payload: { body, md5Body: 'x', senderId: 's', sentTimestamp: T0, groupId: 'g', dedupId },
   });
   const fifoReceive = (now: number, attemptId?: string) =>
-    store.receiveMessages(f, {
+    receiveFrom(f, {
       now,
       max: 10,
       inflightLimit: 120_000,
@@ -316,9 +325,9 @@ describe('FIFO store scripts with a fixed clock', () => {
     const m1 = fifoMessage('x', 'x');
     const m2 = { ...fifoMessage('y', 'y'), payload: { ...fifoMessage('y', 'y').payload, groupId: 'other' } };
     await store.sendMessages(d, [m1, m2], T0);
-    const early = await store.receiveMessages(d, { now: T0 + 4_999, max: 10, inflightLimit: 120_000 });
+    const early = await receiveFrom(d, { now: T0 + 4_999, max: 10, inflightLimit: 120_000 });
     expect(early.status).toBe('empty');
-    const due = await store.receiveMessages(d, { now: T0 + 5_000, max: 10, inflightLimit: 120_000 });
+    const due = await receiveFrom(d, { now: T0 + 5_000, max: 10, inflightLimit: 120_000 });
     expect(due.status === 'ok' && due.messages.map((m) => m.payload.body).sort()).toEqual(['x', 'y']);
   });
 
@@ -327,12 +336,12 @@ describe('FIFO store scripts with a fixed clock', () => {
     await store.createQueue(r, { ...STANDARD_DEFAULTS, FifoQueue: 'true', MessageRetentionPeriod: '60' }, {}, {}, T0);
     await store.sendMessages(r, [fifoMessage('old-1', 'o1'), fifoMessage('old-2', 'o2')], T0 - 61_000);
     await store.sendMessages(r, [fifoMessage('new-1', 'n1'), fifoMessage('new-2', 'n2')], T0);
-    const got = await store.receiveMessages(r, { now: T0, max: 10, inflightLimit: 120_000 });
+    const got = await receiveFrom(r, { now: T0, max: 10, inflightLimit: 120_000 });
     expect(got.status === 'ok' && got.messages.map((m) => m.payload.body)).toEqual(['new-1', 'new-2']);
     expect(got.status === 'ok' && new Set(got.messages.map((m) => m.token)).size).toBe(2);
     expect(await redis.hlen(`${prefix}:{000000000000/retained.fifo}:body`)).toBe(2);
     // The group is locked while its messages are in flight.
-    expect((await store.receiveMessages(r, { now: T0, max: 10, inflightLimit: 120_000 })).status).toBe('empty');
+    expect((await receiveFrom(r, { now: T0, max: 10, inflightLimit: 120_000 })).status).toBe('empty');
   });
 
   it('deletes a batch across groups: stale and repeated handles refused, each group unlocked once empty', async () => {
@@ -384,7 +393,7 @@ describe('FIFO store scripts with a fixed clock', () => {
     // Just before the end it still works.
     expect(await store.changeVisibility(f, [{ ...receipt, visibilityMs: 1 }], end - 1, limit)).toEqual(['changed']);
     // Moved back to the available messages by a receive that took nothing.
-    expect((await store.receiveMessages(f, { now: end, max: 0, inflightLimit: 120_000 })).status).toBe('empty');
+    expect((await receiveFrom(f, { now: end, max: 0, inflightLimit: 120_000 })).status).toBe('empty');
     expect(await store.deleteMessages(f, [receipt], end)).toEqual(['expired']);
     expect(await store.changeVisibility(f, [{ ...receipt, visibilityMs: 1 }], end, limit)).toEqual(['expired']);
     const again = await fifoReceive(end);
@@ -423,7 +432,7 @@ describe('FIFO store scripts with a fixed clock', () => {
 
   it('keeps groups, locks and the available set consistent through send, receive, delete', async () => {
     await store.sendMessages(f, [fifoMessage('a', 'd1'), fifoMessage('b', 'd2')], T0);
-    const r = await store.receiveMessages(f, { now: T0, max: 1, inflightLimit: 120_000 });
+    const r = await receiveFrom(f, { now: T0, max: 1, inflightLimit: 120_000 });
     if (r.status !== 'ok') throw new Error('no message');
     const k = (s: string) => `${prefix}:{000000000000/q.fifo}:${s}`;
     expect(await redis.hgetall(k('locked'))).toEqual({ g: '1' });
@@ -438,7 +447,7 @@ describe('FIFO store scripts with a fixed clock', () => {
     await store.sendMessages(f, [fifoMessage('a', 'd1')], T0);
     const k = `${prefix}:{000000000000/q.fifo}:inflight`;
     await redis.zadd(k, T0 + 60_000, 'someone-else');
-    const r = await store.receiveMessages(f, { now: T0, max: 1, inflightLimit: 1 });
+    const r = await receiveFrom(f, { now: T0, max: 1, inflightLimit: 1 });
     expect(r.status).toBe('empty');
   });
 });

@@ -11,8 +11,10 @@ import type { QueueRef } from '../../src/domain.js';
 import { createLogger } from '../../src/log.js';
 import { STANDARD_DEFAULTS } from '../../src/sqs/queue-attributes.js';
 import { KeyCache, registryKey } from '../../src/store/keys.js';
-import { type MoveTask, RedisMoves } from '../../src/store/redis-moves.js';
+import type { MoveTask } from '../../src/store/moves.js';
+import { RedisMoves } from '../../src/store/redis-moves.js';
 import { RedisStore } from '../../src/store/redis-store.js';
+import { encodeRedrive } from '../../src/store/redrive-fields.js';
 import { startMoveTask, updateMoveTask } from '../../src/store/scripts/moves.js';
 import { createQueue, setQueueAttributes } from '../../src/store/scripts/queue.js';
 import { Scripts } from '../../src/store/scripts.js';
@@ -67,7 +69,7 @@ describe('DeleteQueue: the name leaves the registry, then the queue goes', () =>
     await redis.zrem(registryKey(prefix, ACCOUNT), q.name);
     expect(await store.listQueues(ACCOUNT, '', undefined, 100)).toEqual([]);
     expect(await store.queueExists(q)).toBe(true);
-    expect(await store.deleteQueue(q, T0, 0)).toBe(true);
+    expect(await store.deleteQueue(q, T0, 0)).toBe('ok');
     expect(await store.queueExists(q)).toBe(false);
   });
 
@@ -86,27 +88,42 @@ describe('DeleteQueue: the name leaves the registry, then the queue goes', () =>
   });
 });
 
-describe("a RedrivePolicy: the source's policy, then the dead-letter queue's list of sources", () => {
-  it('a crash between: the source is not listed until the retry records it; redrive already works', async () => {
-    const dlq = ref('dlq');
-    const src = ref('src');
+describe("a RedrivePolicy: the source's name into the dead-letter queue's list, its policy, the name again", () => {
+  const dlq = ref('dlq');
+  const src = ref('src');
+  const policy = encodeRedrive({ maxReceiveCount: 1, deadLetterQueue: 'dlq' });
+
+  beforeEach(async () => {
     await store.createQueue(dlq, STANDARD_DEFAULTS, {}, {}, T0);
     await store.createQueue(src, STANDARD_DEFAULTS, {}, {}, T0);
-    const policy = { _redriveMax: '1', _redriveTarget: 'dlq:dlq' };
-    await setQueueAttributes(scripts, keys.get(src), { now: T0, attributes: policy });
+  });
+
+  it('a crash after the first record: no read shows the name, and the first read drops it', async () => {
+    await store.recordDeadLetterSource(dlq, src.name);
     expect(await store.deadLetterSources(dlq)).toEqual([]);
-    // The retry of the failed call: both steps.
-    expect(await store.setQueueAttributes(src, policy, T0)).toBe(true);
+    expect(await redis.scard(keys.get(dlq).keys.sources)).toBe(0);
+  });
+
+  it('a crash after the policy: the source is listed already', async () => {
+    await store.recordDeadLetterSource(dlq, src.name);
+    await setQueueAttributes(scripts, keys.get(src), { now: T0, attributes: policy });
+    expect(await store.deadLetterSources(dlq)).toEqual(['src']);
+  });
+
+  it('a read between the first record and the policy drops the name; the second record lists it again', async () => {
+    await store.recordDeadLetterSource(dlq, src.name);
+    expect(await store.deadLetterSources(dlq)).toEqual([]);
+    expect(await store.setQueueAttributes(src, policy, T0)).toBe('ok');
+    // A crash here, too, would leave the source unlisted until the failed call's retry.
+    expect(await store.deadLetterSources(dlq)).toEqual([]);
     await store.recordDeadLetterSource(dlq, src.name);
     expect(await store.deadLetterSources(dlq)).toEqual(['src']);
   });
 
-  it('a listed source whose policy names another queue (or none) is dropped on read', async () => {
-    const dlq = ref('dlq');
-    await store.createQueue(dlq, STANDARD_DEFAULTS, {}, {}, T0);
+  it('a listed source whose policy names another queue (or none), or that does not exist, is dropped on read', async () => {
     await store.createQueue(ref('other'), STANDARD_DEFAULTS, {}, {}, T0);
-    await store.recordDeadLetterSource(dlq, 'other');
-    await store.recordDeadLetterSource(dlq, 'gone');
+    await store.setQueueAttributes(src, encodeRedrive({ maxReceiveCount: 1, deadLetterQueue: 'elsewhere' }), T0);
+    for (const name of ['src', 'other', 'gone']) await store.recordDeadLetterSource(dlq, name);
     expect(await store.deadLetterSources(dlq)).toEqual([]);
     expect(await redis.scard(keys.get(dlq).keys.sources)).toBe(0);
   });

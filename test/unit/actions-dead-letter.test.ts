@@ -56,6 +56,20 @@ describe('RedrivePolicy and ListDeadLetterSourceQueues', () => {
     ]);
   });
 
+  it("records a source in its dead-letter queue's index before and after storing its policy", async () => {
+    await createQueue({ QueueName: 'dlq' }, t.ctx);
+    t.store.calls.length = 0;
+    await withPolicy('s1', redrive('dlq'));
+    await setQueueAttributes({ QueueUrl: t.url('q'), Attributes: { RedrivePolicy: redrive('dlq') } }, t.ctx);
+    // Removing the policy records nothing: reads drop a name whose policy no longer names the queue.
+    await setQueueAttributes({ QueueUrl: t.url('q'), Attributes: { RedrivePolicy: '' } }, t.ctx);
+    expect(t.store.calls).toEqual([
+      ...['getQueue', 'recordDeadLetterSource', 'createQueue', 'recordDeadLetterSource'],
+      ...['getQueue', 'recordDeadLetterSource', 'setQueueAttributes', 'recordDeadLetterSource'],
+      'setQueueAttributes',
+    ]);
+  });
+
   it('rejects MaxResults out of range and an unknown dead-letter queue', async () => {
     expect((await actionError(listDeadLetterSourceQueues({ QueueUrl: t.url('q'), MaxResults: 0 }, t.ctx))).code).toBe(
       'InvalidParameterValueException',

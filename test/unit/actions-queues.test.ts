@@ -30,10 +30,10 @@ describe('DeleteQueue and GetQueueUrl', () => {
   it('deletes a queue, wakes its long polls, and the queue is gone', async () => {
     await create('q');
     const channel = t.store.wakeChannel({ account: '000000000000', name: 'q' });
-    await t.ctx.notifier.acquire(channel);
-    const before = t.ctx.notifier.version(channel);
+    await t.ctx.longPolls.acquire(channel);
+    const before = t.ctx.longPolls.version(channel);
     expect(await deleteQueue({ QueueUrl: t.url('q') }, t.ctx)).toEqual({});
-    expect(t.ctx.notifier.version(channel)).toBe(before + 1);
+    expect(t.ctx.longPolls.version(channel)).toBe(before + 1);
     expect(await actionError(getQueueUrl({ QueueName: 'q' }, t.ctx))).toEqual(QDNE);
     expect(await actionError(deleteQueue({ QueueUrl: t.url('q') }, t.ctx))).toEqual(QDNE);
   });

@@ -230,7 +230,10 @@ describe('ReceiveMessage results', () => {
     // The store put two messages in the outbox on the way to the one it returns, then on an empty look.
     const spy = vi
       .spyOn(t.store, 'receiveMessages')
-      .mockImplementationOnce(async (q, options) => ({ ...(await real(q, options)), moved: 2 }))
+      .mockImplementationOnce(async (q, options) => {
+        const r = await real(q, options);
+        return r?.status === 'ok' ? { ...r, moved: 2 } : r;
+      })
       .mockResolvedValueOnce({ status: 'empty', queueWaitSeconds: 0, moved: 1 });
     expect((await receive()).Messages?.map((m) => m.Body)).toEqual(['ready']);
     expect(t.moves.drained).toEqual([{ account: ACCOUNT, name: 'q' }]);

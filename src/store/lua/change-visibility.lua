@@ -8,8 +8,8 @@
 -- ARGV: 1 FIFO queue (1|0), 2 now (ms), 3 limit of total visibility since receive (ms), 4 wake
 --       channel (gets 'visibleAtMs count' when a message becomes visible sooner than before), then
 --       triples: id, receipt token, visibility ms
--- Returns: {MISSING} | {OK, status per triple}: OK changed, NOT_INFLIGHT (on its way to another
---          queue), GONE no such message (FIFO: or the handle is from an earlier receive),
+-- Returns: {MISSING} | {OK, status per triple}: OK changed, NOT_INFLIGHT (never received, or on its
+--          way to another queue), GONE no such message (FIFO: or the handle is from an earlier receive),
 --          OVER_LIMIT total visibility over the limit, EXPIRED a FIFO handle whose timeout ended
 local k = queue_keys(ARGV[1] == '1')
 if redis.call('EXISTS', k.meta) == 0 then
@@ -24,15 +24,16 @@ for i = 5, #ARGV, 3 do
   local visibility = tonumber(ARGV[i + 2])
   local info = redis.call('HGET', k.info, id)
   local deadline = tonumber(redis.call('ZSCORE', k.inflight, id) or '-1')
-  local token, received
+  local token, received, receives
   if info then
-    local _, _, _, t, r = parse_info(info)
-    token, received = t, r
+    local _, c, _, t, r = parse_info(info)
+    token, received, receives = t, r, c
   end
   local known = info and (not k.fifo or token == ARGV[i + 1])
-  -- Standard queue: a message whose timeout ended and that a receive moved back to `ready`.
+  -- Standard queue: a message whose timeout ended and that a receive moved back to `ready`. One in
+  -- `ready` that was never received is not in flight (and has no receive to count the limit from).
   local available = false
-  if known and deadline < 0 and not k.fifo then
+  if known and deadline < 0 and not k.fifo and receives ~= '0' then
     available = redis.call('ZSCORE', k.ready, id) ~= false
   end
   if not known then

@@ -1,7 +1,7 @@
 -- Takes available messages, oldest first, into the outbox for a message move task.
 -- KEYS: the message keys (lib/queue-keys.lua)
 -- ARGV: 1 FIFO queue (1|0), 2 now (ms), 3 max messages, 4 destination (`move:<queue>`, or `move:`
---       for each message's source queue)
+--       for each message's source queue; src/store/redrive-fields.ts encodes it)
 -- Returns: {MISSING} | {OK, number of messages claimed}
 local k = queue_keys(ARGV[1] == '1')
 if redis.call('EXISTS', k.meta) == 0 then

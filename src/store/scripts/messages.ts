@@ -92,7 +92,11 @@ export interface ReceiveArgs {
 }
 
 /** receive-messages.lua (standard queue). */
-export async function receiveMessages(scripts: Scripts, q: CachedKeys, a: ReceiveArgs): Promise<StoreReceiveResult> {
+export async function receiveMessages(
+  scripts: Scripts,
+  q: CachedKeys,
+  a: ReceiveArgs,
+): Promise<StoreReceiveResult | Missing> {
   const args = [a.now, a.max, a.visibilityMs ?? -1, a.tokenPrefix, a.inflightLimit];
   return receiveReply('receive-messages', await scripts.run('receive-messages', q.message, args));
 }
@@ -102,7 +106,7 @@ export async function receiveFifoMessages(
   scripts: Scripts,
   q: CachedKeys,
   a: ReceiveArgs & { attemptId: string | undefined; attemptLifetimeMs: number },
-): Promise<StoreReceiveResult> {
+): Promise<StoreReceiveResult | Missing> {
   const args = [
     a.now,
     a.max,
@@ -116,7 +120,7 @@ export async function receiveFifoMessages(
 }
 
 /** The reply of both receive scripts; see their headers. */
-function receiveReply(script: 'receive-messages' | 'receive-fifo-messages', raw: Reply): StoreReceiveResult {
+function receiveReply(script: 'receive-messages' | 'receive-fifo-messages', raw: Reply): StoreReceiveResult | Missing {
   const { status, reply } = decode(script, raw, ['OK', 'EMPTY', 'MISSING', 'TOO_MANY']);
   switch (status) {
     case 'MISSING':

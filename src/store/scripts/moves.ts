@@ -14,7 +14,7 @@ const MISSING: Missing = { status: 'missing' };
 
 export interface OutboxEntry {
   id: string;
-  /** `dlq:<queue>`, `move:<queue>`, or `move:` (back to the message's source). */
+  /** `dlq:<queue>`, `move:<queue>`, or `move:` (back to the message's source): redrive-fields.ts. */
   destination: string;
   /** The move's own token (a repeated move of the same message is another move). */
   moveToken: string;

@@ -1,7 +1,7 @@
 -- The outbox (messages on their way to another queue), and removing a message.
 
 -- Takes a message out of circulation into the outbox, to be moved to queue `dest` (`dlq:<name>`,
--- `move:<name>`, `move:` = its source) by the mover. Its body and info stay until the move
+-- `move:<name>`, `move:` = its source; encoded by src/store/redrive-fields.ts) by the mover. Its body and info stay until the move
 -- completes. The score is a per-queue sequence, so messages leave in the order they entered; the
 -- destination entry carries the move's own token (a repeated move of the same message is another
 -- move) and the time it entered. A FIFO message keeps its group locked while it waits.

@@ -1,7 +1,9 @@
 -- Receiving messages: shared by the standard and FIFO receive scripts.
 
 -- A receive in progress: the queue's settings, and the reply being built. Shared by the standard
--- and FIFO receive scripts (ARGV 1 now, 3 visibility ms or -1, 4 receipt token prefix).
+-- and FIFO receive scripts (ARGV 1 now, 3 visibility ms or -1, 4 receipt token prefix). The redrive
+-- fields (maxReceiveCount, and the dead-letter queue as an outbox destination `dlq:<queue>`) are
+-- written by src/store/redrive-fields.ts, which names them (REDRIVE_MAX, REDRIVE_TARGET).
 local function receive_start(k)
   local meta = redis.call('HMGET', k.meta, 'VisibilityTimeout', 'MessageRetentionPeriod',
     'ReceiveMessageWaitTimeSeconds', '_redriveMax', '_redriveTarget')
