@@ -5,3 +5,10 @@ import { cpSync, rmSync } from 'node:fs';
 const target = new URL('../dist/store/lua/', import.meta.url);
 rmSync(target, { recursive: true, force: true });
 cpSync(new URL('../src/store/lua/', import.meta.url), target, { recursive: true });
+
+// The dashboard's static files (HTML, its script, CSS; tsc compiles only its route) go next to the
+// compiled route, which serves them from its own folder.
+const dashboard = new URL('../dist/dashboard/', import.meta.url);
+for (const file of ['index.html', 'dashboard.js', 'dashboard.css']) {
+  cpSync(new URL(`../src/dashboard/${file}`, import.meta.url), new URL(file, dashboard));
+}

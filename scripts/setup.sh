@@ -4,6 +4,7 @@
 #   - redis-server, if it is not on PATH (Debian/Ubuntu apt, or Homebrew on macOS)
 #   - on Debian/Ubuntu, the packages python3-boto3 and awscli if missing: the client-generation
 #     tests run them (Debian 12's still speak SQS's query protocol)
+#   - on Debian/Ubuntu, the package chromium if missing: the dashboard's browser test drives it
 #   - the build (dist/): npm's `prepare` script when it installs, else `npm run build`
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,6 +67,17 @@ else
   command -v aws >/dev/null 2>&1 || say "no AWS CLI: its client-generation test is skipped (Homebrew: brew install awscli)"
   python3 -c 'import boto3' >/dev/null 2>&1 ||
     say "no boto3 for python3: its client-generation test is skipped (pip install boto3 if you want it run)"
+fi
+
+# The dashboard's browser test drives Debian's Chromium (/usr/bin/chromium) with playwright-core,
+# which downloads no browser. Without it that test is skipped (CI fails it).
+if [ -x /usr/bin/chromium ]; then
+  say "chromium found (for the dashboard's browser test)"
+elif command -v apt-get >/dev/null 2>&1; then
+  say "installing chromium with apt-get (for the dashboard's browser test)"
+  apt_install chromium || say "could not install chromium: the dashboard's browser test is skipped (CI fails it)"
+else
+  say "no /usr/bin/chromium: the dashboard's browser test is skipped (it drives Debian's chromium package)"
 fi
 
 # `npm install --no-save` installs exactly what package-lock.json pins, like `npm ci`, but keeps an

@@ -1,17 +1,17 @@
 /**
  * Everything on the service's port that is not the SQS API, on Express: /health always; the
- * developer endpoints (peek, clock, reset) unless switched off.
+ * developer endpoints (peek, clock, reset) and the dashboard unless switched off.
  */
 import express from 'express';
 import type { Config } from './config.js';
+import { dashboardRouter } from './dashboard/route.js';
 import { peekRouter } from './dev/peek.js';
 import { devRouter } from './dev/routes.js';
 import { SqsError } from './errors.js';
 import type { Logger } from './log.js';
 import { encodeJsonError } from './protocol/encode.js';
-import type { RedisClock } from './store/redis-clock.js';
-import type { RedisHealth } from './store/redis-health.js';
-import type { Store } from './store/store.js';
+import type { ClockControl } from './store/clock-control.js';
+import type { Store, StoreHealth } from './store/store.js';
 import { VERSION } from './version.js';
 
 /** starting: until everything asked for at start is in place; stopping: once shutdown began. */
@@ -20,8 +20,11 @@ export type Phase = 'starting' | 'ready' | 'stopping';
 export interface AppDeps {
   store: Store;
   config: Config;
-  clock: RedisClock;
-  health: RedisHealth;
+  /** The shared clock, as the clock routes steer it. */
+  clock: ClockControl;
+  /** The service's time (the shared clock's). */
+  now(): number;
+  health: StoreHealth;
   phase(): Phase;
   reset(account?: string): Promise<number>;
   log: Logger;
@@ -44,13 +47,12 @@ export function buildApp(deps: AppDeps): express.Express {
   });
   if (deps.config.devEndpoints) {
     const isDown = (): boolean => deps.health.isDown;
-    app.use(
-      peekRouter({ store: deps.store, config: deps.config, now: () => deps.clock.clock.now(), log: deps.log, isDown }),
-    );
+    app.use(peekRouter({ store: deps.store, config: deps.config, now: deps.now, log: deps.log, isDown }));
     app.use(devRouter({ clock: deps.clock, reset: deps.reset, isDown }));
+    app.use(dashboardRouter());
   }
   app.use((req, res) => {
-    const off = !deps.config.devEndpoints && /^\/_(redsqs|aws)\//.test(req.path);
+    const off = !deps.config.devEndpoints && /^\/(_(redsqs|aws)\/|dashboard(\/|$))/.test(req.path);
     res.status(404).json({
       error: off
         ? `${req.path} is a developer endpoint, and they are off (--dev-endpoints off or REDSQS_DEV_ENDPOINTS=off).`

@@ -6,7 +6,7 @@
  *   await redsqs.clock.advance(60_000);
  *   await redsqs.reset();
  */
-import type { ClockView } from './store/redis-clock.js';
+import type { ClockView } from './store/clock-control.js';
 
 export interface RedsqsControl {
   clock: {

@@ -16,6 +16,6 @@ export {
 } from './lambda/index.js';
 export { createLogger, type Logger } from './log.js';
 export { type Service, type ServiceOptions, startService } from './service.js';
-export type { ClockChange, ClockView } from './store/redis-clock.js';
+export type { ClockChange, ClockView } from './store/clock-control.js';
 export { type Redsqs, type RedsqsClock, type StartRedsqsOptions, startRedsqs } from './testing.js';
 export { VERSION } from './version.js';

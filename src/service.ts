@@ -138,7 +138,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     log.info(`reset: ${deleted} queue(s) deleted${account === undefined ? '' : ` of account ${account}`}`);
     return deleted;
   };
-  const app = buildApp({ store, config, clock, health, phase: () => phase, reset, log });
+  const app = buildApp({ store, config, clock, now, health, phase: () => phase, reset, log });
   const server = createServer((req, res) => (isSqsRequest(req) ? sqs(req, res) : app(req, res)));
   server.keepAliveTimeout = 65_000;
 

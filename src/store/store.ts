@@ -172,4 +172,6 @@ export interface StoreHealth {
   readonly isDown: boolean;
   /** A command failed in a way that suggests the store is unreachable (e.g. it timed out). */
   suspect(reason: string): void;
+  /** Asks the store now: true when it answered. */
+  check(): Promise<boolean>;
 }

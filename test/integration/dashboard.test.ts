@@ -1,0 +1,287 @@
+/**
+ * The dashboard (/dashboard) driven in a real headless browser: Debian's Chromium
+ * (/usr/bin/chromium) through playwright-core, which downloads no browser of its own. Queues and
+ * messages are set up with the SDK; the page must list them with their counts, show a peeked
+ * message without changing its receive count, send, purge, create and delete a queue, and move a
+ * dead-letter queue's messages back to their source. It saves a screenshot to
+ * test-output/dashboard.png (and to docs/dashboard.png, the README's, when that is missing or
+ * REDSQS_UPDATE_SCREENSHOT=1).
+ *
+ * Without /usr/bin/chromium the browser part is skipped with a message saying how to install it
+ * (`apt-get install chromium`, or scripts/setup.sh); under CI (CI set) it fails instead.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import type { SQS } from '@aws-sdk/client-sqs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqsClient } from '../helpers/clients.js';
+import { startTestService, useTestService } from '../helpers/service.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const MISSING = `${CHROMIUM} is missing: install Debian's Chromium (apt-get install chromium, or run scripts/setup.sh) to run the dashboard's browser test`;
+// The flags this machine's headless Chromium needs (no sandbox as root, no GPU, and no background
+// connections to Google's hosts, which a closed network refuses). Playwright adds --headless and
+// starts it with a fresh, temporary profile (user data dir) of its own.
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const OUTPUT = new URL('../../test-output/', import.meta.url);
+const DOCS_SHOT = new URL('../../docs/dashboard.png', import.meta.url);
+
+const svc = useTestService();
+
+describe('the dashboard route', () => {
+  it('serves the page, its script and its style, with a strict content security policy', async () => {
+    const page = await fetch(`${svc().url}/dashboard`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await page.text();
+    expect(html).toContain('/dashboard/dashboard.js');
+    const script = await fetch(`${svc().url}/dashboard/dashboard.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(await script.text()).not.toContain('innerHTML');
+    const style = await fetch(`${svc().url}/dashboard/dashboard.css`);
+    expect(style.headers.get('content-type')).toMatch(/^text\/css/);
+    expect((await fetch(`${svc().url}/dashboard/route.ts`)).status).toBe(404);
+  });
+
+  it('is off with the developer endpoints', async () => {
+    const off = await startTestService({ devEndpoints: false });
+    try {
+      for (const path of ['/dashboard', '/dashboard/', '/dashboard/dashboard.js']) {
+        const res = await fetch(`${off.url}${path}`);
+        expect(res.status, path).toBe(404);
+        expect(((await res.json()) as { error: string }).error).toContain('developer endpoint');
+      }
+    } finally {
+      await off.close();
+    }
+  });
+});
+
+describe.runIf(!HAVE_CHROMIUM && process.env.CI)('the dashboard in a browser, under CI', () => {
+  it('needs Chromium', () => {
+    throw new Error(MISSING);
+  });
+});
+
+if (!HAVE_CHROMIUM && !process.env.CI) console.warn(`dashboard.test.ts: skipping the browser test: ${MISSING}`);
+
+describe.skipIf(!HAVE_CHROMIUM)(`the dashboard in a browser${HAVE_CHROMIUM ? '' : ` (skipped: ${MISSING})`}`, () => {
+  let browser: Browser | undefined;
+  let page: Page;
+  let sqs: SQS;
+  const urls = { orders: '', dlq: '', fifo: '' };
+
+  beforeAll(async () => {
+    sqs = sqsClient('json', svc().url);
+    const dlq = await sqs.createQueue({ QueueName: 'orders-dlq' });
+    urls.dlq = dlq.QueueUrl as string;
+    const dlqArn = (await sqs.getQueueAttributes({ QueueUrl: urls.dlq, AttributeNames: ['QueueArn'] })).Attributes
+      ?.QueueArn as string;
+    const orders = await sqs.createQueue({
+      QueueName: 'orders',
+      Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 2 }) },
+    });
+    urls.orders = orders.QueueUrl as string;
+    const fifo = await sqs.createQueue({
+      QueueName: 'events.fifo',
+      Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' },
+    });
+    urls.fifo = fifo.QueueUrl as string;
+    await sqs.sendMessage({
+      QueueUrl: urls.orders,
+      MessageBody: JSON.stringify({ orderId: 1, items: ['book', 'lamp'] }),
+      MessageAttributes: { customer: { DataType: 'String', StringValue: 'alice' } },
+    });
+    // Received once and visible again at once: its receive count is 1.
+    const got = await sqs.receiveMessage({ QueueUrl: urls.orders, VisibilityTimeout: 0 });
+    expect(got.Messages).toHaveLength(1);
+    await sqs.sendMessage({ QueueUrl: urls.fifo, MessageBody: '{"event":"created"}', MessageGroupId: 'g1' });
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: 30_000 });
+    page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    // A step that cannot happen fails in 8 s with Playwright's account, within the test's timeout.
+    page.setDefaultTimeout(8_000);
+    page.on('pageerror', (err) => console.error('page error:', err));
+    await page.goto(`${svc().url}/dashboard`);
+  });
+
+  afterAll(async () => {
+    // Closing the browser ends its processes; done even when a test failed.
+    await browser?.close();
+  });
+
+  /** The page polls every 2 s: what it shows may take a refresh or two to change. */
+  const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 8_000, interval: 100 });
+  const row = (name: string) => page.locator(`#queues tr[data-queue="${name}"]`);
+  const ready = (name: string) => row(name).locator('td.ready');
+
+  /** The peek endpoint, from here: a queue's messages as a ReceiveMessage result. */
+  async function peeked(queueUrl: string) {
+    const res = await fetch(`${svc().url}/_aws/sqs/messages?ShowInvisible=true&ShowDelayed=true`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-amz-json-1.0' },
+      body: JSON.stringify({ QueueUrl: queueUrl }),
+    });
+    const data = (await res.json()) as {
+      Messages?: { Body: string; Attributes: Record<string, string>; MessageAttributes?: Record<string, unknown> }[];
+    };
+    return data.Messages ?? [];
+  }
+
+  async function count(queueUrl: string): Promise<string | undefined> {
+    const r = await sqs.getQueueAttributes({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] });
+    return r.Attributes?.ApproximateNumberOfMessages;
+  }
+
+  it('lists the queues with their type, counts and dead-letter lineage', async () => {
+    await poll(() => ready('orders').textContent()).toBe('1');
+    await poll(() => row('orders').locator('td.type').textContent()).toBe('standard');
+    expect(await row('orders').locator('td.delayed').textContent()).toBe('0');
+    expect(await row('orders').locator('td.inflight').textContent()).toBe('0');
+    expect(await row('orders').locator('td.dlq').textContent()).toBe('orders-dlq (after 2 receives)');
+    expect(await row('orders-dlq').locator('td.sources').textContent()).toBe('orders');
+    expect(await row('events.fifo').locator('td.type').textContent()).toBe('FIFO');
+    expect(await ready('events.fifo').textContent()).toBe('1');
+  });
+
+  it('updates the counts live, without a reload', async () => {
+    await sqs.sendMessage({ QueueUrl: urls.fifo, MessageBody: 'second', MessageGroupId: 'g2' });
+    await poll(() => ready('events.fifo').textContent()).toBe('2');
+  });
+
+  it('shows a queue’s messages by peeking, without changing their receive count', async () => {
+    // Opened from the keyboard: the queue's name is a button.
+    await row('orders').getByRole('button', { name: 'orders', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await poll(() => page.locator('#detail-name').textContent()).toBe('orders');
+    const message = page.locator('#messages li.message').first();
+    await poll(() => message.locator('pre.body').textContent()).toBe(
+      JSON.stringify({ orderId: 1, items: ['book', 'lamp'] }, null, 2),
+    );
+    expect(await message.locator('.receives').textContent()).toBe('received 1×');
+    expect(await message.locator('dl').first().textContent()).toContain('customer (String)alice');
+    // Two more refreshes of the page (each peeks) and the message is still received once, visible.
+    await page.waitForTimeout(4_500);
+    const [m] = await peeked(urls.orders);
+    expect(m?.Attributes.ApproximateReceiveCount).toBe('1');
+    expect(m?.Attributes.IsVisible).toBe('true');
+    expect(await count(urls.orders)).toBe('1');
+  });
+
+  it('shows FIFO messages with their group and sequence number', async () => {
+    await row('events.fifo').getByRole('button').click();
+    await poll(() => page.locator('#messages li.message').count()).toBe(2);
+    const facts = await page.locator('#messages li.message .facts').first().textContent();
+    expect(facts).toContain('group g1');
+    expect(facts).toMatch(/seq \d{10,}/);
+    // The FIFO fields of the send form are shown, the delay (not on FIFO queues) is not.
+    expect(await page.getByLabel('Message group id').isVisible()).toBe(true);
+    expect(await page.getByLabel('Delay (seconds)').isVisible()).toBe(false);
+  });
+
+  it('sends a message with attributes, shown as text', async () => {
+    await row('orders').getByRole('button').click();
+    await poll(() => page.locator('#detail-name').textContent()).toBe('orders');
+    const body = '<b>not bold</b> hello from the dashboard';
+    await page.getByLabel('Body').fill(body);
+    await page.getByLabel(/^Message attributes/).fill('source=dashboard\npriority:Number=5');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await poll(() => page.locator('#notice').textContent()).toMatch(/^Sent message .* to orders\.$/);
+    await poll(() => ready('orders').textContent()).toBe('2');
+    const shown = page.locator('#messages pre.body', { hasText: 'hello from the dashboard' });
+    await poll(() => shown.textContent()).toBe(body);
+    expect(await page.locator('#messages b').count()).toBe(0);
+    const sent = (await peeked(urls.orders)).find((m) => m.Body === body);
+    expect(sent?.MessageAttributes).toEqual({
+      source: { DataType: 'String', StringValue: 'dashboard' },
+      priority: { DataType: 'Number', StringValue: '5' },
+    });
+  });
+
+  it('moves dead-lettered messages back to their source queue', async () => {
+    // Received past maxReceiveCount (2), both messages of orders go to orders-dlq.
+    for (let i = 0; i < 10 && (await count(urls.orders)) !== '0'; i++) {
+      await sqs.receiveMessage({ QueueUrl: urls.orders, MaxNumberOfMessages: 10, VisibilityTimeout: 0 });
+    }
+    expect(await count(urls.orders)).toBe('0');
+    expect(await count(urls.dlq)).toBe('2');
+    await poll(() => ready('orders-dlq').textContent()).toBe('2');
+
+    await row('orders-dlq').getByRole('button').click();
+    await poll(() => page.locator('#detail-name').textContent()).toBe('orders-dlq');
+    await page.getByRole('button', { name: 'Start move task' }).click();
+    await poll(() => page.locator('#notice').textContent()).toContain('Started moving the messages of orders-dlq');
+    await poll(() => page.locator('#tasks tr.task .status').first().textContent()).toBe('COMPLETED');
+    expect(await page.locator('#tasks tr.task .moved').first().textContent()).toBe('2');
+    await poll(() => ready('orders').textContent()).toBe('2');
+    expect(await ready('orders-dlq').textContent()).toBe('0');
+    expect(await count(urls.orders)).toBe('2');
+
+    await row('orders').getByRole('button').click();
+    await poll(() => page.locator('#messages li.message').count()).toBe(2);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.screenshot({ path: new URL('dashboard.png', OUTPUT).pathname });
+    if (!existsSync(DOCS_SHOT) || process.env.REDSQS_UPDATE_SCREENSHOT === '1') {
+      await page.screenshot({ path: DOCS_SHOT.pathname });
+    }
+  });
+
+  it('purges a queue once the confirmation is accepted', async () => {
+    await poll(() => page.locator('#detail-name').textContent()).toBe('orders');
+    page.once('dialog', (dialog) => dialog.dismiss());
+    await page.getByRole('button', { name: 'Purge…' }).click();
+    await page.waitForTimeout(500);
+    expect(await count(urls.orders)).toBe('2');
+
+    let asked = '';
+    page.once('dialog', (dialog) => {
+      asked = dialog.message();
+      void dialog.accept();
+    });
+    await page.getByRole('button', { name: 'Purge…' }).click();
+    await poll(() => page.locator('#notice').textContent()).toBe('Purged orders.');
+    expect(asked).toContain('Purge every message of orders');
+    await poll(() => ready('orders').textContent()).toBe('0');
+    expect(await page.locator('#messages li.message').count()).toBe(0);
+    expect(await count(urls.orders)).toBe('0');
+  });
+
+  it('creates and deletes a queue', async () => {
+    await page.getByText('Create a queue').click();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('scratch');
+    // A FIFO queue's dead-letter queue must be FIFO too: SQS's refusal is shown as an alert.
+    await page.getByLabel('FIFO', { exact: true }).check();
+    await page.getByLabel('Dead-letter queue').selectOption({ label: 'orders-dlq' });
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await poll(() => page.getByRole('alert').textContent()).toMatch(
+      /^CreateQueue: InvalidParameterValueException: .*Dead-letter queue must be same type/,
+    );
+
+    await page.getByLabel('FIFO', { exact: true }).uncheck();
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await poll(() => page.locator('#notice').textContent()).toBe('Created scratch.');
+    expect(await page.getByRole('alert').textContent()).toBe('');
+    await poll(() => row('scratch').locator('td.dlq').textContent()).toBe('orders-dlq (after 3 receives)');
+    await poll(() => row('orders-dlq').locator('td.sources').textContent()).toBe('orders, scratch');
+    await poll(() => page.locator('#detail-name').textContent()).toBe('scratch');
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete queue…' }).click();
+    await poll(() => row('scratch').count()).toBe(0);
+    expect(await page.locator('#detail').isHidden()).toBe(true);
+    const left = await sqs.listQueues({});
+    expect(left.QueueUrls?.some((u) => u.endsWith('/scratch'))).toBe(false);
+  });
+});
