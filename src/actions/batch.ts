@@ -42,27 +42,30 @@ export async function runBatch<Entry extends { Id?: string }, Prepared, Applied,
   checkBatch(entries, steps.entryName);
   steps.checkRequest?.(entries);
   const Failed: BatchResultErrorEntry[] = [];
-  const passed: { id: string; prepared: Prepared }[] = [];
+  // The ids and prepared entries of those that passed, side by side (no object per entry).
+  const ids: string[] = [];
+  const prepared: Prepared[] = [];
   for (const e of entries) {
     const id = e.Id as string;
     try {
-      passed.push({ id, prepared: steps.prepare(e) });
+      prepared.push(steps.prepare(e));
+      ids.push(id);
     } catch (err) {
       Failed.push(failure(id, err));
     }
   }
-  const prepared = passed.map((p) => p.prepared);
   await steps.checkPrepared?.(prepared);
   const Successful: ({ Id: string } & Success)[] = [];
-  if (passed.length > 0) {
+  if (prepared.length > 0) {
     const applied = await steps.apply(prepared);
-    passed.forEach(({ id, prepared: p }, i) => {
+    for (let i = 0; i < prepared.length; i++) {
+      const id = ids[i] as string;
       try {
-        Successful.push({ Id: id, ...steps.settle(p, i, applied) });
+        Successful.push({ Id: id, ...steps.settle(prepared[i] as Prepared, i, applied) });
       } catch (err) {
         Failed.push(failure(id, err));
       }
-    });
+    }
   }
   return { Successful, Failed };
 }

@@ -5,12 +5,15 @@ import { checkRange, parameterError, RANGE_REASONS } from '../sqs/ranges.js';
 import { expiredReceiptHandle } from '../sqs/receipt-handle.js';
 import type { VisibilityStatus } from '../store/store.js';
 
+/** VisibilityTimeout out of range (made once, not per call). */
+const VISIBILITY_TIMEOUT_ERROR = parameterError('VisibilityTimeout', RANGE_REASONS.betweenIfProvided);
+
 /** The most a message's visibility may be extended to from its receive, for the store. */
 export const VISIBILITY_LIMIT_MS = VISIBILITY_SECONDS.max * 1000;
 
 export function checkVisibility(seconds: number | undefined): number {
   if (seconds === undefined) throw invalidValue('VisibilityTimeout', 'null', 'Must be provided.');
-  checkRange(seconds, VISIBILITY_SECONDS, parameterError('VisibilityTimeout', RANGE_REASONS.betweenIfProvided));
+  checkRange(seconds, VISIBILITY_SECONDS, VISIBILITY_TIMEOUT_ERROR);
   return seconds * 1000;
 }
 

@@ -34,7 +34,7 @@ export interface ActionContext extends ActionServices {
    * The request's X-Amzn-Trace-Id header, if it had one: SQS stores it as a sent message's
    * AWSTraceHeader system attribute when the message does not set that attribute itself.
    */
-  readonly traceHeader?: string;
+  readonly traceHeader?: string | undefined;
 }
 
 export type Action<I, O> = (input: I, ctx: ActionContext) => Promise<O>;

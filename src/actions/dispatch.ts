@@ -78,8 +78,8 @@ export interface RequestScope {
   readonly baseUrl: string;
   /** Aborted when the caller is gone (a long poll whose client disconnected). */
   readonly signal: AbortSignal;
-  /** The request's X-Amzn-Trace-Id header. */
-  readonly traceHeader?: string;
+  /** The request's X-Amzn-Trace-Id header (undefined: none). */
+  readonly traceHeader?: string | undefined;
 }
 
 export type Dispatch = (action: ActionName, input: object, scope: RequestScope) => Promise<object>;
@@ -87,16 +87,35 @@ export type Dispatch = (action: ActionName, input: object, scope: RequestScope) 
 /**
  * The dispatcher of a service: runs actions with its parts. `health`, when given, answers
  * ServiceUnavailable at once while Redis is known to be down, and hears of commands that timed out.
+ * Each request's context is one object literal of a fixed shape (the service's parts, then the
+ * scope), not a spread of the two: the same fields, at less cost on every request.
  */
 export function createDispatcher(services: ActionServices, health?: StoreHealth): Dispatch {
-  return async (action, input, scope) => {
-    if (health?.isDown) throw redisUnavailable();
+  const { store, config, longPolls, moves, log, now } = services;
+  /** A failed action: SqsErrors as they are; a want of Redis as ServiceUnavailable. */
+  const failed = (err: unknown): never => {
+    if (err instanceof SqsError || !isRedisUnavailable(err)) throw err;
+    if (err instanceof Error && err.message.includes('Command timed out')) health?.suspect(err.message);
+    throw redisUnavailable();
+  };
+  return (action, input, scope) => {
+    if (health?.isDown) return Promise.reject(redisUnavailable());
+    const ctx: ActionContext = {
+      store,
+      config,
+      longPolls,
+      moves,
+      log,
+      now,
+      baseUrl: scope.baseUrl,
+      signal: scope.signal,
+      traceHeader: scope.traceHeader,
+    };
     try {
-      return await runAction(action, input, { ...services, ...scope });
+      return runAction(action, input, ctx).catch(failed);
     } catch (err) {
-      if (err instanceof SqsError || !isRedisUnavailable(err)) throw err;
-      if (err instanceof Error && err.message.includes('Command timed out')) health?.suspect(err.message);
-      throw redisUnavailable();
+      // A handler that threw before its first await (the handlers are async: none does today).
+      return Promise.reject(err).catch(failed);
     }
   };
 }

@@ -9,16 +9,17 @@ import { buildReceivedMessage, checkSystemAttributeNames } from '../sqs/received
 import type { StoreReceiveResult } from '../store/store.js';
 import { type ActionContext, found, queueOf } from './context.js';
 
+// The range errors of ReceiveMessage's parameters, made once (not per request).
+const MAX_MESSAGES_ERROR = parameterError('MaxNumberOfMessages', RANGE_REASONS.betweenIfProvided);
+const VISIBILITY_TIMEOUT_ERROR = parameterError('VisibilityTimeout', RANGE_REASONS.boundsIfProvided);
+const WAIT_SECONDS_ERROR = parameterError('WaitTimeSeconds', RANGE_REASONS.boundsIfProvided);
+
 export async function receiveMessage(input: ReceiveMessageRequest, ctx: ActionContext): Promise<ReceiveMessageResult> {
   const q = queueOf(ctx, input.QueueUrl ?? '');
   const max = input.MaxNumberOfMessages ?? 1;
-  checkRange(max, RECEIVE_MESSAGES, parameterError('MaxNumberOfMessages', RANGE_REASONS.betweenIfProvided));
-  checkRange(
-    input.VisibilityTimeout,
-    VISIBILITY_SECONDS,
-    parameterError('VisibilityTimeout', RANGE_REASONS.boundsIfProvided),
-  );
-  checkRange(input.WaitTimeSeconds, WAIT_SECONDS, parameterError('WaitTimeSeconds', RANGE_REASONS.boundsIfProvided));
+  checkRange(max, RECEIVE_MESSAGES, MAX_MESSAGES_ERROR);
+  checkRange(input.VisibilityTimeout, VISIBILITY_SECONDS, VISIBILITY_TIMEOUT_ERROR);
+  checkRange(input.WaitTimeSeconds, WAIT_SECONDS, WAIT_SECONDS_ERROR);
   const systemNames = checkSystemAttributeNames([
     ...(input.AttributeNames ?? []),
     ...(input.MessageSystemAttributeNames ?? []),

@@ -114,6 +114,9 @@ export function escapeXml(s: string): string {
   return s.replace(/[&<>"'\r]/g, (c) => XML_ESCAPES[c] as string);
 }
 
+/** A character escapeXml changes. */
+const XML_SPECIAL = /[&<>"'\r]/;
+
 // ------------------------------------------------ the builder
 
 /**
@@ -222,7 +225,9 @@ export function writeXmlOutput(action: string, shape: StructShape, output: objec
     structXml(shape, output as Record<string, unknown>, out);
     out.push(`</${action}Result>`);
   }
-  out.push(`<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata></${action}Response>`);
+  // The service's request ids (UUIDs) need no escaping: a test is cheaper than a replace.
+  const id = XML_SPECIAL.test(requestId) ? escapeXml(requestId) : requestId;
+  out.push(`<ResponseMetadata><RequestId>${id}</RequestId></ResponseMetadata></${action}Response>`);
   return out.join('');
 }
 

@@ -85,9 +85,9 @@ function baseUrlOf(req: IncomingMessage, config: Config): string {
   return `${proto}://${req.headers.host ?? `localhost:${config.port}`}`;
 }
 
-function traceHeaderOf(req: IncomingMessage): { traceHeader?: string } {
+function traceHeaderOf(req: IncomingMessage): string | undefined {
   const value = req.headers['x-amzn-trace-id'];
-  return typeof value === 'string' && value !== '' ? { traceHeader: value } : {};
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 interface Decoded {
@@ -156,7 +156,7 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
       const output = await deps.dispatch(decoded.action, decoded.input, {
         baseUrl: baseUrlOf(req, deps.config),
         signal: decoded.action === 'ReceiveMessage' ? goneSignal(res) : NEVER,
-        ...traceHeaderOf(req),
+        traceHeader: traceHeaderOf(req),
       });
       const shape = OPERATIONS[decoded.action].output;
       send(

@@ -17,6 +17,9 @@ import {
 import { md5Hex, md5OfAttributes } from './md5.js';
 import { checkRange, parameterError, RANGE_REASONS } from './ranges.js';
 
+/** DelaySeconds out of range (made once, not per message). */
+const DELAY_SECONDS_ERROR = parameterError('DelaySeconds', RANGE_REASONS.delaySeconds);
+
 /** Characters SQS accepts: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the SQS character set is defined by code points
 const INVALID_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
@@ -175,7 +178,7 @@ export function buildPayload(entry: SendEntryInput, maxSize: number, senderId: s
   const body = entry.MessageBody;
   if (body === undefined || body === '') throw missingParameter('MessageBody');
   if (hasInvalidCharacters(body)) throw new SqsError('InvalidMessageContents', INVALID_CHARACTERS);
-  checkRange(entry.DelaySeconds, DELAY_SECONDS, parameterError('DelaySeconds', RANGE_REASONS.delaySeconds));
+  checkRange(entry.DelaySeconds, DELAY_SECONDS, DELAY_SECONDS_ERROR);
   const attributes = entry.MessageAttributes ? userAttributes(entry.MessageAttributes) : undefined;
   const trace = entry.MessageSystemAttributes ? traceHeader(entry.MessageSystemAttributes) : undefined;
   const size = messageSize(body, attributes);

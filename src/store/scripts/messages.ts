@@ -22,6 +22,14 @@ import { decode, entryStatus, flag } from './status.js';
 
 const MISSING: Missing = { status: 'missing' };
 
+// The statuses each reply may hold, made once (not an array per call or per entry).
+const OK_OR_MISSING = ['OK', 'MISSING'] as const;
+const SEND_ENTRY = ['OK', 'TOO_LARGE'] as const;
+const FIFO_SEND_ENTRY = ['OK', 'DUPLICATE', 'TOO_LARGE', 'NO_DEDUP_ID'] as const;
+const RECEIVE = ['OK', 'EMPTY', 'MISSING', 'TOO_MANY'] as const;
+const DELETE_ENTRY = ['OK', 'GONE', 'EXPIRED'] as const;
+const VISIBILITY_ENTRY = ['OK', 'NOT_INFLIGHT', 'GONE', 'OVER_LIMIT', 'EXPIRED'] as const;
+
 /** send-messages.lua (standard queue): delayMs undefined takes the queue's DelaySeconds. */
 export async function sendMessages(
   scripts: Scripts,
@@ -30,15 +38,12 @@ export async function sendMessages(
 ): Promise<({ status: 'ok' } & SendResult) | Missing> {
   const args: (string | number)[] = [a.now, q.keys.wake];
   for (const m of a.messages) args.push(m.id, encodePayload(m.payload), m.delayMs ?? -1, m.size);
-  const { status, reply } = decode('send-messages', await scripts.run('send-messages', q.message, args), [
-    'OK',
-    'MISSING',
-  ]);
+  const { status, reply } = decode('send-messages', await scripts.run('send-messages', q.message, args), OK_OR_MISSING);
   if (status === 'MISSING') return MISSING;
   const outcomes: SendOutcome[] = [];
   for (let i = 2; i + 1 < reply.length; i += 2) {
     outcomes.push(
-      entryStatus('send-messages', reply, i, ['OK', 'TOO_LARGE']) === 'OK'
+      entryStatus('send-messages', reply, i, SEND_ENTRY) === 'OK'
         ? { status: 'stored', seq: String(reply[i + 1]) }
         : { status: 'too-large' },
     );
@@ -56,15 +61,16 @@ export async function sendFifoMessages(
   for (const m of a.messages) {
     args.push(m.id, encodePayload(m.payload), m.size, m.payload.groupId ?? '', m.dedupId ?? '', m.contentHash ?? '');
   }
-  const { status, reply } = decode('send-fifo-messages', await scripts.run('send-fifo-messages', q.message, args), [
-    'OK',
-    'MISSING',
-  ]);
+  const { status, reply } = decode(
+    'send-fifo-messages',
+    await scripts.run('send-fifo-messages', q.message, args),
+    OK_OR_MISSING,
+  );
   if (status === 'MISSING') return MISSING;
   const outcomes: SendOutcome[] = [];
   for (let i = 2; i + 2 < reply.length; i += 3) {
     const seq = String(reply[i + 2]);
-    switch (entryStatus('send-fifo-messages', reply, i, ['OK', 'DUPLICATE', 'TOO_LARGE', 'NO_DEDUP_ID'])) {
+    switch (entryStatus('send-fifo-messages', reply, i, FIFO_SEND_ENTRY)) {
       case 'OK':
         outcomes.push({ status: 'stored', seq });
         break;
@@ -121,7 +127,7 @@ export async function receiveFifoMessages(
 
 /** The reply of both receive scripts; see their headers. */
 function receiveReply(script: 'receive-messages' | 'receive-fifo-messages', raw: Reply): StoreReceiveResult | Missing {
-  const { status, reply } = decode(script, raw, ['OK', 'EMPTY', 'MISSING', 'TOO_MANY']);
+  const { status, reply } = decode(script, raw, RECEIVE);
   switch (status) {
     case 'MISSING':
       return MISSING;
@@ -160,14 +166,15 @@ export async function deleteMessages(
 ): Promise<{ status: 'ok'; results: DeleteStatus[] } | Missing> {
   const args: (string | number)[] = [flag(q.fifo), a.now];
   for (const r of a.receipts) args.push(r.id, r.token);
-  const { status, reply } = decode('delete-messages', await scripts.run('delete-messages', q.message, args), [
-    'OK',
-    'MISSING',
-  ]);
+  const { status, reply } = decode(
+    'delete-messages',
+    await scripts.run('delete-messages', q.message, args),
+    OK_OR_MISSING,
+  );
   if (status === 'MISSING') return MISSING;
   const results: DeleteStatus[] = [];
   for (let i = 1; i < reply.length; i++) {
-    results.push(DELETE[entryStatus('delete-messages', reply, i, ['OK', 'GONE', 'EXPIRED'])]);
+    results.push(DELETE[entryStatus('delete-messages', reply, i, DELETE_ENTRY)]);
   }
   return { status: 'ok', results };
 }
@@ -188,14 +195,15 @@ export async function changeVisibility(
 ): Promise<{ status: 'ok'; results: VisibilityStatus[] } | Missing> {
   const args: (string | number)[] = [flag(q.fifo), a.now, a.limitMs, q.keys.wake];
   for (const e of a.entries) args.push(e.id, e.token, e.visibilityMs);
-  const { status, reply } = decode('change-visibility', await scripts.run('change-visibility', q.message, args), [
-    'OK',
-    'MISSING',
-  ]);
+  const { status, reply } = decode(
+    'change-visibility',
+    await scripts.run('change-visibility', q.message, args),
+    OK_OR_MISSING,
+  );
   if (status === 'MISSING') return MISSING;
   const results: VisibilityStatus[] = [];
   for (let i = 1; i < reply.length; i++) {
-    const s = entryStatus('change-visibility', reply, i, ['OK', 'NOT_INFLIGHT', 'GONE', 'OVER_LIMIT', 'EXPIRED']);
+    const s = entryStatus('change-visibility', reply, i, VISIBILITY_ENTRY);
     results.push(VISIBILITY[s]);
   }
   return { status: 'ok', results };
@@ -210,10 +218,7 @@ export async function peekMessages(
   a: { now: number; limit: number; inflight: boolean; delayed: boolean },
 ): Promise<({ status: 'ok' } & PeekResult) | Missing> {
   const args = [flag(q.fifo), a.now, Math.max(1, a.limit), flag(a.inflight), flag(a.delayed)];
-  const { status, reply } = decode('peek-messages', await scripts.run('peek-messages', q.message, args), [
-    'OK',
-    'MISSING',
-  ]);
+  const { status, reply } = decode('peek-messages', await scripts.run('peek-messages', q.message, args), OK_OR_MISSING);
   if (status === 'MISSING') return MISSING;
   const messages: PeekedMessage[] = [];
   for (let i = 2; i + 7 < reply.length; i += 8) {
