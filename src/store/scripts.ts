@@ -70,16 +70,38 @@ export function loadScript(text: string, lib = readLib()): LoadedScript {
 
 let loaded: Record<ScriptName, LoadedScript> | undefined;
 
-/** Every script of lua/, read and composed once per process. */
+/**
+ * The build composes every script once (scripts/copy-assets.mjs writes them here), so that a start
+ * does not parse the Lua again; from the sources (tests), they are composed on first use.
+ */
+export const COMPOSED_FILE = 'composed.json';
+
+/** Every script of lua/, composed once per process (or read as the build composed them). */
 export function loadScripts(): Record<ScriptName, LoadedScript> {
   if (loaded) return loaded;
+  loaded = readComposed() ?? composeScripts();
+  return loaded;
+}
+
+function readComposed(): Record<ScriptName, LoadedScript> | undefined {
+  let text: string;
+  try {
+    text = readLua(COMPOSED_FILE);
+  } catch {
+    return undefined;
+  }
+  const scripts = JSON.parse(text) as Record<ScriptName, LoadedScript>;
+  return SCRIPT_NAMES.every((name) => scripts[name] !== undefined) ? scripts : undefined;
+}
+
+/** Reads and composes every script of lua/ (what the build writes to COMPOSED_FILE). */
+export function composeScripts(): Record<ScriptName, LoadedScript> {
   const helpers = parseHelpers(readLib());
   const out = {} as Record<ScriptName, LoadedScript>;
   for (const name of SCRIPT_NAMES) {
     const { source, included } = compose(readLua(`${name}.lua`), helpers);
     out[name] = { source, included, sha: createHash('sha1').update(source).digest('hex') };
   }
-  loaded = out;
   return out;
 }
 

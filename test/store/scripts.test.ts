@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KeyCache, leaseKey } from '../../src/store/keys.js';
 import { RedisMoves } from '../../src/store/redis-moves.js';
-import { explainScriptError, loadScript, Scripts } from '../../src/store/scripts.js';
+import { COMPOSED_FILE, composeScripts, explainScriptError, loadScript, Scripts } from '../../src/store/scripts.js';
 
 const T0 = 1_800_000_000_000;
 const prefix = `scripts-${randomUUID().slice(0, 8)}`;
@@ -133,5 +133,14 @@ describe('leases', () => {
       expect(taken).toBe(true);
       expect(await redis.get(key)).toBe('b');
     }
+  });
+});
+
+describe('the build', () => {
+  it('ships every script composed as the sources compose it (dist/store/lua/composed.json; npm run build)', () => {
+    const built = JSON.parse(
+      readFileSync(new URL(`../../dist/store/lua/${COMPOSED_FILE}`, import.meta.url), 'utf8'),
+    ) as unknown;
+    expect(built).toEqual(composeScripts());
   });
 });
