@@ -181,9 +181,13 @@ afterAll(async () => {
 });
 
 describe('the npm package', () => {
-  it('holds dist/ with the Lua scripts, README and LICENSE, and no sources or tests', () => {
+  it('holds dist/ with the Lua scripts, the dashboard, README and LICENSE, and no sources or tests', () => {
     const files = packed.files.map((f) => f.path);
+    const dashboard = ['index.html', 'dashboard.js', 'dashboard.css'].map((f) => `dist/dashboard/${f}`);
     for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/main.js', 'dist/index.js', 'dist/index.d.ts']) {
+      expect(files).toContain(f);
+    }
+    for (const f of [...dashboard, 'dist/store/lua/composed.json']) {
       expect(files).toContain(f);
     }
     const lua = readdirSync(join(ROOT, 'src/store/lua')).filter((f) => f.endsWith('.lua'));
@@ -196,7 +200,11 @@ describe('the npm package', () => {
     const stale = packed.files
       .map((f) => f.path)
       .filter((f) => f.startsWith('dist/') && f.endsWith('.js'))
-      .filter((f) => !existsSync(join(ROOT, f.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts'))));
+      // Compiled from src/<f>.ts, or copied as is from src/<f>.js (the dashboard's browser script).
+      .filter((f) => {
+        const source = join(ROOT, f.replace(/^dist\//, 'src/'));
+        return !existsSync(source.replace(/\.js$/, '.ts')) && !existsSync(source);
+      });
     expect(stale, 'rebuild from scratch: rm -rf dist && npm run build').toEqual([]);
   });
 
