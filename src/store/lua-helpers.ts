@@ -70,19 +70,25 @@ export function identifiers(source: string): Set<string> {
   return out;
 }
 
-/** The source on one line, without comments. */
+/** The source on one line, without comments; strings are kept exactly as written. */
 export function compact(source: string): string {
   let out = '';
+  // Code and comments between two strings: their whitespace becomes one space.
+  let between = '';
   for (const t of lex(source)) {
-    if (t.kind === 'comment') out += ' ';
-    else if (t.kind === 'string') out += t.text;
-    else {
+    if (t.kind === 'comment') between += ' ';
+    else if (t.kind === 'string') {
+      // A long string's line break would move every later line of the script.
+      if (t.text.includes('\n')) throw new Error('a string with a line break cannot be put on one line');
+      out += between.replace(/\s+/g, ' ') + t.text;
+      between = '';
+    } else {
       // On one line, `f\n(g)()` would become a call where Lua 5.1 refuses the ambiguity.
       if (/\n\s*\(/.test(t.text)) throw new Error('a line that starts with "(" cannot be joined to the one before');
-      out += t.text;
+      between += t.text;
     }
   }
-  return out.replace(/\s+/g, ' ').trim();
+  return (out + between.replace(/\s+/g, ' ')).replace(/^ +| +$/g, '');
 }
 
 const DEFINITION = /^local\s+(?:function\s+)?([A-Za-z_]\w*)\s*(?:=|\()/;
@@ -94,6 +100,11 @@ export function parseHelpers(lib: string): LuaHelper[] {
   lines.forEach((line, n) => {
     const m = DEFINITION.exec(line);
     if (m) starts.push({ name: m[1] as string, line: n });
+    // Anything else at the top level would be glued to the definition before it, and go missing
+    // from the scripts that do not use that one.
+    else if (/^\S/.test(line) && !/^(end\b|[})\]]|--)/.test(line)) {
+      throw new Error(`lib/: line ${n + 1} is neither a definition nor inside one: ${line}`);
+    }
   });
   const first = starts[0]?.line ?? lines.length;
   if (compact(lines.slice(0, first).join('\n')) !== '') {

@@ -134,6 +134,16 @@ local z = [[ next_visible ]]`);
     );
   });
 
+  it('keeps strings exactly as written, and refuses what cannot be put on one line', () => {
+    expect(compact('local function f()\n  return \'a  b\tc\' ..  "x   y"\nend')).toBe(
+      'local function f() return \'a  b\tc\' .. "x   y" end',
+    );
+    expect(() => compact('local s = [[x\ny]]')).toThrow(/line break/);
+    expect(() => parseHelpers('local function a()\n  return 1\nend\nredis.call("SET", "k", 1)\n')).toThrow(
+      /line 4 is neither a definition nor inside one/,
+    );
+  });
+
   it('composes a script with no definition unchanged', () => {
     const script = '-- nothing shared\nreturn 1\n';
     expect(compose(script, parseHelpers(lib))).toEqual({ source: script, included: [] });
