@@ -1,6 +1,6 @@
 /**
- * Everything on the service's port that is not the SQS API, on Express: /health always; the
- * developer endpoints (peek, clock, reset) and the dashboard unless switched off.
+ * Everything on the service's port that is not the SQS API, on Express: /health and /metrics
+ * always; the developer endpoints (peek, clock, reset) and the dashboard unless switched off.
  */
 import express from 'express';
 import type { Config } from './config.js';
@@ -9,6 +9,7 @@ import { peekRouter } from './dev/peek.js';
 import { devRouter } from './dev/routes.js';
 import { SqsError } from './errors.js';
 import type { Logger } from './log.js';
+import type { ServiceMetrics } from './metrics/metrics.js';
 import { encodeJsonError } from './protocol/encode.js';
 import type { ClockControl } from './store/clock-control.js';
 import type { Store, StoreHealth } from './store/store.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
   health: StoreHealth;
   phase(): Phase;
   reset(account?: string): Promise<number>;
+  /** The service's Prometheus metrics (GET /metrics). */
+  metrics: Pick<ServiceMetrics, 'scrape' | 'contentType'>;
   log: Logger;
 }
 
@@ -44,6 +47,11 @@ export function buildApp(deps: AppDeps): express.Express {
     }
     const up = await deps.health.check();
     res.status(up ? 200 : 503).json({ status: up ? 'ok' : 'unavailable', redis: up ? 'up' : 'down', ...about });
+  });
+  // Prometheus text format; the queue gauges are read from Redis now.
+  app.get('/metrics', async (_req, res) => {
+    const text = await deps.metrics.scrape();
+    res.status(200).set('Content-Type', deps.metrics.contentType).send(text);
   });
   if (deps.config.devEndpoints) {
     const isDown = (): boolean => deps.health.isDown;

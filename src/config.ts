@@ -72,7 +72,7 @@ handlers to run for their messages. /health answers 200 once they are all in pla
 --workers (or REDSQS_WORKERS) serves HTTP from N worker processes on the same port, all on the
 same Redis; auto = one per CPU. Default 1: this process alone.
 --profile test (or REDSQS_PROFILE=test): no purge or delete cool-downs, for test suites.
---dev-endpoints off (or REDSQS_DEV_ENDPOINTS=off): no peek, reset or clock routes.
+--dev-endpoints off (or REDSQS_DEV_ENDPOINTS=off): no peek, reset or clock routes, no dashboard.
 Environment: PORT, HOST, REDIS_URL, REDIS_CLUSTER_NODES, DATA_DIR, REDSQS_BASE_URL, REDSQS_REGION,
 REDSQS_ACCOUNT_ID, REDSQS_KEY_PREFIX, REDSQS_DELETE_COOLDOWN_SECONDS,
 REDSQS_PURGE_COOLDOWN_SECONDS, REDSQS_SWEEP_INTERVAL_MS, REDSQS_WORKERS, REDSQS_PROFILE,

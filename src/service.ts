@@ -14,6 +14,8 @@ import { Sweeper } from './background/sweeper.js';
 import { AdjustableClock } from './clock.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
+import { ServiceMetrics } from './metrics/metrics.js';
+import { readQueueCounts } from './metrics/queue-counts.js';
 import { createSqsHandler, isSqsRequest } from './protocol/sqs-handler.js';
 import { connectRedis, subscriberConnection } from './store/connect.js';
 import { KeyCache } from './store/keys.js';
@@ -117,7 +119,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const store = new RedisStore(redis, config.keyPrefix, scripts, keys);
   const moves = new RedisMoves(redis, scripts, config.keyPrefix, config.region, keys);
   const notifier = new Notifier(subscriber, clock.clock);
-  const dispatch = createDispatcher({ store, moves, config, longPolls: notifier, now, log }, health);
+  const metrics = new ServiceMetrics({
+    account: config.accountId,
+    readCounts: () =>
+      health.isDown ? Promise.reject(new Error('Redis is down')) : readQueueCounts(store, config.accountId, now()),
+  });
+  const dispatch = createDispatcher({ store, moves, config, longPolls: notifier, now, log }, health, metrics);
   const sqs = createSqsHandler({ dispatch, config, log });
   // Background work: each instance runs it; leases make one instance do each piece.
   const owner = randomUUID();
@@ -138,7 +145,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     log.info(`reset: ${deleted} queue(s) deleted${account === undefined ? '' : ` of account ${account}`}`);
     return deleted;
   };
-  const app = buildApp({ store, config, clock, now, health, phase: () => phase, reset, log });
+  const app = buildApp({ store, config, clock, now, health, phase: () => phase, reset, metrics, log });
   const server = createServer((req, res) => (isSqsRequest(req) ? sqs(req, res) : app(req, res)));
   server.keepAliveTimeout = 65_000;
 

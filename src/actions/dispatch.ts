@@ -85,12 +85,25 @@ export interface RequestScope {
 export type Dispatch = (action: ActionName, input: object, scope: RequestScope) => Promise<object>;
 
 /**
+ * Watches the requests that reach an action (the metrics of metrics/): `begin` as the action
+ * starts, its answer handed back to exactly one of `succeeded` and `failed` as the action settles.
+ * Called on the request path: each call must be cheap and must not throw.
+ */
+export interface ActionObserver {
+  begin(action: ActionName): number;
+  succeeded(action: ActionName, input: object, output: object, begun: number): void;
+  /** `err` as the caller gets it: a want of Redis already turned into ServiceUnavailable. */
+  failed(action: ActionName, err: unknown, begun: number): void;
+}
+
+/**
  * The dispatcher of a service: runs actions with its parts. `health`, when given, answers
  * ServiceUnavailable at once while Redis is known to be down, and hears of commands that timed out.
+ * `observer`, when given, hears of every request (without one, a request costs what it did before).
  * Each request's context is one object literal of a fixed shape (the service's parts, then the
  * scope), not a spread of the two: the same fields, at less cost on every request.
  */
-export function createDispatcher(services: ActionServices, health?: StoreHealth): Dispatch {
+export function createDispatcher(services: ActionServices, health?: StoreHealth, observer?: ActionObserver): Dispatch {
   const { store, config, longPolls, moves, log, now } = services;
   /** A failed action: SqsErrors as they are; a want of Redis as ServiceUnavailable. */
   const failed = (err: unknown): never => {
@@ -98,8 +111,20 @@ export function createDispatcher(services: ActionServices, health?: StoreHealth)
     if (err instanceof Error && err.message.includes('Command timed out')) health?.suspect(err.message);
     throw redisUnavailable();
   };
+  const run = (action: ActionName, input: object, ctx: ActionContext): Promise<object> => {
+    try {
+      return runAction(action, input, ctx).catch(failed);
+    } catch (err) {
+      // A handler that threw before its first await (the handlers are async: none does today).
+      return Promise.reject(err).catch(failed);
+    }
+  };
   return (action, input, scope) => {
-    if (health?.isDown) return Promise.reject(redisUnavailable());
+    if (health?.isDown) {
+      const down = redisUnavailable();
+      observer?.failed(action, down, observer.begin(action));
+      return Promise.reject(down);
+    }
     const ctx: ActionContext = {
       store,
       config,
@@ -111,11 +136,17 @@ export function createDispatcher(services: ActionServices, health?: StoreHealth)
       signal: scope.signal,
       traceHeader: scope.traceHeader,
     };
-    try {
-      return runAction(action, input, ctx).catch(failed);
-    } catch (err) {
-      // A handler that threw before its first await (the handlers are async: none does today).
-      return Promise.reject(err).catch(failed);
-    }
+    if (observer === undefined) return run(action, input, ctx);
+    const begun = observer.begin(action);
+    return run(action, input, ctx).then(
+      (output) => {
+        observer.succeeded(action, input, output, begun);
+        return output;
+      },
+      (err: unknown) => {
+        observer.failed(action, err, begun);
+        throw err;
+      },
+    );
   };
 }

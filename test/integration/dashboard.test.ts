@@ -78,6 +78,7 @@ if (!HAVE_CHROMIUM && !process.env.CI) console.warn(`dashboard.test.ts: skipping
 
 describe.skipIf(!HAVE_CHROMIUM)(`the dashboard in a browser${HAVE_CHROMIUM ? '' : ` (skipped: ${MISSING})`}`, () => {
   let browser: Browser | undefined;
+  const pageErrors: string[] = [];
   let page: Page;
   let sqs: SQS;
   const urls = { orders: '', dlq: '', fifo: '' };
@@ -112,13 +113,15 @@ describe.skipIf(!HAVE_CHROMIUM)(`the dashboard in a browser${HAVE_CHROMIUM ? '' 
     page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     // A step that cannot happen fails in 8 s with Playwright's account, within the test's timeout.
     page.setDefaultTimeout(8_000);
-    page.on('pageerror', (err) => console.error('page error:', err));
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
     await page.goto(`${svc().url}/dashboard`);
   });
 
   afterAll(async () => {
     // Closing the browser ends its processes; done even when a test failed.
     await browser?.close();
+    // An exception in the page's script fails the suite, even where the steps above still passed.
+    expect(pageErrors).toEqual([]);
   });
 
   /** The page polls every 2 s: what it shows may take a refresh or two to change. */

@@ -1,0 +1,288 @@
+/**
+ * The service's Prometheus metrics (GET /metrics), in a registry of its own (several services may
+ * share a process). Two kinds:
+ *
+ * - Counted by this instance, as the dispatcher hears of each request (ActionObserver): requests by
+ *   action and status with their latency, and per queue the CloudWatch SQS counters (messages
+ *   sent, received, deleted, empty receives) and sent message sizes. Each instance counts what it
+ *   served: sum them over instances (`sum by (queue) (rate(...))`).
+ * - Read from Redis on scrape, the same from every instance: each queue's visible, in-flight and
+ *   delayed message counts.
+ *
+ * The request path only adds to plain numbers (series.ts); a queue's numbers are found by its
+ * QueueUrl in a map, its labels made once, the first time it is seen.
+ */
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { ActionName, ActionObserver } from '../actions/dispatch.js';
+import type { MessageAttributeMap } from '../domain.js';
+import { SqsError } from '../errors.js';
+import { messageSize } from '../sqs/messages.js';
+import { parseQueueUrl } from '../sqs/queue-names.js';
+import type { QueueCountsRow } from './queue-counts.js';
+import { Buckets, histogramValues, type Labels, registerFamily } from './series.js';
+
+/** Bytes: up to the 1 MiB SQS allows. */
+export const SIZE_BUCKETS = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576];
+/** Seconds: up to a 20 s long poll. */
+export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20];
+/** Queue URLs remembered (the same queue under several hosts counts once each); cleared beyond. */
+const MAX_URLS = 10_000;
+
+interface QueueStats {
+  readonly labels: Labels;
+  sent: number;
+  received: number;
+  deleted: number;
+  emptyReceives: number;
+  readonly sizes: Buckets;
+}
+
+interface ActionStats {
+  readonly action: ActionName;
+  /** Requests answered 200 (the common case, kept out of the map). */
+  ok: number;
+  /** Requests by the HTTP status of their error. */
+  readonly errors: Map<number, number>;
+  readonly duration: Buckets;
+}
+
+export interface MetricsDeps {
+  /** The service's account: queue URLs name it. */
+  account: string;
+  /** Every queue's counts, now (queue-counts.ts); rejects when Redis cannot be read. */
+  readCounts(): Promise<QueueCountsRow[]>;
+  /** Also the Node.js process metrics of prom-client (CPU, memory, event loop); default true. */
+  processMetrics?: boolean;
+}
+
+type Input = Record<string, unknown>;
+type Output = Record<string, unknown>;
+
+export class ServiceMetrics implements ActionObserver {
+  readonly registry = new Registry();
+  private readonly queues = new Map<string, QueueStats>();
+  private readonly byUrl = new Map<string, QueueStats>();
+  private readonly actions = new Map<ActionName, ActionStats>();
+  private receivesOpen = 0;
+  /** The last scrape's read of Redis. */
+  private counts: QueueCountsRow[] = [];
+  private countsUp = 0;
+  private countsSeconds = 0;
+
+  constructor(private readonly deps: MetricsDeps) {
+    const r = this.registry;
+    const perQueue = (name: string, help: string, field: 'sent' | 'received' | 'deleted' | 'emptyReceives') =>
+      registerFamily(r, name, help, 'counter', () =>
+        [...this.queues.values()].map((q) => ({ labels: q.labels, value: q[field] })),
+      );
+    perQueue('sqs_number_of_messages_sent_total', 'Messages sent to the queue (NumberOfMessagesSent).', 'sent');
+    perQueue(
+      'sqs_number_of_messages_received_total',
+      'Messages returned by ReceiveMessage (NumberOfMessagesReceived).',
+      'received',
+    );
+    perQueue(
+      'sqs_number_of_messages_deleted_total',
+      'Messages deleted by DeleteMessage(Batch) (NumberOfMessagesDeleted).',
+      'deleted',
+    );
+    perQueue(
+      'sqs_number_of_empty_receives_total',
+      'ReceiveMessage calls that returned no message (NumberOfEmptyReceives).',
+      'emptyReceives',
+    );
+    registerFamily(
+      r,
+      'sqs_sent_message_size_bytes',
+      'Size of the messages sent to the queue: body and message attributes (SentMessageSize).',
+      'histogram',
+      () => [...this.queues.values()].flatMap((q) => histogramValues('sqs_sent_message_size_bytes', q.labels, q.sizes)),
+    );
+    const gauge = (name: string, help: string, field: 'visible' | 'notVisible' | 'delayed') =>
+      registerFamily(r, name, help, 'gauge', () =>
+        this.counts.map((c) => ({ labels: { queue: c.name, account: c.account }, value: c[field] })),
+      );
+    gauge(
+      'sqs_approximate_number_of_messages_visible',
+      'Messages available for retrieval, read from Redis (ApproximateNumberOfMessagesVisible).',
+      'visible',
+    );
+    gauge(
+      'sqs_approximate_number_of_messages_not_visible',
+      'Messages in flight: received, not yet deleted, read from Redis (ApproximateNumberOfMessagesNotVisible).',
+      'notVisible',
+    );
+    gauge(
+      'sqs_approximate_number_of_messages_delayed',
+      'Messages in their delay, read from Redis (ApproximateNumberOfMessagesDelayed).',
+      'delayed',
+    );
+    registerFamily(r, 'sqs_requests_total', 'SQS API requests that reached an action, by HTTP status.', 'counter', () =>
+      [...this.actions.values()].flatMap((a) => [
+        ...(a.ok > 0 ? [{ labels: { action: a.action, status: '200' }, value: a.ok }] : []),
+        ...[...a.errors].map(([status, value]) => ({ labels: { action: a.action, status: String(status) }, value })),
+      ]),
+    );
+    registerFamily(
+      r,
+      'sqs_request_duration_seconds',
+      'Time to run an SQS action (its request, decoded).',
+      'histogram',
+      () =>
+        [...this.actions.values()].flatMap((a) =>
+          histogramValues('sqs_request_duration_seconds', { action: a.action }, a.duration),
+        ),
+    );
+    registerFamily(
+      r,
+      'sqs_long_polls_open',
+      'ReceiveMessage requests in progress on this instance: long polls waiting for messages (and receives being answered).',
+      'gauge',
+      () => [{ labels: {}, value: this.receivesOpen }],
+    );
+    registerFamily(
+      r,
+      'redsqs_metrics_queue_counts_up',
+      'Whether this scrape could read the queues from Redis.',
+      'gauge',
+      () => [{ labels: {}, value: this.countsUp }],
+    );
+    registerFamily(
+      r,
+      'redsqs_metrics_queue_counts_seconds',
+      "Time this scrape took to read every queue's counts from Redis.",
+      'gauge',
+      () => [{ labels: {}, value: this.countsSeconds }],
+    );
+    if (deps.processMetrics !== false) collectDefaultMetrics({ register: r });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The metrics in the Prometheus text format, the queue counts read from Redis now. */
+  async scrape(): Promise<string> {
+    const started = performance.now();
+    let counts: QueueCountsRow[] = [];
+    let up = 1;
+    try {
+      counts = await this.deps.readCounts();
+    } catch {
+      up = 0; // counters still answer; the gauges are left out
+    }
+    // registry.metrics() reads every family at once, before its first await: these are what it sees.
+    this.counts = counts;
+    this.countsUp = up;
+    this.countsSeconds = (performance.now() - started) / 1000;
+    return this.registry.metrics();
+  }
+
+  begin(action: ActionName): number {
+    if (action === 'ReceiveMessage') this.receivesOpen++;
+    return performance.now();
+  }
+
+  succeeded(action: ActionName, input: object, output: object, begun: number): void {
+    this.request(action, 200, begun);
+    try {
+      this.count(action, input as Input, output as Output);
+    } catch {
+      // An answer of a shape not foreseen here is not worth failing a request over.
+    }
+  }
+
+  failed(action: ActionName, err: unknown, begun: number): void {
+    this.request(action, err instanceof SqsError ? err.spec.status : 500, begun);
+  }
+
+  private request(action: ActionName, status: number, begun: number): void {
+    if (action === 'ReceiveMessage') this.receivesOpen--;
+    let a = this.actions.get(action);
+    if (a === undefined) {
+      a = { action, ok: 0, errors: new Map(), duration: new Buckets(LATENCY_BUCKETS) };
+      this.actions.set(action, a);
+    }
+    a.duration.observe((performance.now() - begun) / 1000);
+    if (status === 200) a.ok++;
+    else a.errors.set(status, (a.errors.get(status) ?? 0) + 1);
+  }
+
+  /** The CloudWatch counters of a successful action. */
+  private count(action: ActionName, input: Input, output: Output): void {
+    switch (action) {
+      case 'SendMessage': {
+        const q = this.queue(input.QueueUrl as string);
+        q.sent++;
+        q.sizes.observe(messageSize(input.MessageBody as string, input.MessageAttributes as MessageAttributeMap));
+        return;
+      }
+      case 'SendMessageBatch': {
+        const done = (output.Successful as { Id: string }[] | undefined) ?? [];
+        if (done.length === 0) return;
+        const q = this.queue(input.QueueUrl as string);
+        const entries = input.Entries as { Id: string; MessageBody: string; MessageAttributes?: MessageAttributeMap }[];
+        const all = done.length === entries.length;
+        const ids = all ? undefined : new Set(done.map((d) => d.Id));
+        for (const e of entries) {
+          if (ids && !ids.has(e.Id)) continue;
+          q.sent++;
+          q.sizes.observe(messageSize(e.MessageBody, e.MessageAttributes));
+        }
+        return;
+      }
+      case 'ReceiveMessage': {
+        const q = this.queue(input.QueueUrl as string);
+        const n = (output.Messages as unknown[] | undefined)?.length ?? 0;
+        if (n > 0) q.received += n;
+        else q.emptyReceives++;
+        return;
+      }
+      case 'DeleteMessage':
+        this.queue(input.QueueUrl as string).deleted++;
+        return;
+      case 'DeleteMessageBatch': {
+        const n = (output.Successful as unknown[] | undefined)?.length ?? 0;
+        if (n > 0) this.queue(input.QueueUrl as string).deleted += n;
+        return;
+      }
+      case 'DeleteQueue':
+        this.forget(input.QueueUrl as string);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A queue's numbers by its URL (which the action just accepted). */
+  private queue(url: string): QueueStats {
+    const known = this.byUrl.get(url);
+    if (known !== undefined) return known;
+    const ref = parseQueueUrl(url, this.deps.account);
+    const key = `${ref.account}/${ref.name}`;
+    let q = this.queues.get(key);
+    if (q === undefined) {
+      q = {
+        labels: { queue: ref.name, account: ref.account },
+        sent: 0,
+        received: 0,
+        deleted: 0,
+        emptyReceives: 0,
+        sizes: new Buckets(SIZE_BUCKETS),
+      };
+      this.queues.set(key, q);
+    }
+    if (this.byUrl.size >= MAX_URLS) this.byUrl.clear();
+    this.byUrl.set(url, q);
+    return q;
+  }
+
+  /** A deleted queue's counters go (a queue made again under its name starts from zero). */
+  private forget(url: string): void {
+    const ref = parseQueueUrl(url, this.deps.account);
+    const q = this.queues.get(`${ref.account}/${ref.name}`);
+    if (q === undefined) return;
+    this.queues.delete(`${ref.account}/${ref.name}`);
+    for (const [u, stats] of this.byUrl) if (stats === q) this.byUrl.delete(u);
+  }
+}

@@ -1,0 +1,104 @@
+/** The metrics' pure parts: histogram buckets, the batched queue read, counting from actions' answers. */
+import { describe, expect, it } from 'vitest';
+import { SqsError } from '../../src/errors.js';
+import { ServiceMetrics } from '../../src/metrics/metrics.js';
+import { readQueueCounts } from '../../src/metrics/queue-counts.js';
+import { Buckets, histogramValues } from '../../src/metrics/series.js';
+import type { QueueState } from '../../src/store/store.js';
+
+describe('Buckets', () => {
+  it('puts a value in the first bucket whose bound is at least it; cumulative in the Prometheus shape', () => {
+    const b = new Buckets([1, 10]);
+    for (const v of [0, 1, 1.5, 10, 11]) b.observe(v);
+    expect([...b.counts]).toEqual([2, 2, 1]);
+    expect(b.sum).toBe(23.5);
+    expect(histogramValues('h', { q: 'x' }, b)).toEqual([
+      { metricName: 'h_bucket', labels: { q: 'x', le: 1 }, value: 2 },
+      { metricName: 'h_bucket', labels: { q: 'x', le: 10 }, value: 4 },
+      { metricName: 'h_bucket', labels: { q: 'x', le: '+Inf' }, value: 5 },
+      { metricName: 'h_sum', labels: { q: 'x' }, value: 23.5 },
+      { metricName: 'h_count', labels: { q: 'x' }, value: 5 },
+    ]);
+  });
+});
+
+describe('readQueueCounts', () => {
+  it('pages through the names and reads the queues in batches of bounded concurrency', async () => {
+    const names = Array.from({ length: 2345 }, (_, i) => `q${String(i).padStart(5, '0')}`);
+    let inFlight = 0;
+    let most = 0;
+    const store = {
+      async listQueues(_account: string, _prefix: string, after: string | undefined, limit: number) {
+        const from = after === undefined ? 0 : names.indexOf(after) + 1;
+        return names.slice(from, from + limit);
+      },
+      async getQueue(q: { name: string }): Promise<QueueState | undefined> {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((r) => setImmediate(r));
+        inFlight--;
+        if (q.name === 'q00007') return undefined; // deleted meanwhile
+        const n = Number(q.name.slice(1));
+        return { attributes: {}, counts: { visible: n, notVisible: 1, delayed: 2 }, createdMs: 0, modifiedMs: 0 };
+      },
+    };
+    const rows = await readQueueCounts(store, '000000000000', 0, 100);
+    expect(rows).toHaveLength(2344);
+    expect(most).toBe(100);
+    expect(rows[0]).toEqual({ account: '000000000000', name: 'q00000', visible: 0, notVisible: 1, delayed: 2 });
+    expect(rows.at(-1)?.name).toBe('q02344');
+  });
+});
+
+describe('ServiceMetrics', () => {
+  const account = '000000000000';
+  const url = (name: string, host = 'localhost:9324') => `http://${host}/${account}/${name}`;
+  const make = (readCounts = async () => []) => new ServiceMetrics({ account, readCounts, processMetrics: false });
+  const sample = (text: string, line: string) => text.split('\n').find((l) => l.startsWith(line));
+
+  it('counts only the successful entries of a batch send, and a queue under two hosts once', async () => {
+    const m = make();
+    const input = {
+      QueueUrl: url('q'),
+      Entries: [
+        { Id: '1', MessageBody: 'aa' },
+        { Id: '2', MessageBody: 'bbbb' },
+        { Id: '3', MessageBody: 'cccccc' },
+      ],
+    };
+    m.succeeded(
+      'SendMessageBatch',
+      input,
+      { Successful: [{ Id: '1' }, { Id: '3' }], Failed: [{ Id: '2' }] },
+      m.begin('SendMessageBatch'),
+    );
+    m.succeeded('SendMessage', { QueueUrl: url('q', '127.0.0.1:1'), MessageBody: 'd' }, {}, m.begin('SendMessage'));
+    m.succeeded('DeleteMessageBatch', { QueueUrl: url('q') }, { Successful: [{}, {}], Failed: [{}] }, 0);
+    const text = await m.scrape();
+    expect(sample(text, 'sqs_number_of_messages_sent_total{')).toBe(
+      `sqs_number_of_messages_sent_total{queue="q",account="${account}"} 3`,
+    );
+    expect(sample(text, 'sqs_sent_message_size_bytes_sum{')).toMatch(/ 9$/);
+    expect(sample(text, 'sqs_number_of_messages_deleted_total{')).toMatch(/ 2$/);
+  });
+
+  it('counts errors by status, keeps the long-poll gauge balanced, and survives an unreadable Redis', async () => {
+    const m = make(async () => {
+      throw new Error('down');
+    });
+    const begun = m.begin('ReceiveMessage');
+    expect(sample(await m.scrape(), 'sqs_long_polls_open')).toBe('sqs_long_polls_open 1');
+    m.failed('ReceiveMessage', new SqsError('QueueDoesNotExist', 'x'), begun);
+    m.failed('ReceiveMessage', new Error('boom'), m.begin('ReceiveMessage'));
+    const text = await m.scrape();
+    expect(sample(text, 'sqs_long_polls_open')).toBe('sqs_long_polls_open 0');
+    expect(sample(text, 'sqs_requests_total{action="ReceiveMessage",status="400"}')).toMatch(/ 1$/);
+    expect(sample(text, 'sqs_requests_total{action="ReceiveMessage",status="500"}')).toMatch(/ 1$/);
+    expect(sample(text, 'redsqs_metrics_queue_counts_up')).toBe('redsqs_metrics_queue_counts_up 0');
+  });
+
+  it('does not let an answer of an unforeseen shape fail the request', () => {
+    const m = make();
+    expect(() => m.succeeded('SendMessage', { QueueUrl: 'not a url' }, {}, 0)).not.toThrow();
+  });
+});
