@@ -72,8 +72,13 @@ export function runAction(action: ActionName, input: object, ctx: ActionContext)
   return (TABLE[action] as Handler)(input as never, ctx);
 }
 
+/** The wire protocol of a request: AWS JSON 1.0 (X-Amz-Target) or the query protocol (form, XML answers). */
+export type WireProtocol = 'json' | 'query';
+
 /** What a request brings to its action besides its input. */
 export interface RequestScope {
+  /** The wire protocol it came in (for the observer; actions answer the same either way). */
+  readonly protocol: WireProtocol;
   /** Base of queue URLs for this request (configured, or from the Host header). */
   readonly baseUrl: string;
   /** Aborted when the caller is gone (a long poll whose client disconnected). */
@@ -91,9 +96,9 @@ export type Dispatch = (action: ActionName, input: object, scope: RequestScope) 
  */
 export interface ActionObserver {
   begin(action: ActionName): number;
-  succeeded(action: ActionName, input: object, output: object, begun: number): void;
+  succeeded(action: ActionName, protocol: WireProtocol, input: object, output: object, begun: number): void;
   /** `err` as the caller gets it: a want of Redis already turned into ServiceUnavailable. */
-  failed(action: ActionName, err: unknown, begun: number): void;
+  failed(action: ActionName, protocol: WireProtocol, err: unknown, begun: number): void;
 }
 
 /**
@@ -122,7 +127,7 @@ export function createDispatcher(services: ActionServices, health?: StoreHealth,
   return (action, input, scope) => {
     if (health?.isDown) {
       const down = redisUnavailable();
-      observer?.failed(action, down, observer.begin(action));
+      observer?.failed(action, scope.protocol, down, observer.begin(action));
       return Promise.reject(down);
     }
     const ctx: ActionContext = {
@@ -140,11 +145,11 @@ export function createDispatcher(services: ActionServices, health?: StoreHealth,
     const begun = observer.begin(action);
     return run(action, input, ctx).then(
       (output) => {
-        observer.succeeded(action, input, output, begun);
+        observer.succeeded(action, scope.protocol, input, output, begun);
         return output;
       },
       (err: unknown) => {
-        observer.failed(action, err, begun);
+        observer.failed(action, scope.protocol, err, begun);
         throw err;
       },
     );

@@ -3,17 +3,17 @@
  * share a process). Two kinds:
  *
  * - Counted by this instance, as the dispatcher hears of each request (ActionObserver): requests by
- *   action and status with their latency, and per queue the CloudWatch SQS counters (messages
+ *   action, wire protocol and status, their latency by action, and per queue the CloudWatch SQS counters (messages
  *   sent, received, deleted, empty receives) and sent message sizes. Each instance counts what it
  *   served: sum them over instances (`sum by (queue) (rate(...))`).
  * - Read from Redis on scrape, the same from every instance: each queue's visible, in-flight and
- *   delayed message counts.
+ *   delayed message counts, and the age of its oldest message (by the service's clock).
  *
  * The request path only adds to plain numbers (series.ts); a queue's numbers are found by its
  * QueueUrl in a map, its labels made once, the first time it is seen.
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import type { ActionName, ActionObserver } from '../actions/dispatch.js';
+import type { ActionName, ActionObserver, WireProtocol } from '../actions/dispatch.js';
 import type { MessageAttributeMap } from '../domain.js';
 import { SqsError } from '../errors.js';
 import { messageSize } from '../sqs/messages.js';
@@ -37,14 +37,23 @@ interface QueueStats {
   readonly sizes: Buckets;
 }
 
+/** An action's requests over one wire protocol. */
+interface ProtocolStats {
+  /** Answered 200 (the common case, kept out of the map). */
+  ok: number;
+  /** By the HTTP status of their error. */
+  readonly errors: Map<number, number>;
+}
+
 interface ActionStats {
   readonly action: ActionName;
-  /** Requests answered 200 (the common case, kept out of the map). */
-  ok: number;
-  /** Requests by the HTTP status of their error. */
-  readonly errors: Map<number, number>;
+  readonly json: ProtocolStats;
+  readonly query: ProtocolStats;
+  /** Both protocols together. */
   readonly duration: Buckets;
 }
+
+const PROTOCOLS: readonly WireProtocol[] = ['json', 'query'];
 
 export interface MetricsDeps {
   /** The service's account: queue URLs name it. */
@@ -117,11 +126,37 @@ export class ServiceMetrics implements ActionObserver {
       'Messages in their delay, read from Redis (ApproximateNumberOfMessagesDelayed).',
       'delayed',
     );
-    registerFamily(r, 'sqs_requests_total', 'SQS API requests that reached an action, by HTTP status.', 'counter', () =>
-      [...this.actions.values()].flatMap((a) => [
-        ...(a.ok > 0 ? [{ labels: { action: a.action, status: '200' }, value: a.ok }] : []),
-        ...[...a.errors].map(([status, value]) => ({ labels: { action: a.action, status: String(status) }, value })),
-      ]),
+    registerFamily(
+      r,
+      'sqs_approximate_age_of_oldest_message_seconds',
+      "Age of the queue's oldest message, whatever its state, by the service's clock; no series while the queue " +
+        'holds none (ApproximateAgeOfOldestMessage).',
+      'gauge',
+      () =>
+        this.counts.flatMap((c) =>
+          c.ageOfOldestSeconds === undefined
+            ? []
+            : [{ labels: { queue: c.name, account: c.account }, value: c.ageOfOldestSeconds }],
+        ),
+    );
+    registerFamily(
+      r,
+      'sqs_requests_total',
+      'SQS API requests that reached an action, by wire protocol (json, query) and HTTP status.',
+      'counter',
+      () =>
+        [...this.actions.values()].flatMap((a) =>
+          PROTOCOLS.flatMap((protocol) => {
+            const p = a[protocol];
+            return [
+              ...(p.ok > 0 ? [{ labels: { action: a.action, protocol, status: '200' }, value: p.ok }] : []),
+              ...[...p.errors].map(([status, value]) => ({
+                labels: { action: a.action, protocol, status: String(status) },
+                value,
+              })),
+            ];
+          }),
+        ),
     );
     registerFamily(
       r,
@@ -183,8 +218,8 @@ export class ServiceMetrics implements ActionObserver {
     return performance.now();
   }
 
-  succeeded(action: ActionName, input: object, output: object, begun: number): void {
-    this.request(action, 200, begun);
+  succeeded(action: ActionName, protocol: WireProtocol, input: object, output: object, begun: number): void {
+    this.request(action, protocol, 200, begun);
     try {
       this.count(action, input as Input, output as Output);
     } catch {
@@ -192,20 +227,27 @@ export class ServiceMetrics implements ActionObserver {
     }
   }
 
-  failed(action: ActionName, err: unknown, begun: number): void {
-    this.request(action, err instanceof SqsError ? err.spec.status : 500, begun);
+  failed(action: ActionName, protocol: WireProtocol, err: unknown, begun: number): void {
+    this.request(action, protocol, err instanceof SqsError ? err.spec.status : 500, begun);
   }
 
-  private request(action: ActionName, status: number, begun: number): void {
+  private request(action: ActionName, protocol: WireProtocol, status: number, begun: number): void {
     if (action === 'ReceiveMessage') this.receivesOpen--;
     let a = this.actions.get(action);
     if (a === undefined) {
-      a = { action, ok: 0, errors: new Map(), duration: new Buckets(LATENCY_BUCKETS) };
+      a = {
+        action,
+        json: { ok: 0, errors: new Map() },
+        query: { ok: 0, errors: new Map() },
+        duration: new Buckets(LATENCY_BUCKETS),
+      };
       this.actions.set(action, a);
     }
     a.duration.observe((performance.now() - begun) / 1000);
-    if (status === 200) a.ok++;
-    else a.errors.set(status, (a.errors.get(status) ?? 0) + 1);
+    // Anything but 'query' is JSON: the protocol comes from our own handler, never from the wire.
+    const p = protocol === 'query' ? a.query : a.json;
+    if (status === 200) p.ok++;
+    else p.errors.set(status, (p.errors.get(status) ?? 0) + 1);
   }
 
   /** The CloudWatch counters of a successful action. */

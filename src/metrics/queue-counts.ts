@@ -1,6 +1,7 @@
 /**
  * The message counts of every queue of an account, as a scrape reads them: the names a page at a
- * time, then the queues' GetQueueAttributes reads (one script call per queue, the counts at `now`)
+ * time, then the queues' GetQueueAttributes reads (one script call per queue: the counts at `now`
+ * and the enqueue time of the oldest message, from which its age at `now`)
  * issued together in batches, which ioredis's auto-pipelining sends as one round trip per batch
  * (per node of a cluster) rather than one per queue or per metric.
  */
@@ -12,6 +13,11 @@ export interface QueueCountsRow {
   visible: number;
   notVisible: number;
   delayed: number;
+  /**
+   * Age (whole seconds at `now`) of the queue's oldest message, whatever its state; absent when the
+   * queue holds none (CloudWatch reports ApproximateAgeOfOldestMessage only for a queue with a message).
+   */
+  ageOfOldestSeconds?: number;
 }
 
 /** Names asked of the registry at a time. */
@@ -34,7 +40,13 @@ export async function readQueueCounts(
       const states = await Promise.all(chunk.map((name) => store.getQueue({ account, name }, now)));
       states.forEach((state, j) => {
         // undefined: deleted since the names were read.
-        if (state) rows.push({ account, name: chunk[j] as string, ...state.counts });
+        if (state === undefined) return;
+        const { visible, notVisible, delayed } = state.counts;
+        const { oldestSentMs } = state;
+        const row: QueueCountsRow = { account, name: chunk[j] as string, visible, notVisible, delayed };
+        // Never below 0: a message sent before the clock was set back.
+        if (oldestSentMs !== undefined) row.ageOfOldestSeconds = Math.max(0, Math.floor((now - oldestSentMs) / 1000));
+        rows.push(row);
       });
     }
     if (names.length < PAGE) return rows;

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { ActionName, Dispatch } from '../actions/dispatch.js';
+import type { ActionName, Dispatch, WireProtocol } from '../actions/dispatch.js';
 import type { Config } from '../config.js';
 import { missingParameter, SqsError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -54,8 +54,6 @@ const NO_ACTION_ON_QUEUE_URL: WireResponse = {
   contentType: 'text/xml',
   body: '<UnknownOperationException/>',
 };
-
-type Protocol = 'json' | 'query';
 
 /** Only a receive can wait long enough for its caller to leave; other actions share one signal. */
 const NEVER = new AbortController().signal;
@@ -147,13 +145,14 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
     const requestId = randomUUID();
     const started = log.debugEnabled ? performance.now() : 0;
     const target = req.headers['x-amz-target'];
-    const protocol: Protocol = typeof target === 'string' ? 'json' : 'query';
+    const protocol: WireProtocol = typeof target === 'string' ? 'json' : 'query';
     let action = '';
     try {
       const body = await readBody(req, MAX_BODY_BYTES);
       const decoded = protocol === 'json' ? decodeJson(target as string, body) : decodeQuery(req, body);
       action = decoded.action;
       const output = await deps.dispatch(decoded.action, decoded.input, {
+        protocol,
         baseUrl: baseUrlOf(req, deps.config),
         signal: decoded.action === 'ReceiveMessage' ? goneSignal(res) : NEVER,
         traceHeader: traceHeaderOf(req),

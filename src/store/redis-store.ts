@@ -122,6 +122,7 @@ export class RedisStore implements Store {
       counts: { visible: read.visible, notVisible: read.notVisible, delayed: read.delayed },
       createdMs: Number(read.meta._created),
       modifiedMs: Number(read.meta._modified),
+      ...(read.oldestSentMs === undefined ? {} : { oldestSentMs: read.oldestSentMs }),
     };
   }
 

@@ -18,6 +18,14 @@ export type CreateQueueResult =
 export interface QueueState {
   attributes: QueueAttributes;
   counts: QueueCounts;
+  /**
+   * The lowest enqueue time (ms, the service's clock) of the queue's messages, read with the counts:
+   * available, delayed, in flight or on their way to another queue (the `sent` set, so also one past
+   * its retention period that no receive or sweep has met yet); absent when the queue holds none.
+   * A message redriven to a standard dead-letter queue keeps its original enqueue time; one moved
+   * to a FIFO queue, or by a move task, counts from its move.
+   */
+  oldestSentMs?: number;
   createdMs: number;
   modifiedMs: number;
 }

@@ -169,12 +169,20 @@ export class FakeStore implements Store {
     const attributes: QueueAttributes = {};
     for (const [k, v] of Object.entries(queue.attributes)) if (!k.startsWith('_')) attributes[k] = v;
     const counts = { visible: 0, notVisible: 0, delayed: 0 };
+    let oldestSentMs: number | undefined;
     for (const m of queue.messages) {
       if (m.availableAt <= now) counts.visible++;
       else if (m.inflight) counts.notVisible++;
       else counts.delayed++;
+      if (oldestSentMs === undefined || m.sentMs < oldestSentMs) oldestSentMs = m.sentMs;
     }
-    return { attributes, counts, createdMs: queue.createdMs, modifiedMs: queue.modifiedMs };
+    return {
+      attributes,
+      counts,
+      createdMs: queue.createdMs,
+      modifiedMs: queue.modifiedMs,
+      ...(oldestSentMs === undefined ? {} : { oldestSentMs }),
+    };
   }
 
   async setQueueAttributes(q: QueueRef, attributes: QueueAttributes, now: number): Promise<'ok' | undefined> {

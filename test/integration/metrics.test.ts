@@ -1,11 +1,12 @@
 /**
  * GET /metrics against a scripted workload through the real SDKs (both wire protocols, two queues
  * plus one for a long poll): the Prometheus text is parsed here and every CloudWatch metric checked
- * exactly per queue; the gauges against GetQueueAttributes; requests by action and status; the
- * open long poll.
+ * exactly per queue; the gauges against GetQueueAttributes; requests by action, protocol and status;
+ * the open long poll; the age of the oldest message as the service's clock moves.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { sqsClient, uniqueName } from '../helpers/clients.js';
+import { changeClock } from '../helpers/clock.js';
 import { useTestService } from '../helpers/service.js';
 
 const svc = useTestService();
@@ -37,8 +38,8 @@ function parseProm(text: string): Sample[] {
   return out;
 }
 
-async function scrape(): Promise<{ samples: Sample[]; text: string; type: string | null }> {
-  const res = await fetch(`${svc().url}/metrics`);
+async function scrape(url = svc().url): Promise<{ samples: Sample[]; text: string; type: string | null }> {
+  const res = await fetch(`${url}/metrics`);
   expect(res.status).toBe(200);
   const text = await res.text();
   return { samples: parseProm(text), text, type: res.headers.get('content-type') };
@@ -92,8 +93,10 @@ describe('GET /metrics', () => {
 
     let receivedA = 0;
     let emptyA = 0;
+    let receivesA = 0;
     const handles: string[] = [];
     for (let i = 0; i < 10 && receivedA < 5; i++) {
+      receivesA++;
       const r = await json.receiveMessage({ QueueUrl: urlA, MaxNumberOfMessages: 2, VisibilityTimeout: 60 });
       const n = r.Messages?.length ?? 0;
       if (n === 0) emptyA++;
@@ -172,12 +175,28 @@ describe('GET /metrics', () => {
     }
     expect(value(samples, 'redsqs_metrics_queue_counts_up')).toBe(1);
 
-    // Requests by action and status, with their latency.
-    expect(value(samples, 'sqs_requests_total', { action: 'SendMessage', status: '200' })).toBe(4);
-    expect(value(samples, 'sqs_requests_total', { action: 'SendMessageBatch', status: '200' })).toBe(1);
-    expect(value(samples, 'sqs_requests_total', { action: 'CreateQueue', status: '200' })).toBe(2);
-    expect(value(samples, 'sqs_requests_total', { action: 'GetQueueAttributes', status: '400' })).toBe(1);
-    expect(value(samples, 'sqs_requests_total', { action: 'GetQueueAttributes', status: '200' })).toBeUndefined();
+    // Requests by action, protocol and status: every series of the family, exactly (the JSON
+    // requests came from the current SDK, the query ones from the pre-JSON one).
+    const requests = Object.fromEntries(
+      samples
+        .filter((s) => s.name === 'sqs_requests_total')
+        .map((s) => {
+          expect(Object.keys(s.labels).sort()).toEqual(['action', 'protocol', 'status']);
+          return [`${s.labels.action} ${s.labels.protocol} ${s.labels.status}`, s.value];
+        }),
+    );
+    expect(requests).toEqual({
+      'CreateQueue json 200': 1,
+      'SendMessage json 200': 2,
+      'SendMessageBatch json 200': 1,
+      'ReceiveMessage json 200': receivesA + 1,
+      'DeleteMessage json 200': 1,
+      'DeleteMessageBatch json 200': 1,
+      'GetQueueAttributes json 400': 1,
+      'CreateQueue query 200': 1,
+      'SendMessage query 200': 2,
+      'ReceiveMessage query 200': 3,
+    });
     expect(value(samples, 'sqs_request_duration_seconds_count', { action: 'SendMessage' })).toBe(4);
     expect(value(samples, 'sqs_request_duration_seconds_bucket', { action: 'SendMessage', le: '+Inf' })).toBe(4);
     expect(value(samples, 'sqs_long_polls_open')).toBe(0);
@@ -212,6 +231,46 @@ describe('GET /metrics', () => {
     ({ samples } = await scrape());
     expect(value(samples, 'sqs_number_of_messages_sent_total', { queue: name })).toBeUndefined();
     expect(value(samples, 'sqs_approximate_number_of_messages_visible', { queue: name })).toBeUndefined();
+  });
+});
+
+describe("the age of the oldest message, by the service's clock", () => {
+  const aged = useTestService();
+
+  it('grows as the clock moves, counts messages in flight, and has no series for an empty queue', async () => {
+    const { url } = aged();
+    const json = sqsClient('json', url);
+    const query = sqsClient('query', url);
+    const name = uniqueName('metrics-age');
+    const labels = { queue: name, account: aged().config.accountId };
+    const age = async () => value((await scrape(url)).samples, 'sqs_approximate_age_of_oldest_message_seconds', labels);
+    const QueueUrl = (await json.createQueue({ QueueName: name })).QueueUrl as string;
+    const start = (await changeClock(url, { freeze: true })).now;
+    try {
+      // An empty queue: CloudWatch reports the metric only for a queue that holds a message.
+      expect(await age()).toBeUndefined();
+      await json.sendMessage({ QueueUrl, MessageBody: 'first' });
+      expect(await age()).toBe(0);
+      await changeClock(url, { advanceMs: 1_500 });
+      await query.sendMessage({ QueueUrl, MessageBody: 'second', DelaySeconds: 30 });
+      expect(await age()).toBe(1); // 1.5 s, in whole seconds
+      await changeClock(url, { advanceMs: 60_000 });
+      expect(await age()).toBe(61);
+      // In flight: still in the queue.
+      const got = await json.receiveMessage({ QueueUrl, VisibilityTimeout: 600 });
+      expect(got.Messages?.map((m) => m.Body)).toEqual(['first']);
+      expect(Number(got.Messages?.[0]?.Attributes?.SentTimestamp ?? start)).toBe(start);
+      expect(await age()).toBe(61);
+      // The oldest deleted: the next one's age (sent 1.5 s later, in its delay no more).
+      await json.deleteMessage({ QueueUrl, ReceiptHandle: got.Messages?.[0]?.ReceiptHandle as string });
+      expect(await age()).toBe(60);
+      await json.purgeQueue({ QueueUrl });
+      expect(await age()).toBeUndefined();
+    } finally {
+      await changeClock(url, { freeze: false });
+      json.destroy();
+      query.destroy();
+    }
   });
 });
 

@@ -83,6 +83,11 @@ describe.each(stores)('Store contract (%s store)', (_name, make) => {
   const receive = (q: QueueRef, now: number, options: Partial<ReceiveOptions> = {}) =>
     store.receiveMessages(q, { now, max: 10, inflightLimit: 120_000, ...options });
   const counts = async (q: QueueRef, now: number) => (await store.getQueue(q, now))?.counts;
+  /** The enqueue time of the queue's oldest message, as getQueue tells it ('none': no such field). */
+  const oldest = async (q: QueueRef, now: number) => {
+    const state = await store.getQueue(q, now);
+    return state === undefined ? undefined : 'oldestSentMs' in state ? state.oldestSentMs : 'none';
+  };
 
   beforeEach(() => {
     store = make();
@@ -392,6 +397,28 @@ describe.each(stores)('Store contract (%s store)', (_name, make) => {
       expect(await counts(std, T0)).toEqual({ visible: 1, notVisible: 1, delayed: 1 });
       expect(await counts(std, T0 + 1_000)).toEqual({ visible: 2, notVisible: 0, delayed: 1 });
       expect(await counts(std, T0 + 2_000)).toEqual({ visible: 3, notVisible: 0, delayed: 0 });
+    });
+
+    it('tells the enqueue time of the oldest message, whatever its state, until it is gone', async () => {
+      expect(await oldest(std, T0)).toBe('none');
+      await store.setQueueAttributes(std, { MessageRetentionPeriod: '60' }, T0);
+      await store.sendMessages(std, [message('old')], T0 - 60_001);
+      await store.sendMessages(std, [message('a')], T0 - 5_000);
+      await store.sendMessages(std, [message('b', { delayMs: 10_000 })], T0 - 2_000);
+      await store.sendMessages(std, [message('c')], T0);
+      // Past its retention period, a message counts until a receive (or the sweeper) meets it.
+      expect(await oldest(std, T0)).toBe(T0 - 60_001);
+      const [first] = ok(await receive(std, T0, { max: 1, visibilityMs: 30_000 }));
+      expect(first?.payload.body).toBe('a');
+      // In flight, it is still the oldest.
+      expect(await oldest(std, T0)).toBe(T0 - 5_000);
+      expect(await store.deleteMessages(std, [receipt(first)], T0)).toEqual(['deleted']);
+      // Delayed: still counted.
+      expect(await oldest(std, T0)).toBe(T0 - 2_000);
+      expect(await store.purgeQueue(std, T0, 60_000)).toBe('ok');
+      expect(await oldest(std, T0)).toBe('none');
+      await store.sendMessages(std, [message('d')], T0 + 1);
+      expect(await oldest(std, T0 + 1)).toBe(T0 + 1);
     });
 
     it('never returns a message past its retention period, and drops the ones a receive meets', async () => {

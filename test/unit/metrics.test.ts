@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { SqsError } from '../../src/errors.js';
 import { ServiceMetrics } from '../../src/metrics/metrics.js';
-import { readQueueCounts } from '../../src/metrics/queue-counts.js';
+import { type QueueCountsRow, readQueueCounts } from '../../src/metrics/queue-counts.js';
 import { Buckets, histogramValues } from '../../src/metrics/series.js';
 import type { QueueState } from '../../src/store/store.js';
 
@@ -39,13 +39,26 @@ describe('readQueueCounts', () => {
         inFlight--;
         if (q.name === 'q00007') return undefined; // deleted meanwhile
         const n = Number(q.name.slice(1));
-        return { attributes: {}, counts: { visible: n, notVisible: 1, delayed: 2 }, createdMs: 0, modifiedMs: 0 };
+        // q00001: its oldest message sent 2.5 s before `now`; q00002: after it (a clock set back).
+        const oldest = n === 1 ? { oldestSentMs: NOW - 2_500 } : n === 2 ? { oldestSentMs: NOW + 10_000 } : {};
+        return {
+          attributes: {},
+          counts: { visible: n, notVisible: 1, delayed: 2 },
+          createdMs: 0,
+          modifiedMs: 0,
+          ...oldest,
+        };
       },
     };
-    const rows = await readQueueCounts(store, '000000000000', 0, 100);
+    const NOW = 1_800_000_000_000;
+    const rows = await readQueueCounts(store, '000000000000', NOW, 100);
     expect(rows).toHaveLength(2344);
     expect(most).toBe(100);
-    expect(rows[0]).toEqual({ account: '000000000000', name: 'q00000', visible: 0, notVisible: 1, delayed: 2 });
+    expect(rows.slice(0, 3)).toEqual([
+      { account: '000000000000', name: 'q00000', visible: 0, notVisible: 1, delayed: 2 },
+      { account: '000000000000', name: 'q00001', visible: 1, notVisible: 1, delayed: 2, ageOfOldestSeconds: 2 },
+      { account: '000000000000', name: 'q00002', visible: 2, notVisible: 1, delayed: 2, ageOfOldestSeconds: 0 },
+    ]);
     expect(rows.at(-1)?.name).toBe('q02344');
   });
 });
@@ -53,7 +66,8 @@ describe('readQueueCounts', () => {
 describe('ServiceMetrics', () => {
   const account = '000000000000';
   const url = (name: string, host = 'localhost:9324') => `http://${host}/${account}/${name}`;
-  const make = (readCounts = async () => []) => new ServiceMetrics({ account, readCounts, processMetrics: false });
+  const make = (readCounts: () => Promise<QueueCountsRow[]> = async () => []) =>
+    new ServiceMetrics({ account, readCounts, processMetrics: false });
   const sample = (text: string, line: string) => text.split('\n').find((l) => l.startsWith(line));
 
   it('counts only the successful entries of a batch send, and a queue under two hosts once', async () => {
@@ -68,12 +82,19 @@ describe('ServiceMetrics', () => {
     };
     m.succeeded(
       'SendMessageBatch',
+      'json',
       input,
       { Successful: [{ Id: '1' }, { Id: '3' }], Failed: [{ Id: '2' }] },
       m.begin('SendMessageBatch'),
     );
-    m.succeeded('SendMessage', { QueueUrl: url('q', '127.0.0.1:1'), MessageBody: 'd' }, {}, m.begin('SendMessage'));
-    m.succeeded('DeleteMessageBatch', { QueueUrl: url('q') }, { Successful: [{}, {}], Failed: [{}] }, 0);
+    m.succeeded(
+      'SendMessage',
+      'query',
+      { QueueUrl: url('q', '127.0.0.1:1'), MessageBody: 'd' },
+      {},
+      m.begin('SendMessage'),
+    );
+    m.succeeded('DeleteMessageBatch', 'json', { QueueUrl: url('q') }, { Successful: [{}, {}], Failed: [{}] }, 0);
     const text = await m.scrape();
     expect(sample(text, 'sqs_number_of_messages_sent_total{')).toBe(
       `sqs_number_of_messages_sent_total{queue="q",account="${account}"} 3`,
@@ -88,17 +109,47 @@ describe('ServiceMetrics', () => {
     });
     const begun = m.begin('ReceiveMessage');
     expect(sample(await m.scrape(), 'sqs_long_polls_open')).toBe('sqs_long_polls_open 1');
-    m.failed('ReceiveMessage', new SqsError('QueueDoesNotExist', 'x'), begun);
-    m.failed('ReceiveMessage', new Error('boom'), m.begin('ReceiveMessage'));
+    m.failed('ReceiveMessage', 'json', new SqsError('QueueDoesNotExist', 'x'), begun);
+    m.failed('ReceiveMessage', 'query', new Error('boom'), m.begin('ReceiveMessage'));
     const text = await m.scrape();
     expect(sample(text, 'sqs_long_polls_open')).toBe('sqs_long_polls_open 0');
-    expect(sample(text, 'sqs_requests_total{action="ReceiveMessage",status="400"}')).toMatch(/ 1$/);
-    expect(sample(text, 'sqs_requests_total{action="ReceiveMessage",status="500"}')).toMatch(/ 1$/);
+    expect(sample(text, 'sqs_requests_total{action="ReceiveMessage",protocol="json",status="400"}')).toMatch(/ 1$/);
+    expect(sample(text, 'sqs_requests_total{action="ReceiveMessage",protocol="query",status="500"}')).toMatch(/ 1$/);
+    expect(sample(text, 'sqs_requests_total{action="ReceiveMessage",protocol="json",status="500"}')).toBeUndefined();
     expect(sample(text, 'redsqs_metrics_queue_counts_up')).toBe('redsqs_metrics_queue_counts_up 0');
   });
 
   it('does not let an answer of an unforeseen shape fail the request', () => {
     const m = make();
-    expect(() => m.succeeded('SendMessage', { QueueUrl: 'not a url' }, {}, 0)).not.toThrow();
+    expect(() => m.succeeded('SendMessage', 'json', { QueueUrl: 'not a url' }, {}, 0)).not.toThrow();
+  });
+
+  it('counts requests by action, protocol and status; times them by action', async () => {
+    const m = make();
+    for (let i = 0; i < 3; i++) m.succeeded('ListQueues', 'json', {}, {}, m.begin('ListQueues'));
+    m.succeeded('ListQueues', 'query', {}, {}, m.begin('ListQueues'));
+    m.failed('ListQueues', 'query', new SqsError('QueueDoesNotExist', 'x'), m.begin('ListQueues'));
+    const text = await m.scrape();
+    const lines = text.split('\n').filter((l) => l.startsWith('sqs_requests_total{'));
+    expect(lines).toEqual([
+      'sqs_requests_total{action="ListQueues",protocol="json",status="200"} 3',
+      'sqs_requests_total{action="ListQueues",protocol="query",status="200"} 1',
+      'sqs_requests_total{action="ListQueues",protocol="query",status="400"} 1',
+    ]);
+    expect(sample(text, 'sqs_request_duration_seconds_count{')).toBe(
+      'sqs_request_duration_seconds_count{action="ListQueues"} 5',
+    );
+  });
+
+  it("reports the oldest message's age of the queues that hold one, and no series for an empty queue", async () => {
+    const m = make(async () => [
+      { account, name: 'busy', visible: 1, notVisible: 0, delayed: 0, ageOfOldestSeconds: 42 },
+      { account, name: 'empty', visible: 0, notVisible: 0, delayed: 0 },
+    ]);
+    const text = await m.scrape();
+    expect(text).toContain('# TYPE sqs_approximate_age_of_oldest_message_seconds gauge');
+    expect(text.split('\n').filter((l) => l.startsWith('sqs_approximate_age_of_oldest_message_seconds'))).toEqual([
+      `sqs_approximate_age_of_oldest_message_seconds{queue="busy",account="${account}"} 42`,
+    ]);
   });
 });

@@ -72,6 +72,8 @@ export interface QueueRead {
   visible: number;
   notVisible: number;
   delayed: number;
+  /** Enqueue time (ms) of the queue's oldest message (lowest score of `sent`); undefined: no message. */
+  oldestSentMs: number | undefined;
   /** Every field of the meta hash: attributes and internal `_` fields. */
   meta: Record<string, string>;
 }
@@ -83,7 +85,7 @@ export async function getQueueAttributes(
   a: { now: number },
 ): Promise<QueueRead | Missing> {
   const k = q.keys;
-  const keys = [k.meta, availableKey(q), k.delayed, k.inflight];
+  const keys = [k.meta, availableKey(q), k.delayed, k.inflight, k.sent];
   const { status, reply } = decode('get-queue-attributes', await scripts.run('get-queue-attributes', keys, [a.now]), [
     'OK',
     'MISSING',
@@ -94,7 +96,8 @@ export async function getQueueAttributes(
     visible: Number(reply[1]),
     notVisible: Number(reply[2]),
     delayed: Number(reply[3]),
-    meta: hashFrom(reply, 4),
+    oldestSentMs: reply[4] === '' ? undefined : Number(reply[4]),
+    meta: hashFrom(reply, 5),
   };
 }
 
