@@ -12,7 +12,7 @@
  * The request path only adds to plain numbers (series.ts); a queue's numbers are found by its
  * QueueUrl in a map, its labels made once, the first time it is seen.
  */
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { ActionName, ActionObserver, WireProtocol } from '../actions/dispatch.js';
 import type { MessageAttributeMap } from '../domain.js';
 import { SqsError } from '../errors.js';
@@ -22,6 +22,8 @@ import type { QueueCountsRow } from './queue-counts.js';
 import { Buckets, histogramValues, type Labels, registerFamily } from './series.js';
 
 /** Bytes: up to the 1 MiB SQS allows. */
+export const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
+
 export const SIZE_BUCKETS = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576];
 /** Seconds: up to a 20 s long poll. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20];
@@ -68,7 +70,11 @@ type Input = Record<string, unknown>;
 type Output = Record<string, unknown>;
 
 export class ServiceMetrics implements ActionObserver {
-  readonly registry = new Registry();
+  /**
+   * Made on the first scrape: loading prom-client takes ~30 ms, which a start should not pay (the
+   * counting above needs none of it). The process metrics start then too.
+   */
+  private registry: Promise<Registry> | undefined;
   private readonly queues = new Map<string, QueueStats>();
   private readonly byUrl = new Map<string, QueueStats>();
   private readonly actions = new Map<ActionName, ActionStats>();
@@ -78,8 +84,19 @@ export class ServiceMetrics implements ActionObserver {
   private countsUp = 0;
   private countsSeconds = 0;
 
-  constructor(private readonly deps: MetricsDeps) {
-    const r = this.registry;
+  constructor(private readonly deps: MetricsDeps) {}
+
+  private registryNow(): Promise<Registry> {
+    this.registry ??= import('prom-client').then(({ Registry, collectDefaultMetrics }) => {
+      const r = new Registry();
+      this.register(r);
+      if (this.deps.processMetrics !== false) collectDefaultMetrics({ register: r });
+      return r;
+    });
+    return this.registry;
+  }
+
+  private register(r: Registry): void {
     const perQueue = (name: string, help: string, field: 'sent' | 'received' | 'deleted' | 'emptyReceives') =>
       registerFamily(r, name, help, 'counter', () =>
         [...this.queues.values()].map((q) => ({ labels: q.labels, value: q[field] })),
@@ -189,15 +206,16 @@ export class ServiceMetrics implements ActionObserver {
       'gauge',
       () => [{ labels: {}, value: this.countsSeconds }],
     );
-    if (deps.processMetrics !== false) collectDefaultMetrics({ register: r });
   }
 
+  /** The Prometheus text format's content type (prom-client's Registry.PROMETHEUS_CONTENT_TYPE). */
   get contentType(): string {
-    return this.registry.contentType;
+    return PROMETHEUS_TEXT;
   }
 
   /** The metrics in the Prometheus text format, the queue counts read from Redis now. */
   async scrape(): Promise<string> {
+    const registry = await this.registryNow();
     const started = performance.now();
     let counts: QueueCountsRow[] = [];
     let up = 1;
@@ -210,7 +228,7 @@ export class ServiceMetrics implements ActionObserver {
     this.counts = counts;
     this.countsUp = up;
     this.countsSeconds = (performance.now() - started) / 1000;
-    return this.registry.metrics();
+    return registry.metrics();
   }
 
   begin(action: ActionName): number {

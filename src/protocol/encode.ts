@@ -3,7 +3,8 @@
  * from the catalogue in errors.ts, so the two protocols cannot drift apart.
  */
 
-import { XMLBuilder } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type { XMLBuilder } from 'fast-xml-parser';
 import { dict } from '../dict.js';
 import type { SqsError } from '../errors.js';
 import type { Shape, StructShape } from './shapes.js';
@@ -128,12 +129,24 @@ const XML_SPECIAL = /[&<>"'\r]/;
  * only for quotes: ours are constants. (fast-xml-parser 5 re-exports this builder from the
  * fast-xml-builder package and marks the re-export deprecated in its typings, not at run time.)
  */
-const builder = new XMLBuilder({
-  attributesGroupName: '$',
-  suppressEmptyNode: false,
-  processEntities: false,
-  tagValueProcessor: (_name: string, value: unknown) => escapeXml(String(value)),
-});
+let xmlBuilder: XMLBuilder | undefined;
+
+/**
+ * The builder, made on first use: loading fast-xml-parser takes ~30 ms, which a start should not pay
+ * (most services never answer a non-hot query request). Its CommonJS build loads synchronously.
+ */
+function builder(): XMLBuilder {
+  if (xmlBuilder) return xmlBuilder;
+  const require = createRequire(import.meta.url);
+  const { XMLBuilder: Builder } = require('fast-xml-parser') as typeof import('fast-xml-parser');
+  xmlBuilder = new Builder({
+    attributesGroupName: '$',
+    suppressEmptyNode: false,
+    processEntities: false,
+    tagValueProcessor: (_name: string, value: unknown) => escapeXml(String(value)),
+  });
+  return xmlBuilder;
+}
 
 type XmlNode = string | null | XmlNode[] | { [element: string]: XmlNode };
 
@@ -167,7 +180,7 @@ function structNode(shape: StructShape, src: Record<string, unknown>): { [elemen
 
 /** A whole response document with the builder. */
 function buildDocument(root: string, content: { [element: string]: XmlNode }): string {
-  return builder.build({ '?xml': { $: { version: '1.0' } }, [root]: { $: { xmlns: XML_NS }, ...content } });
+  return builder().build({ '?xml': { $: { version: '1.0' } }, [root]: { $: { xmlns: XML_NS }, ...content } });
 }
 
 /** The body of an action's response, written with fast-xml-parser's XMLBuilder. */

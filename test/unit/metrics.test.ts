@@ -1,7 +1,9 @@
 /** The metrics' pure parts: histogram buckets, the batched queue read, counting from actions' answers. */
+
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { SqsError } from '../../src/errors.js';
-import { ServiceMetrics } from '../../src/metrics/metrics.js';
+import { PROMETHEUS_TEXT, ServiceMetrics } from '../../src/metrics/metrics.js';
 import { type QueueCountsRow, readQueueCounts } from '../../src/metrics/queue-counts.js';
 import { Buckets, histogramValues } from '../../src/metrics/series.js';
 import type { QueueState } from '../../src/store/store.js';
@@ -151,5 +153,11 @@ describe('ServiceMetrics', () => {
     expect(text.split('\n').filter((l) => l.startsWith('sqs_approximate_age_of_oldest_message_seconds'))).toEqual([
       `sqs_approximate_age_of_oldest_message_seconds{queue="busy",account="${account}"} 42`,
     ]);
+  });
+});
+
+describe('the text format', () => {
+  it("is served with prom-client's content type (prom-client itself loads only on the first scrape)", () => {
+    expect(PROMETHEUS_TEXT).toBe(Registry.PROMETHEUS_CONTENT_TYPE);
   });
 });
