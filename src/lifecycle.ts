@@ -7,6 +7,9 @@
  */
 import type { Logger } from './log.js';
 
+/** Signals this close together are one delivery seen twice (see handleSignals). */
+export const SAME_DELIVERY_MS = 100;
+
 interface Step {
   name: string;
   /** Shutdown has begun (before any step stops): e.g. an exit of redis-server is now expected. */
@@ -51,14 +54,26 @@ export class Lifecycle {
     this.deadlineMs = deadlineMs;
   }
 
-  /** Installs SIGTERM and SIGINT handlers: the first stops in order, a second exits at once. */
+  /**
+   * Installs SIGTERM and SIGINT handlers: the first stops in order, a second exits at once. A Ctrl-C
+   * (or a kill of the process group) under `npm start` reaches node twice: from the terminal and
+   * forwarded by npm, milliseconds apart. The same signal again within SAME_DELIVERY_MS is that one
+   * delivery, not a second request.
+   */
   handleSignals(): void {
+    let first: { signal: string; at: number } | undefined;
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.on(signal, () => {
+        const at = performance.now();
+        if (first && first.signal === signal && at - first.at < SAME_DELIVERY_MS) {
+          this.log.debug(`${signal} again within ${SAME_DELIVERY_MS} ms: the same delivery (forwarded), ignored`);
+          return;
+        }
         if (this.stopping) {
           this.log.warn(`${signal} again: exiting now`);
           this.exitNow(SIGNAL_EXIT[signal] ?? 1);
         }
+        first ??= { signal, at };
         void this.stop(signal, 0);
       });
     }

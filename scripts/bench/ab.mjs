@@ -32,9 +32,11 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '8' },
     window: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '32' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (
+  values.help ||
   !values.a ||
   !values.b ||
   !['json', 'query'].includes(values.protocol) ||
@@ -44,7 +46,7 @@ if (
     'Usage: node scripts/bench/ab.mjs --a DIR --b DIR [--protocol json|query] [--load send1|cycle] ' +
       '[--rounds N] [--window S] [--concurrency N]\n',
   );
-  process.exit(2);
+  process.exit(values.help ? 0 : 2);
 }
 const protocol = /** @type {'json' | 'query'} */ (values.protocol);
 const rounds = Number(values.rounds);

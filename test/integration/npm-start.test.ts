@@ -53,3 +53,38 @@ it('a SIGTERM to `npm start` stops redsqs and its redis-server', async () => {
   expect(await gone(node, 10_000)).toBe(true);
   expect(await gone(redis, 5_000)).toBe(true);
 }, 40_000);
+
+it('a Ctrl-C to the terminal (SIGINT to the whole process group) stops it cleanly, not as a second signal', async () => {
+  requireBuild();
+  const port = await freePort();
+  const data = mkdtempSync(join(tmpdir(), 'redsqs-npm-group-'));
+  // Its own process group, as a terminal's foreground job: npm, the shell npm runs and node.
+  const npm = spawn('npm', ['start', '--silent'], {
+    cwd: new URL('../../', import.meta.url),
+    env: { ...process.env, PORT: String(port), DATA_DIR: data, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  npm.stdout?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  npm.stderr?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+  try {
+    expect(await until(async () => /ready in/.test(output), 20_000)).toBe(true);
+    const redis = Number(readFileSync(join(data, 'redis.pid'), 'utf8'));
+    // The terminal signals every process of the group; npm forwards the signal to node as well.
+    process.kill(-(npm.pid as number), 'SIGINT');
+    await exited;
+    expect(await until(async () => /\bstopped\b/.test(output), 10_000), output).toBe(true);
+    expect(output).toContain('SIGINT: shutting down');
+    expect(output).not.toContain('again: exiting now');
+    expect(await gone(redis, 5_000)).toBe(true);
+  } finally {
+    if (npm.exitCode === null) process.kill(-(npm.pid as number), 'SIGKILL');
+    rmSync(data, { recursive: true, force: true });
+  }
+}, 40_000);
