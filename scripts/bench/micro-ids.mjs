@@ -10,9 +10,9 @@
  * (16 random bytes from its pool, then stringify), measured too for comparison.
  */
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { v4 } from 'uuid';
+import { median, timeSlice } from './stats.mjs';
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '9' }, ms: { type: 'string', default: '100' } },
@@ -28,31 +28,22 @@ const CASES = [
 ];
 
 /**
- * ns per call of `fn` over about `ms` milliseconds.
+ * ns per call of `fn` (it returns UUIDs: 36 characters each).
  * @param {() => string} fn
  * @param {number} ms
  */
-function timeSlice(fn, ms) {
-  let n = 0;
-  let sink = 0;
-  const start = performance.now();
-  let now = start;
-  while (now - start < ms) {
-    for (let i = 0; i < 256; i++) sink += fn().length;
-    n += 256;
-    now = performance.now();
-  }
-  if (sink !== n * 36) throw new Error('not a UUID');
-  return ((now - start) * 1e6) / n;
+function nsPerId(fn, ms) {
+  const { ns, calls, chars } = timeSlice(fn, ms, 256);
+  if (chars !== calls * 36) throw new Error('not a UUID');
+  return ns;
 }
 
-for (const [, fn] of CASES) timeSlice(fn, 200); // warm-up
+for (const [, fn] of CASES) nsPerId(fn, 200); // warm-up
 /** @type {number[][]} */
 const samples = CASES.map(() => []);
 for (let r = 0; r < rounds; r++) {
-  for (const [i, [, fn]] of CASES.entries()) samples[i]?.push(timeSlice(fn, sliceMs));
+  for (const [i, [, fn]] of CASES.entries()) samples[i]?.push(nsPerId(fn, sliceMs));
 }
-const median = (/** @type {number[]} */ xs) => /** @type {number} */ ([...xs].sort((a, b) => a - b)[xs.length >> 1]);
 const base = median(samples[0] ?? []);
 process.stdout.write(`node ${process.version}; median of ${rounds} rounds of ${sliceMs} ms per case\n`);
 for (const [i, [name]] of CASES.entries()) {

@@ -12,9 +12,9 @@
  * says where they differ.
  */
 import { resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median, timeSlice } from './stats.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -160,40 +160,28 @@ if (builds.length > 1 && differ === 0) process.stdout.write('every build writes 
 // ---------------------------------------------------------------- timing
 
 /**
- * ns per call of `fn` over about `ms` milliseconds.
+ * ns per call of `fn` (it returns a document).
  * @param {() => string} fn
  * @param {number} ms
  */
-function timeSlice(fn, ms) {
-  let n = 0;
-  let sink = 0;
-  const start = performance.now();
-  let now = start;
-  while (now - start < ms) {
-    for (let i = 0; i < 64; i++) sink += fn().length;
-    n += 64;
-    now = performance.now();
-  }
-  if (sink === 0) throw new Error('no output');
-  return ((now - start) * 1e6) / n;
+function nsPerDocument(fn, ms) {
+  const { ns, chars } = timeSlice(fn, ms, 64);
+  if (chars === 0) throw new Error('no output');
+  return ns;
 }
 
 /** @type {Map<string, number[]>} */
 const samples = new Map();
-for (const b of builds) for (const c of CASES) timeSlice(() => c.run(b), 200); // warm-up
+for (const b of builds) for (const c of CASES) nsPerDocument(() => c.run(b), 200); // warm-up
 for (let r = 0; r < rounds; r++) {
   for (const c of CASES) {
     for (const [i, b] of builds.entries()) {
       const key = `${i}\u0000${c.name}`;
-      samples.set(key, [...(samples.get(key) ?? []), timeSlice(() => c.run(b), sliceMs)]);
+      samples.set(key, [...(samples.get(key) ?? []), nsPerDocument(() => c.run(b), sliceMs)]);
     }
   }
 }
 
-const median = (/** @type {number[]} */ xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return /** @type {number} */ (s[Math.floor(s.length / 2)]);
-};
 const header = [
   'case',
   'bytes',

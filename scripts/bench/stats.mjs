@@ -143,3 +143,31 @@ export class Recorder {
 export function mean(xs) {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN;
 }
+
+/**
+ * The median of `xs` (the upper one of an even count).
+ * @param {number[]} xs
+ */
+export function median(xs) {
+  return /** @type {number} */ ([...xs].sort((a, b) => a - b)[xs.length >> 1]);
+}
+
+/**
+ * ns per call of `fn` over about `ms` milliseconds, calling it `batch` times between clock reads;
+ * `chars` is the total length of what it returned (a sink the optimizer cannot drop).
+ * @param {() => string} fn
+ * @param {number} ms
+ * @param {number} batch
+ */
+export function timeSlice(fn, ms, batch) {
+  let calls = 0;
+  let chars = 0;
+  const start = performance.now();
+  let now = start;
+  while (now - start < ms) {
+    for (let i = 0; i < batch; i++) chars += fn().length;
+    calls += batch;
+    now = performance.now();
+  }
+  return { ns: ((now - start) * 1e6) / calls, calls, chars };
+}

@@ -4,9 +4,11 @@
  * time, and what Linux's /proc says about the processes around it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MAIN } from './process.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -227,4 +229,22 @@ export async function cleanUp(running: Set<Launched>, dirs: string[]): Promise<v
     for (const pid of redisServersIn(d)) process.kill(pid, 'SIGKILL');
     rmSync(d, { recursive: true, force: true });
   }
+}
+
+/**
+ * The launches and temporary directories of one test file: `tempDir` makes a directory that
+ * `cleanUp(running, dirs)` (in afterAll) removes, with any redis-server left in it.
+ */
+export function launchScope(): { running: Set<Launched>; dirs: string[]; tempDir(tag: string): string } {
+  const running = new Set<Launched>();
+  const dirs: string[] = [];
+  return {
+    running,
+    dirs,
+    tempDir(tag) {
+      const dir = mkdtempSync(join(tmpdir(), `redsqs-${tag}-`));
+      dirs.push(dir);
+      return dir;
+    },
+  };
 }

@@ -6,8 +6,7 @@
  * level of src/embedded-redis.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, watch, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedRedis } from '../../src/embedded-redis.js';
@@ -16,8 +15,8 @@ import {
   alive,
   cleanUp,
   freePort,
-  type Launched,
   launch,
+  launchScope,
   pollUntil,
   redisServersIn,
   sleep,
@@ -25,15 +24,8 @@ import {
 } from '../helpers/launch.js';
 import { requireBuild } from '../helpers/process.js';
 
-const dirs: string[] = [];
-const running = new Set<Launched>();
+const { running, dirs, tempDir } = launchScope();
 const strays = new Set<ChildProcess>();
-
-function tempDir(tag: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `redsqs-${tag}-`));
-  dirs.push(dir);
-  return dir;
-}
 
 const isOk = (a: unknown): boolean => typeof a === 'object' && a !== null && (a as { status: number }).status === 200;
 

@@ -7,8 +7,7 @@
  * goes with it each time.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -19,6 +18,7 @@ import {
   gone,
   type Launched,
   launch,
+  launchScope,
   pollUntil,
   redisServersIn,
   sleep,
@@ -26,14 +26,7 @@ import {
 } from '../helpers/launch.js';
 import { requireBuild } from '../helpers/process.js';
 
-const dirs: string[] = [];
-const running = new Set<Launched>();
-
-function tempDir(tag: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `redsqs-${tag}-`));
-  dirs.push(dir);
-  return dir;
-}
+const { running, dirs, tempDir } = launchScope();
 
 const statusOf = (a: Answer): number | string => (typeof a === 'object' ? a.status : a);
 const bodyOf = (a: Answer): unknown => (typeof a === 'object' ? JSON.parse(a.body) : a);

@@ -5,8 +5,7 @@
  * command line's own answers (--version, an unknown flag, a flag without its value).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,6 +16,7 @@ import {
   gone,
   type Launched,
   launch,
+  launchScope,
   pollUntil,
   redisServersIn,
   sleep,
@@ -26,14 +26,7 @@ import {
 import { MAIN, requireBuild } from '../helpers/process.js';
 
 const ARN = 'arn:aws:sqs:us-east-1:000000000000:';
-const dirs: string[] = [];
-const running = new Set<Launched>();
-
-function tempDir(tag: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `redsqs-${tag}-`));
-  dirs.push(dir);
-  return dir;
-}
+const { running, dirs, tempDir } = launchScope();
 
 interface QueueDef {
   QueueName: string;
