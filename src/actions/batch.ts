@@ -18,8 +18,6 @@ export interface BatchSteps<Entry extends { Id?: string }, Prepared, Applied, Su
   checkRequest?: (entries: readonly Entry[]) => void;
   /** One entry's own checks, and what the store needs of it. */
   prepare: (entry: Entry) => Prepared;
-  /** Checks of the whole request that need to know which entries passed (called even if none did). */
-  checkPrepared?: (prepared: readonly Prepared[]) => Promise<void>;
   /** The one store call for the entries that passed (not made when none did). */
   apply: (prepared: Prepared[]) => Promise<Applied>;
   /** The outcome of the i-th entry that passed: its Successful entry without Id, or a thrown SqsError. */
@@ -54,7 +52,6 @@ export async function runBatch<Entry extends { Id?: string }, Prepared, Applied,
       Failed.push(failure(id, err));
     }
   }
-  await steps.checkPrepared?.(prepared);
   const Successful: ({ Id: string } & Success)[] = [];
   if (prepared.length > 0) {
     const applied = await steps.apply(prepared);

@@ -1,5 +1,4 @@
 import type { SendMessageBatchResult } from '@aws-sdk/client-sqs';
-import type { QueueRef } from '../domain.js';
 import { invalidParameter, SqsError } from '../errors.js';
 import { MAX_MESSAGE_SIZE } from '../sqs/limits.js';
 import { messageSize, type SendEntryInput } from '../sqs/messages.js';
@@ -31,12 +30,9 @@ export async function sendMessageBatch(
       checkTotalSize(entries);
     },
     prepare: (e) => prepareMessage(e, q, ctx, now),
-    checkPrepared: async (messages) => {
-      if (fifo) await checkDeduplicationIds(ctx, q, entries, messages.length);
-    },
     apply: async (messages) => {
       const result = found(await ctx.store.sendMessages(q, messages, now));
-      if (fifo) refuseIfNoneStored(result.outcomes);
+      if (fifo) refuseWithoutDeduplicationIds(result.outcomes);
       return result;
     },
     settle: (message, i, result) => outcomeResult(message, result.outcomes[i], result.maxSize, q),
@@ -67,30 +63,8 @@ function checkGroupIds(entries: readonly BatchEntry[]): void {
 
 /**
  * FIFO: an entry without MessageDeduplicationId on a queue without ContentBasedDeduplication fails
- * the whole request, and nothing of it is stored. When every entry lacks the id and all of them
- * reach the store, its one script refuses them all or none (see refuseIfNoneStored); otherwise
- * the queue's setting is read first, so that entries with an id are not stored alone.
+ * the whole request; the store's one script then refuses every entry and stores none.
  */
-async function checkDeduplicationIds(
-  ctx: ActionContext,
-  q: QueueRef,
-  entries: readonly BatchEntry[],
-  acceptedCount: number,
-): Promise<void> {
-  const lacking = entries.filter((e) => e.MessageDeduplicationId === undefined).length;
-  if (lacking === 0 || (lacking === entries.length && acceptedCount === entries.length)) return;
-  const state = found(await ctx.store.getQueue(q, ctx.now()));
-  if (state.attributes.ContentBasedDeduplication !== 'true') throw noDeduplicationId();
-}
-
-/**
- * The store refused entries for want of a deduplication id and stored none: the queue has no
- * ContentBasedDeduplication, a whole-request error. (Were some stored, ContentBasedDeduplication
- * changed between checkDeduplicationIds and the send: the refused entries fail alone.)
- */
-function refuseIfNoneStored(outcomes: readonly SendOutcome[]): void {
-  const refused = outcomes.some((o) => o.status === 'no-dedup-id');
-  if (refused && !outcomes.some((o) => o.status === 'stored' || o.status === 'duplicate')) {
-    throw noDeduplicationId();
-  }
+function refuseWithoutDeduplicationIds(outcomes: readonly SendOutcome[]): void {
+  if (outcomes.some((o) => o.status === 'no-dedup-id')) throw noDeduplicationId();
 }

@@ -227,14 +227,17 @@ export class FakeStore implements Store {
     if (!queue) return undefined;
     const maxSize = Number(queue.attributes.MaximumMessageSize);
     const fifo = isFifoName(q.name);
+    // As send-fifo-messages.lua: one message without a deduplication id (an empty one is none)
+    // refuses them all, and nothing is stored.
+    const contentBased = queue.attributes.ContentBasedDeduplication === 'true';
+    if (fifo && messages.some((m) => !(m.dedupId || (contentBased && m.contentHash)))) {
+      return { maxSize, outcomes: messages.map((): SendOutcome => ({ status: 'no-dedup-id' })) };
+    }
     const outcomes = messages.map((m): SendOutcome => {
       if (m.size > maxSize) return { status: 'too-large' };
       let dedupKey: string | undefined;
       if (fifo) {
-        // As send-fifo-messages.lua: an empty id is no id.
-        const id =
-          m.dedupId || (queue.attributes.ContentBasedDeduplication === 'true' ? m.contentHash : undefined) || undefined;
-        if (id === undefined) return { status: 'no-dedup-id' };
+        const id = (m.dedupId || m.contentHash) as string;
         dedupKey = queue.attributes.DeduplicationScope === 'messageGroup' ? `${m.payload.groupId}\0${id}` : id;
         const seen = queue.dedup.get(dedupKey);
         if (seen && now - seen.at < DEDUPLICATION_WINDOW_MS)

@@ -540,33 +540,29 @@ describe.each(stores)('Store contract (%s store)', (_name, make) => {
       expect(after?.outcomes[0]).toEqual({ status: 'stored', seq: String(Number(seq) + 1) });
     });
 
-    it('deduplicates within one batch, in entry order; too large entries and entries without an id are refused', async () => {
+    it('deduplicates within one batch, in entry order; too large entries are refused, and an entry without an id refuses the batch', async () => {
       const maxSize = Number(FIFO_DEFAULTS.MaximumMessageSize);
       const batch = [
         fifoMessage('a1', 'a', 'd1'),
         fifoMessage('b1', 'b', 'd2'),
         fifoMessage('a1 again', 'a', 'd1'),
         { ...fifoMessage('big', 'a', 'd-big'), size: maxSize + 1 },
-        fifoMessage('no id', 'a', ''),
-        { ...fifoMessage('empty id', 'a', ''), dedupId: '' },
         fifoMessage('a2', 'a', 'd3'),
         fifoMessage('big again', 'a', 'd-big'),
       ];
+      // An entry without an id (none, or an empty one) refuses every entry, and stores none.
+      for (const lacking of [fifoMessage('no id', 'a', ''), { ...fifoMessage('empty id', 'a', ''), dedupId: '' }]) {
+        const refused = await store.sendMessages(fifo, [...batch, lacking], T0);
+        expect(refused?.maxSize).toBe(maxSize);
+        expect(statuses(refused?.outcomes ?? [])).toEqual(Array(batch.length + 1).fill('no-dedup-id'));
+        expect(bodies(await fifoReceive(T0))).toEqual([]);
+      }
       const sent = await store.sendMessages(fifo, batch, T0);
       expect(sent?.maxSize).toBe(maxSize);
       const outcomes = sent?.outcomes ?? [];
-      expect(statuses(outcomes)).toEqual([
-        'stored',
-        'stored',
-        'duplicate',
-        'too-large',
-        'no-dedup-id',
-        'no-dedup-id',
-        'stored',
-        'stored',
-      ]);
+      expect(statuses(outcomes)).toEqual(['stored', 'stored', 'duplicate', 'too-large', 'stored', 'stored']);
       expect(outcomes[2]).toEqual({ status: 'duplicate', id: batch[0]?.id, seq: String(seqOf(outcomes[0])) });
-      expect([seqOf(outcomes[1]) - seqOf(outcomes[0]), seqOf(outcomes[6]) - seqOf(outcomes[1])]).toEqual([1, 1]);
+      expect([seqOf(outcomes[1]) - seqOf(outcomes[0]), seqOf(outcomes[4]) - seqOf(outcomes[1])]).toEqual([1, 1]);
       expect(bodies(await fifoReceive(T0)).sort()).toEqual(['a1', 'a2', 'b1', 'big again']);
     });
 

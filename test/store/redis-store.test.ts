@@ -280,7 +280,7 @@ describe('FIFO store scripts with a fixed clock', () => {
     await store.createQueue(f, { ...STANDARD_DEFAULTS, FifoQueue: 'true', DeduplicationScope: 'queue' }, {}, {}, T0);
   });
 
-  it('stores a batch in one call: groups in order, duplicates within the batch, too-large entries skipped', async () => {
+  it('stores a batch in one call: groups in order, duplicates within the batch, too-large entries skipped, none without a deduplication id', async () => {
     const inGroup = (body: string, group: string, dedupId: string): NewMessage => {
       const m = fifoMessage(body, dedupId);
       return { ...m, payload: { ...m.payload, groupId: group } };
@@ -292,18 +292,15 @@ describe('FIFO store scripts with a fixed clock', () => {
       inGroup('a1 again', 'a', 'd1'),
       big,
       inGroup('a2', 'a', 'd3'),
-      { ...inGroup('none', 'b', ''), dedupId: '' },
     ];
+    // One entry without a deduplication id refuses the whole call, and nothing is stored.
+    const none = { ...inGroup('none', 'b', ''), dedupId: '' };
+    const refused = await store.sendMessages(f, [...batch, none], T0);
+    expect(refused?.outcomes.map((o) => o.status)).toEqual(Array(batch.length + 1).fill('no-dedup-id'));
+    expect((await store.getQueue(f, T0))?.counts).toEqual({ visible: 0, notVisible: 0, delayed: 0 });
     const sent = await store.sendMessages(f, batch, T0);
     const outcomes = sent?.outcomes ?? [];
-    expect(outcomes.map((o) => o.status)).toEqual([
-      'stored',
-      'stored',
-      'duplicate',
-      'too-large',
-      'stored',
-      'no-dedup-id',
-    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['stored', 'stored', 'duplicate', 'too-large', 'stored']);
     const seqs = outcomes.map((o) => ('seq' in o ? Number(o.seq) : 0)) as [number, number, number, number, number];
     // The duplicate answers with the first entry's id and sequence number; sequence numbers follow entry order.
     expect(outcomes[2]).toEqual({

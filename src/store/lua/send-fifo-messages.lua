@@ -5,8 +5,9 @@
 --       SHA-256 of the body
 -- Returns: {MISSING} | {OK, maxSize, status1, id1, seq1, status2, ...} with status OK (stored as
 --          id/seq), DUPLICATE (of the stored message id/seq), TOO_LARGE (larger than
---          MaximumMessageSize) or NO_DEDUP_ID (no deduplication id available); id and seq '' for
---          the last two
+--          MaximumMessageSize) or NO_DEDUP_ID; id and seq '' for the last two. As in SQS, one
+--          entry without a deduplication id (none given, no ContentBasedDeduplication) fails the
+--          whole call: then every entry is NO_DEDUP_ID and nothing is stored.
 local k = queue_keys(true)
 local meta = redis.call('HMGET', k.meta, 'DelaySeconds', 'MaximumMessageSize', 'ContentBasedDeduplication',
   'DeduplicationScope')
@@ -38,6 +39,15 @@ for i = 4, #ARGV, 6 do
   end
   entries[#entries + 1] = {i = i, key = key}
 end
+for _, e in ipairs(entries) do
+  if e.key == '' then
+    local out = {S.OK, maxSize}
+    for _ = 1, #entries do
+      out[#out + 1], out[#out + 2], out[#out + 3] = S.NO_DEDUP_ID, '', ''
+    end
+    return out
+  end
+end
 local known = {}
 do
   local lookup = {}
@@ -58,14 +68,12 @@ do
   end
 end
 
--- In entry order: too large, no deduplication id, a duplicate (of a stored message or of an
+-- In entry order: too large, a duplicate (of a stored message or of an
 -- earlier entry of this call), or new.
 local fresh = {}
 for _, e in ipairs(entries) do
   if tonumber(ARGV[e.i + 2]) > maxSize then
     e.status = S.TOO_LARGE
-  elseif e.key == '' then
-    e.status = S.NO_DEDUP_ID
   elseif known[e.key] then
     e.status, e.of = S.DUPLICATE, known[e.key]
   else
