@@ -61,6 +61,10 @@ describe('FIFO under concurrency', () => {
       const sqs = sqsClient('json', service.url);
       const url = `${service.url}${path}`;
       const deadline = Date.now() + 50_000;
+      // Only this consumer's own hold: another may have taken the group since this one let it go.
+      const release = (group: string): void => {
+        if (holder.get(group) === consumer) holder.delete(group);
+      };
       while (completed < GROUPS * PER_GROUP && Date.now() < deadline) {
         const { Messages = [] } = await sqs.receiveMessage({
           QueueUrl: url,
@@ -88,16 +92,19 @@ describe('FIFO under concurrency', () => {
                 const Entries = ms
                   .slice(i)
                   .map((r, k) => ({ Id: `n${k}`, ReceiptHandle: r.ReceiptHandle, VisibilityTimeout: 0 }));
-                holder.delete(group);
+                release(group);
                 await sqs.changeMessageVisibilityBatch({ QueueUrl: url, Entries });
               }
               break;
             }
+            // The group's last delete frees it on the server, and another consumer's receive may
+            // come back before this delete's response does: the group is let go before it is sent.
+            if (i === ms.length - 1) release(group);
             await sqs.deleteMessage({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle });
             done.set(group, [...(done.get(group) ?? []), Number((m.Body as string).split(':')[1])]);
             completed++;
           }
-          holder.delete(group);
+          release(group);
         }
       }
     };
