@@ -8,6 +8,7 @@ import cluster from 'node:cluster';
 import { createServer } from 'node:net';
 import { type Config, ConfigError, DEFAULTS, loadConfig, USAGE } from './config.js';
 import { startEmbeddedRedis } from './embedded-redis.js';
+import { PollerActivity } from './lambda/activity.js';
 import type { PreparedPollers } from './lambda/index.js';
 import { Lifecycle, StopRequested } from './lifecycle.js';
 import { createLogger, type Logger } from './log.js';
@@ -143,6 +144,8 @@ async function start(config: Config, log: Logger): Promise<void> {
   life.check();
 
   if (pollers) {
+    // What the pollers do, for the stats, metrics and events that observe it.
+    const activity = new PollerActivity();
     // The AWS SDK the pollers use warns on every start that it will need Node 22 (README says so).
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     try {
@@ -151,6 +154,7 @@ async function start(config: Config, log: Logger): Promise<void> {
         region: config.region,
         log,
         signal: life.signal,
+        activity,
         ...(shared ? { clock: shared.clock } : {}),
       });
       life.started({ name: 'pollers', stop: () => running.stop() });

@@ -5,10 +5,12 @@
 import { type QueueNameExists, SQS } from '@aws-sdk/client-sqs';
 import { type Clock, SYSTEM_CLOCK } from '../clock.js';
 import { createLogger, type Logger } from '../log.js';
+import type { PollerActivity } from './activity.js';
 import { loadPollerConfig, type PollerConfig, PollerConfigError, type QueueSpec } from './config.js';
 import { type Handler, loadHandler } from './handler.js';
 import { MappingPoller } from './poller.js';
 
+export { PollerActivity } from './activity.js';
 export { type PollerConfig, PollerConfigError } from './config.js';
 export type { SqsEvent, SqsRecord } from './event.js';
 
@@ -24,6 +26,8 @@ export interface StartPollersOptions {
   clock?: Clock;
   /** Aborting while the queues are created stops there (the caller then stops what started). */
   signal?: AbortSignal;
+  /** Where the pollers report their starts, invocations and filtered-out messages. */
+  activity?: PollerActivity;
 }
 
 export interface Pollers {
@@ -160,7 +164,21 @@ async function runPollers(
       }
       const queueArn = attrs.QueueArn ?? `arn:aws:sqs:${region}:000000000000:${mapping.QueueName}`;
       const account = queueArn.split(':')[4] ?? '000000000000';
-      pollers.push(new MappingPoller({ sqs, mapping, fn, handler, queueUrl, queueArn, region, account, log, clock }));
+      pollers.push(
+        new MappingPoller({
+          sqs,
+          mapping,
+          fn,
+          handler,
+          queueUrl,
+          queueArn,
+          region,
+          account,
+          log,
+          clock,
+          ...(options.activity ? { activity: options.activity } : {}),
+        }),
+      );
     }
     aborted(options.signal);
     for (const p of pollers) p.start();

@@ -8,6 +8,7 @@ import type { Message, SQS } from '@aws-sdk/client-sqs';
 import { type Clock, untilTime } from '../clock.js';
 import type { Logger } from '../log.js';
 import { MAX_BATCH_ENTRIES, RECEIVE_MESSAGES, WAIT_SECONDS } from '../sqs/limits.js';
+import type { PollerActivity } from './activity.js';
 import { batchOutcome, keepGroupOrder } from './batch-response.js';
 import type { FunctionSpec, MappingSpec } from './config.js';
 import { lambdaContext, type SqsRecord, toRecord } from './event.js';
@@ -26,6 +27,8 @@ export interface PollerOptions {
   log: Logger;
   /** Batching windows and function timeouts run on it (redsqs's clock for local pollers). */
   clock: Clock;
+  /** Where the poller reports its start, invocations and filtered-out messages. */
+  activity?: PollerActivity;
 }
 
 const LONG_POLL_SECONDS = WAIT_SECONDS.max;
@@ -46,6 +49,15 @@ export class MappingPoller {
     this.o.log.info(
       `poller: ${mapping.FunctionName} <- ${mapping.QueueName} (batch ${mapping.BatchSize}, window ${mapping.MaximumBatchingWindowInSeconds} s, concurrency ${mapping.MaximumConcurrency})`,
     );
+    this.o.activity?.mappingStarted({
+      function: mapping.FunctionName,
+      queue: mapping.QueueName,
+      queueArn: this.o.queueArn,
+      batchSize: mapping.BatchSize,
+      windowSeconds: mapping.MaximumBatchingWindowInSeconds,
+      concurrency: mapping.MaximumConcurrency,
+      reportBatchItemFailures: mapping.ReportBatchItemFailures,
+    });
     for (let i = 0; i < mapping.MaximumConcurrency; i++) this.workers.push(this.work());
   }
 
@@ -153,11 +165,20 @@ export class MappingPoller {
     const matching = records.filter((r) => matchesFilters(mapping.filters, r));
     const filteredOut = records.filter((r) => !matching.includes(r));
     // As with Lambda, messages that match no filter are deleted without invoking the function.
-    if (filteredOut.length > 0) await this.delete(filteredOut);
+    if (filteredOut.length > 0) {
+      await this.delete(filteredOut);
+      this.o.activity?.filtered({ function: fn.FunctionName, queue: mapping.QueueName, records: filteredOut.length });
+    }
     if (matching.length === 0) return;
 
     const context = lambdaContext(fn.FunctionName, this.o.region, this.o.account, fn.Timeout * 1000, this.o.clock);
     const started = Date.now();
+    const report = {
+      function: fn.FunctionName,
+      queue: mapping.QueueName,
+      invocationId: context.awsRequestId,
+      at: started,
+    };
     const inv = await invoke(
       this.o.handler,
       { Records: matching },
@@ -172,6 +193,14 @@ export class MappingPoller {
     const what = `${fn.FunctionName}: ${matching.length} message(s) from ${mapping.QueueName}`;
     if (outcome.kind === 'failure') {
       log.warn(`invoke ${what}: failed in ${ms} ms (${outcome.reason}); the batch will be retried`);
+      this.o.activity?.invoked({
+        ...report,
+        records: matching.length,
+        outcome: 'failed',
+        retried: matching.length,
+        durationMs: ms,
+        error: outcome.reason,
+      });
       return;
     }
     let kept = new Set<string>();
@@ -195,6 +224,13 @@ export class MappingPoller {
           ? `reported every message as failed (${kept.size} to retry)`
           : `partly succeeded (${kept.size} to retry)`;
     log.info(`invoke ${what}: ${result} in ${ms} ms`);
+    this.o.activity?.invoked({
+      ...report,
+      records: matching.length,
+      outcome: kept.size === 0 ? 'ok' : 'partial',
+      retried: kept.size,
+      durationMs: ms,
+    });
   }
 
   private async delete(records: SqsRecord[]): Promise<void> {
