@@ -31,6 +31,25 @@ export interface MoveTaskChange {
   requireStatus?: MoveTaskStatus;
 }
 
+/**
+ * Messages one drain handed over from one queue to another: to its dead-letter queue (`dead-letter`,
+ * the message keeps its id) or by a message move task (`move`, a new id).
+ */
+export interface MovedBatch {
+  source: QueueRef;
+  target: QueueRef;
+  kind: 'dead-letter' | 'move';
+  /** id: in the source; movedId: in the target. */
+  messages: { id: string; movedId: string }[];
+  /** The service time of the drain (ms). */
+  at: number;
+}
+
+/** Hears of every batch of messages handed over, by whichever caller drained the outbox. */
+export interface MoveObserver {
+  moved(batch: MovedBatch): void;
+}
+
 export interface DrainResult {
   /** Messages this drain handed over (a concurrent drain's moves are not counted twice). */
   moved: number;
@@ -40,6 +59,8 @@ export interface DrainResult {
   unroutable: string[];
   /** Destination queues that do not exist (their messages were returned). */
   missing: string[];
+  /** What this drain handed over, by destination (`moved` in all). */
+  batches: MovedBatch[];
 }
 
 export interface SweepResult {
@@ -56,6 +77,8 @@ export interface ActiveTask {
 }
 
 export interface Moves {
+  /** Adds an observer of every drain's moves; returns the function that removes it. */
+  observe(observer: MoveObserver): () => void;
   /** Finishes the moves waiting in q's outbox (those that entered at or before `before`). */
   drainOutbox(q: QueueRef, now: number, limit?: number, before?: number): Promise<DrainResult>;
   /**

@@ -11,7 +11,16 @@ import type { Cluster, Redis } from 'ioredis';
 import type { QueueRef } from '../domain.js';
 import { isFifoName, parseQueueArn, queueArn } from '../sqs/queue-names.js';
 import { activeTasksKey, type CachedKeys, KeyCache, leaseKey } from './keys.js';
-import type { ActiveTask, DrainResult, Moves, MoveTask, MoveTaskChange, SweepResult } from './moves.js';
+import type {
+  ActiveTask,
+  DrainResult,
+  MovedBatch,
+  MoveObserver,
+  Moves,
+  MoveTask,
+  MoveTaskChange,
+  SweepResult,
+} from './moves.js';
 import { decodePayload } from './payload.js';
 import { decodeDestination, encodeDestination } from './redrive-fields.js';
 import { lease } from './scripts/lease.js';
@@ -41,13 +50,25 @@ export class RedisMoves implements Moves {
     return this.keyCache.get(q);
   }
 
+  private observers: MoveObserver[] = [];
+
+  observe(observer: MoveObserver): () => void {
+    this.observers = [...this.observers, observer];
+    return () => {
+      this.observers = this.observers.filter((o) => o !== observer);
+    };
+  }
+
   /** Finishes the moves waiting in q's outbox (those that entered at or before `before`). */
   async drainOutbox(q: QueueRef, now: number, limit = 100, before = now): Promise<DrainResult> {
     const rows = await moveScripts.outboxRead(this.scripts, this.keys(q), { limit, before });
-    const result: DrainResult = { moved: 0, returned: 0, unroutable: [], missing: [] };
+    const result: DrainResult = { moved: 0, returned: 0, unroutable: [], missing: [], batches: [] };
     if (rows.length === 0) return result;
     const sourceArn = queueArn(this.region, q);
-    const byDestination = new Map<string, { ids: string[]; messages: moveScripts.MovedMessage[] }>();
+    const byDestination = new Map<
+      string,
+      { ids: string[]; messages: moveScripts.MovedMessage[]; kind: MovedBatch['kind'] }
+    >();
     const finish: { id: string; outcome: 'done' | 'return' }[] = [];
     for (const row of rows) {
       const { id } = row;
@@ -83,24 +104,50 @@ export class RedisMoves implements Moves {
       const fifo = isFifoName(target);
       // A standard dead-letter queue counts retention from the original enqueue, a FIFO one from the move.
       if (fifo) sentAt = now;
-      const entry = byDestination.get(target) ?? { ids: [], messages: [] };
+      const kind = destination.kind === 'dlq' ? 'dead-letter' : 'move';
+      const entry = byDestination.get(target) ?? { ids: [], messages: [], kind };
       entry.ids.push(id);
       entry.messages.push({ id: movedId, payload, sentAt, group: fifo ? (payload.groupId ?? '') : '', moveKey });
       byDestination.set(target, entry);
     }
-    for (const [target, { ids, messages }] of byDestination) {
+    const accepted = new Map<string, { target: string; kind: MovedBatch['kind']; movedId: string }>();
+    for (const [target, { ids, messages, kind }] of byDestination) {
       const t = this.keyCache.get({ account: q.account, name: target });
-      const accepted = await moveScripts.acceptMoved(this.scripts, t, { now, messages });
-      const outcome = accepted.status === 'missing' ? 'return' : 'done';
-      if (accepted.status === 'missing') {
+      const reply = await moveScripts.acceptMoved(this.scripts, t, { now, messages });
+      const outcome = reply.status === 'missing' ? 'return' : 'done';
+      if (reply.status === 'missing') {
         result.missing.push(target);
         result.returned += ids.length;
+      } else {
+        for (const [j, id] of ids.entries()) accepted.set(id, { target, kind, movedId: messages[j]?.id ?? id });
       }
       for (const id of ids) finish.push({ id, outcome });
     }
     result.returned += result.unroutable.length;
-    if (finish.length > 0)
-      result.moved = await moveScripts.outboxFinish(this.scripts, this.keys(q), { entries: finish });
+    if (finish.length === 0) return result;
+    const ended = await moveScripts.outboxFinish(this.scripts, this.keys(q), { entries: finish });
+    result.moved = ended.length;
+    const batches = new Map<string, MovedBatch>();
+    for (const id of ended) {
+      const a = accepted.get(id);
+      if (!a) continue; // deleted or expired meanwhile: nothing was handed over
+      let batch = batches.get(a.target);
+      if (!batch) {
+        batch = { source: q, target: { account: q.account, name: a.target }, kind: a.kind, messages: [], at: now };
+        batches.set(a.target, batch);
+      }
+      batch.messages.push({ id, movedId: a.movedId });
+    }
+    result.batches = [...batches.values()];
+    for (const batch of result.batches) {
+      for (const o of this.observers) {
+        try {
+          o.moved(batch);
+        } catch {
+          // an observer's failure is its own: the moves are done
+        }
+      }
+    }
     return result;
   }
 

@@ -23,7 +23,7 @@ export class FakeMoves implements ActionMoves {
   async drainOutbox(q: QueueRef): Promise<DrainResult> {
     this.drained.push(q);
     if (this.drainError) throw this.drainError;
-    return { moved: 0, returned: 0, unroutable: [], missing: [] };
+    return { moved: 0, returned: 0, unroutable: [], missing: [], batches: [] };
   }
 
   async startTask(q: QueueRef, _now: number, taskId: string, task: MoveTask): Promise<MoveTask | 'busy' | undefined> {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import type { QueueRef } from '../../src/domain.js';
 import { STANDARD_DEFAULTS } from '../../src/sqs/queue-attributes.js';
 import { KeyCache, queueKeys } from '../../src/store/keys.js';
+import type { MovedBatch } from '../../src/store/moves.js';
 import { RedisMoves } from '../../src/store/redis-moves.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { encodeRedrive } from '../../src/store/redrive-fields.js';
@@ -128,10 +129,38 @@ describe('move handoff', () => {
     expect(await where(id)).toEqual({ src: 0, srcOutbox: 0, dlq: 1 });
   });
 
+  it('reports what a drain handed over to its caller and to observers, once across concurrent drains', async () => {
+    const seen: MovedBatch[] = [];
+    const stop = moves.observe({ moved: (b) => seen.push(b) });
+    const id = await redriven();
+    const [a, b] = await Promise.all([moves.drainOutbox(src, T0 + 10), moves.drainOutbox(src, T0 + 10)]);
+    const expected = { source: src, target: dlq, kind: 'dead-letter', messages: [{ id, movedId: id }], at: T0 + 10 };
+    expect([...a.batches, ...b.batches]).toEqual([expected]);
+    expect(seen).toEqual([expected]);
+    stop();
+    await moves.drainOutbox(src, T0 + 20);
+    const again = await redriven();
+    expect((await moves.drainOutbox(src, T0 + 30)).batches).toMatchObject([{ messages: [{ id: again }] }]);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('reports a move back to the source with the new id the message has there', async () => {
+    const id = await redriven();
+    await moves.drainOutbox(src, T0 + 10);
+    expect(await moves.claimForMove(dlq, T0 + 20, 10, '')).toBe(1);
+    const { batches } = await moves.drainOutbox(dlq, T0 + 20);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]).toMatchObject({ source: dlq, target: src, kind: 'move', messages: [{ id }] });
+    const movedId = batches[0]?.messages[0]?.movedId as string;
+    expect(movedId).not.toBe(id);
+    expect(await redis.hexists(queueKeys(prefix, src).body, movedId)).toBe(1);
+  });
+
   it('a destination that no longer exists: the message goes back to its queue', async () => {
     const id = await redriven();
     await store.deleteQueue(dlq, 0, 0);
-    expect((await moves.drainOutbox(src, T0 + 10)).returned).toBe(1);
+    const drained = await moves.drainOutbox(src, T0 + 10);
+    expect(drained).toMatchObject({ returned: 1, batches: [] });
     expect(await where(id)).toEqual({ src: 1, srcOutbox: 0, dlq: 0 });
     expect((await store.getQueue(src, T0 + 10))?.counts.visible).toBe(1);
   });

@@ -2,9 +2,11 @@
 -- 'return' puts it back among this queue's available messages (the move cannot happen).
 -- KEYS: the message keys (lib/queue-keys.lua)
 -- ARGV: 1 FIFO queue (1|0), then pairs: id, 'done' | 'return'
--- Returns: {OK, number of 'done' entries this call ended (a concurrent drain may have ended others)}
+-- Returns: {OK, number of 'done' entries this call ended (a concurrent drain may have ended others),
+--          then their ids}
 local k = queue_keys(ARGV[1] == '1')
 local done = 0
+local ended = {}
 for i = 2, #ARGV, 2 do
   local id = ARGV[i]
   local info = redis.call('HGET', k.info, id)
@@ -20,6 +22,7 @@ for i = 2, #ARGV, 2 do
       redis.call('HDEL', k.info, id)
       redis.call('ZREM', k.sent, id)
       done = done + 1
+      ended[done] = id
     else
       if info then
         make_available(k, id, seq, group)
@@ -28,4 +31,8 @@ for i = 2, #ARGV, 2 do
     end
   end
 end
-return {S.OK, done}
+local out = {S.OK, done}
+for j, id in ipairs(ended) do
+  out[2 + j] = id
+end
+return out

@@ -78,16 +78,18 @@ export async function acceptMoved(
 
 /**
  * outbox-finish.lua: 'done' forgets a message the destination now holds, 'return' makes it
- * available here again. Returns how many 'done' entries this call ended.
+ * available here again. Returns the ids of the 'done' entries this call ended (a concurrent drain
+ * may have ended others).
  */
 export async function outboxFinish(
   scripts: Scripts,
   q: CachedKeys,
   a: { entries: readonly { id: string; outcome: 'done' | 'return' }[] },
-): Promise<number> {
+): Promise<string[]> {
   const args: (string | number)[] = [flag(q.fifo)];
   for (const e of a.entries) args.push(e.id, e.outcome);
-  return Number(decode('outbox-finish', await scripts.run('outbox-finish', q.message, args), ['OK']).reply[1]);
+  const { reply } = decode('outbox-finish', await scripts.run('outbox-finish', q.message, args), ['OK']);
+  return reply.slice(2).map(String);
 }
 
 /** claim-for-move.lua: up to `max` available messages into the outbox for `destination`. */
