@@ -6,8 +6,11 @@ import express from 'express';
 import type { Config } from './config.js';
 import { dashboardRouter } from './dashboard/route.js';
 import { peekRouter } from './dev/peek.js';
+import { queuesRouter } from './dev/queues.js';
 import { devRouter } from './dev/routes.js';
 import { SqsError } from './errors.js';
+import type { EventHub } from './events/hub.js';
+import { eventsRouter } from './events/route.js';
 import type { Logger } from './log.js';
 import type { ServiceMetrics } from './metrics/metrics.js';
 import { encodeJsonError } from './protocol/encode.js';
@@ -30,6 +33,8 @@ export interface AppDeps {
   reset(account?: string): Promise<number>;
   /** The service's Prometheus metrics (GET /metrics). */
   metrics: Pick<ServiceMetrics, 'scrape' | 'contentType'>;
+  /** The event stream (GET /_redsqs/events, a developer endpoint). */
+  events?: EventHub;
   log: Logger;
 }
 
@@ -57,6 +62,8 @@ export function buildApp(deps: AppDeps): express.Express {
     const isDown = (): boolean => deps.health.isDown;
     app.use(peekRouter({ store: deps.store, config: deps.config, now: deps.now, log: deps.log, isDown }));
     app.use(devRouter({ clock: deps.clock, reset: deps.reset, isDown }));
+    if (deps.events) app.use(eventsRouter({ hub: deps.events, isDown }));
+    app.use(queuesRouter({ store: deps.store, config: deps.config, now: deps.now, isDown }));
     app.use(dashboardRouter());
   }
   app.use((req, res) => {

@@ -31,6 +31,8 @@ export interface Config {
   /** HTTP worker processes sharing the port (node:cluster); 1 serves from this process alone. */
   workers: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** auto: readable lines on a terminal, JSON lines otherwise. */
+  logFormat: 'auto' | 'json' | 'pretty';
   /** 'test': settings for test suites (no purge or delete cool-downs) unless set one by one. */
   profile?: 'test';
   /** The routes around the SQS API: peek, reset, clock (`/health` is always on). */
@@ -52,6 +54,7 @@ export const DEFAULTS: Config = {
   sweepIntervalMs: 1000,
   workers: 1,
   logLevel: 'info',
+  logFormat: 'auto',
   devEndpoints: true,
   shutdownTimeoutMs: 10_000,
 };
@@ -62,7 +65,8 @@ export const TEST_PROFILE = { deleteCooldownSeconds: 0, purgeCooldownSeconds: 0 
 export class ConfigError extends Error {}
 
 export const USAGE = `Usage: redsqs [--port N] [--host ADDR] [--redis-url URL] [--data-dir DIR] [--config FILE]
-              [--workers N|auto] [--profile test] [--dev-endpoints on|off] [--version] [--help]
+              [--workers N|auto] [--profile test] [--dev-endpoints on|off]
+              [--log-format auto|json|pretty] [--version] [--help]
 
 An Amazon SQS-compatible service backed by Redis (default http://127.0.0.1:9324).
 Without --redis-url / REDIS_URL it runs its own redis-server with data in --data-dir.
@@ -73,10 +77,12 @@ handlers to run for their messages. /health answers 200 once they are all in pla
 same Redis; auto = one per CPU. Default 1: this process alone.
 --profile test (or REDSQS_PROFILE=test): no purge or delete cool-downs, for test suites.
 --dev-endpoints off (or REDSQS_DEV_ENDPOINTS=off): no peek, reset or clock routes, no dashboard.
+--log-format (or REDSQS_LOG_FORMAT): json (one JSON object per line), pretty (readable lines), or
+auto (the default): pretty when standard error is a terminal, json otherwise.
 Environment: PORT, HOST, REDIS_URL, REDIS_CLUSTER_NODES, DATA_DIR, REDSQS_BASE_URL, REDSQS_REGION,
 REDSQS_ACCOUNT_ID, REDSQS_KEY_PREFIX, REDSQS_DELETE_COOLDOWN_SECONDS,
 REDSQS_PURGE_COOLDOWN_SECONDS, REDSQS_SWEEP_INTERVAL_MS, REDSQS_WORKERS, REDSQS_PROFILE,
-REDSQS_DEV_ENDPOINTS, REDSQS_SHUTDOWN_TIMEOUT_SECONDS, LOG_LEVEL (see README.md).
+REDSQS_DEV_ENDPOINTS, REDSQS_SHUTDOWN_TIMEOUT_SECONDS, REDSQS_LOG_FORMAT, LOG_LEVEL (see README.md).
 `;
 
 function intFrom(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -110,12 +116,32 @@ function workersFrom(raw: string | undefined): number {
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+
+function logFormatFrom(raw: string | undefined): Config['logFormat'] {
+  if (raw === undefined || raw === '') return DEFAULTS.logFormat;
+  const format = LOG_FORMATS.find((f) => f === raw);
+  if (!format) {
+    throw new ConfigError(`REDSQS_LOG_FORMAT (--log-format) must be one of ${LOG_FORMATS.join(', ')}, got "${raw}"`);
+  }
+  return format;
+}
 
 /**
  * Flags: --port N, --host H, --redis-url URL, --data-dir DIR, --config FILE, --workers N|auto (each
  * overrides its variable).
  */
-const FLAGS = new Set(['port', 'host', 'redis-url', 'data-dir', 'config', 'workers', 'profile', 'dev-endpoints']);
+const FLAGS = new Set([
+  'port',
+  'host',
+  'redis-url',
+  'data-dir',
+  'config',
+  'workers',
+  'profile',
+  'dev-endpoints',
+  'log-format',
+]);
 
 function switchFrom(name: string, raw: string | undefined, fallback: boolean): boolean {
   if (raw === undefined || raw === '') return fallback;
@@ -126,7 +152,7 @@ function switchFrom(name: string, raw: string | undefined, fallback: boolean): b
 
 /**
  * Flags: --port N, --host H, --redis-url URL, --data-dir DIR, --config FILE, --workers N|auto,
- * --profile test, --dev-endpoints on|off (each overrides its variable).
+ * --profile test, --dev-endpoints on|off, --log-format auto|json|pretty (each overrides its variable).
  */
 export function loadConfig(env: Record<string, string | undefined>, argv: readonly string[] = []): Config {
   const flags = new Map<string, string>();
@@ -205,6 +231,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     ),
     workers: workersFrom(flags.get('workers') ?? env.REDSQS_WORKERS),
     logLevel,
+    logFormat: logFormatFrom(flags.get('log-format') ?? env.REDSQS_LOG_FORMAT),
     ...(profile ? { profile: 'test' as const } : {}),
     devEndpoints: switchFrom(
       'REDSQS_DEV_ENDPOINTS (--dev-endpoints)',

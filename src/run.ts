@@ -8,12 +8,17 @@ import cluster from 'node:cluster';
 import { createServer } from 'node:net';
 import { type Config, ConfigError, DEFAULTS, loadConfig, USAGE } from './config.js';
 import { startEmbeddedRedis } from './embedded-redis.js';
+import { startEventPublisher } from './events/publisher.js';
+import { invocationEvents } from './events/sources.js';
 import { PollerActivity } from './lambda/activity.js';
 import type { PreparedPollers } from './lambda/index.js';
 import { Lifecycle, StopRequested } from './lifecycle.js';
 import { createLogger, type Logger } from './log.js';
+import { serveWorkerMetrics } from './metrics/cluster.js';
 import { startService } from './service.js';
+import { connectRedis } from './store/connect.js';
 import { followClock, type RedisClock } from './store/redis-clock.js';
+import { PollerStatsRecorder } from './store/redis-poller-stats.js';
 import { VERSION } from './version.js';
 import { runWorker } from './worker.js';
 import { startWorkers } from './workers.js';
@@ -65,7 +70,7 @@ export function main(early: { off(): void }): void {
     void runWorker(config);
     return;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, { format: config.logFormat });
   life.configure(log, config.shutdownTimeoutMs);
   const started = performance.now();
   const starting = start(config, log).then(
@@ -113,7 +118,12 @@ async function start(config: Config, log: Logger): Promise<void> {
   let markReady: () => void;
   let shared: RedisClock | undefined;
   let note = '';
+  // What the pollers do, for the stats, metrics and events that observe it.
+  const activity = new PollerActivity();
   if (config.workers > 1) {
+    // The workers' /metrics sum their counters through this process, which adds the pollers'.
+    const workerMetrics = serveWorkerMetrics(pollers ? activity : undefined);
+    life.started({ name: 'metrics', stop: async () => workerMetrics.close() });
     const workers = await startWorkers({
       config,
       env: typeof redisUrl === 'string' && !config.redisUrl ? { REDIS_URL: redisUrl } : {},
@@ -129,9 +139,29 @@ async function start(config: Config, log: Logger): Promise<void> {
       const follower = await followClock(redisUrl, config.keyPrefix, log);
       life.started({ name: 'clock', stop: async () => follower.close() });
       shared = follower.shared;
+      // In one process the service observes the pollers; here the primary reports for them: their
+      // invocations on the event stream, each mapping's figures in Redis (GET /_redsqs/pollers).
+      const publisher = await startEventPublisher(redisUrl, config.keyPrefix, () => follower.clock.now(), log);
+      life.started({ name: 'events', stop: () => publisher.close() });
+      activity.observe(invocationEvents(publisher.hub, config.accountId));
+      const statsRedis = connectRedis(redisUrl);
+      statsRedis.on('error', (err) => log.debug(`redis (poller stats): ${err.message}`));
+      const stats = new PollerStatsRecorder(statsRedis, config.keyPrefix, (err) =>
+        log.debug(`poller stats not written: ${err instanceof Error ? err.message : String(err)}`),
+      );
+      const unobserve = activity.observe(stats);
+      // Stopped after the pollers (registered before them): their last reports are written first.
+      life.started({
+        name: 'poller stats',
+        stop: async () => {
+          unobserve();
+          await stats.flush();
+          statsRedis.disconnect();
+        },
+      });
     }
   } else {
-    const service = await startService({ config, redisUrl, log, ready: false });
+    const service = await startService({ config, redisUrl, log, ready: false, ...(pollers ? { activity } : {}) });
     life.started({ name: 'service', begin: () => service.beginClose(), stop: () => service.close() });
     url = service.url;
     markReady = () => service.markReady();
@@ -144,8 +174,6 @@ async function start(config: Config, log: Logger): Promise<void> {
   life.check();
 
   if (pollers) {
-    // What the pollers do, for the stats, metrics and events that observe it.
-    const activity = new PollerActivity();
     // The AWS SDK the pollers use warns on every start that it will need Node 22 (README says so).
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     try {

@@ -9,13 +9,17 @@ import type { AddressInfo } from 'node:net';
 import { Cluster, type Redis } from 'ioredis';
 import { createDispatcher } from './actions/dispatch.js';
 import { buildApp, type Phase } from './app.js';
-import { MoveTaskRunner } from './background/move-tasks.js';
+import { logMovedBatches, MoveTaskRunner } from './background/move-tasks.js';
 import { Sweeper } from './background/sweeper.js';
 import { AdjustableClock } from './clock.js';
 import type { Config } from './config.js';
+import { EventHub } from './events/hub.js';
+import { invocationEvents, moveEvents, observedStore } from './events/sources.js';
+import type { PollerActivity } from './lambda/activity.js';
 import type { Logger } from './log.js';
+import type { MetricsCluster } from './metrics/cluster.js';
 import { ServiceMetrics } from './metrics/metrics.js';
-import { readQueueCounts } from './metrics/queue-counts.js';
+import { everyAccountCounts } from './metrics/queue-counts.js';
 import { createSqsHandler, isSqsRequest } from './protocol/sqs-handler.js';
 import { connectRedis, subscriberConnection } from './store/connect.js';
 import { KeyCache } from './store/keys.js';
@@ -24,6 +28,7 @@ import { Notifier } from './store/notifier.js';
 import { RedisClock } from './store/redis-clock.js';
 import { RedisHealth } from './store/redis-health.js';
 import { RedisMoves } from './store/redis-moves.js';
+import { PollerStatsRecorder } from './store/redis-poller-stats.js';
 import { resetKeys } from './store/redis-reset.js';
 import { RedisStore } from './store/redis-store.js';
 import { Scripts } from './store/scripts.js';
@@ -37,6 +42,8 @@ export interface Service {
   tasks: MoveTaskRunner;
   /** The deployment's clock (shared by every instance on the Redis): read, move, freeze. */
   clock: RedisClock;
+  /** The event stream's hub (GET /_redsqs/events): what happens here, published while anyone listens. */
+  events: EventHub;
   /** The URL the service answers on, once listening. */
   url: string;
   port: number;
@@ -60,6 +67,11 @@ export interface ServiceOptions {
   background?: boolean;
   /** false: /health answers 503 "starting" until markReady() (default: ready once listening). */
   ready?: boolean;
+  /** The pollers running in this process: counted in /metrics, their invocations on the event stream,
+   *  their figures in Redis for GET /_redsqs/pollers. */
+  activity?: PollerActivity;
+  /** A worker of `--workers N`: /metrics sums the counters of every worker (metrics/cluster.ts). */
+  metricsCluster?: MetricsCluster;
 }
 
 /** ZMSCORE (6.2) reads the send times of a whole receive at once. */
@@ -97,6 +109,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const health = new RedisHealth(redis, log);
   const scripts = new Scripts(redis);
   const clock = new RedisClock(redis, subscriber, scripts, config.keyPrefix, new AdjustableClock(options.now), log);
+  const events = new EventHub({ redis, subscriber, prefix: config.keyPrefix, now: () => clock.clock.now(), log });
   try {
     await redis.connect();
     await subscriber.connect();
@@ -105,7 +118,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       throw new TooOld(`redsqs needs Redis ${MIN_REDIS.join('.')} or later; ${options.redisUrl} runs Redis ${version}`);
     }
     await clock.start();
+    await events.start();
   } catch (err) {
+    events.close();
     health.close();
     redis.disconnect();
     subscriber.disconnect();
@@ -118,13 +133,32 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const keys = new KeyCache(config.keyPrefix);
   const store = new RedisStore(redis, config.keyPrefix, scripts, keys);
   const moves = new RedisMoves(redis, scripts, config.keyPrefix, config.region, keys);
+  if (log.debugEnabled) moves.observe(logMovedBatches(log));
   const notifier = new Notifier(subscriber, clock.clock);
+  const allCounts = everyAccountCounts(store, config.accountId);
   const metrics = new ServiceMetrics({
     account: config.accountId,
-    readCounts: () =>
-      health.isDown ? Promise.reject(new Error('Redis is down')) : readQueueCounts(store, config.accountId, now()),
+    readCounts: () => (health.isDown ? Promise.reject(new Error('Redis is down')) : allCounts(now())),
+    moves,
+    pingRedis: () => health.check(),
+    ...(options.activity ? { activity: options.activity } : {}),
+    ...(options.metricsCluster ? { cluster: options.metricsCluster } : {}),
   });
-  const dispatch = createDispatcher({ store, moves, config, longPolls: notifier, now, log }, health, metrics);
+  health.onRoundTrip = (seconds) => metrics.redisRoundTrip(seconds);
+  moves.observe(moveEvents(events));
+  // Pollers in this process (metrics observe them above): their invocations on the event stream,
+  // each mapping's figures in Redis for every instance's dashboard.
+  const pollerStats = new PollerStatsRecorder(redis, config.keyPrefix, (err) =>
+    log.debug(`poller stats not written: ${err instanceof Error ? err.message : String(err)}`),
+  );
+  const unobservePollers = options.activity
+    ? [options.activity.observe(invocationEvents(events, config.accountId)), options.activity.observe(pollerStats)]
+    : [];
+  const dispatch = createDispatcher(
+    { store: observedStore(store, events), moves, config, longPolls: notifier, now, log },
+    health,
+    metrics,
+  );
   const sqs = createSqsHandler({ dispatch, config, log });
   // Background work: each instance runs it; leases make one instance do each piece.
   const owner = randomUUID();
@@ -145,18 +179,21 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     log.info(`reset: ${deleted} queue(s) deleted${account === undefined ? '' : ` of account ${account}`}`);
     return deleted;
   };
-  const app = buildApp({ store, config, clock, now, health, phase: () => phase, reset, metrics, log });
+  const app = buildApp({ store, config, clock, now, health, phase: () => phase, reset, metrics, events, log });
   const server = createServer((req, res) => (isSqsRequest(req) ? sqs(req, res) : app(req, res)));
   server.keepAliveTimeout = 65_000;
 
   try {
+    await metrics.start();
     await new Promise<void>((done, fail) => {
       server.once('error', fail);
       server.listen(config.port, config.host, done);
     });
   } catch (err) {
     // Nothing of this service may outlive the failed start: connections, subscriptions, timers.
+    metrics.close();
     notifier.close();
+    events.close();
     health.close();
     redis.disconnect();
     subscriber.disconnect();
@@ -179,6 +216,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     sweeper,
     tasks,
     clock,
+    events,
     url: `http://${host}:${port}`,
     port,
     markReady() {
@@ -193,6 +231,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         phase = 'stopping';
         const closed = new Promise<void>((done) => server.close(() => done()));
         notifier.close(); // open long polls answer now, with no messages
+        events.close(); // and open event streams end
         stopWatchingClock();
         // Background work stops between steps; a Redis that does not answer does not hold it up.
         await Promise.race([Promise.all([sweeper.stop(), tasks.stop()]), delay(health.isDown ? 0 : 2_000)]);
@@ -204,6 +243,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         clearInterval(idle);
         clearTimeout(force);
         const down = health.isDown;
+        // The pollers stopped before the service (run.ts, testing.ts): their last reports are in.
+        for (const unobserve of unobservePollers) unobserve();
+        if (!down) await Promise.race([pollerStats.flush(), delay(1_000)]);
+        metrics.close();
         health.close();
         await Promise.all([quit(redis, down), quit(subscriber, down)]);
       })();

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, DEFAULTS, TEST_PROFILE } from './config.js';
 import { startEmbeddedRedis } from './embedded-redis.js';
-import { preparePollers } from './lambda/index.js';
+import { PollerActivity, preparePollers } from './lambda/index.js';
 import { createLogger, type Logger } from './log.js';
 import { startService } from './service.js';
 import type { ClockView } from './store/clock-control.js';
@@ -66,7 +66,7 @@ export async function startRedsqs(options: StartRedsqsOptions = {}): Promise<Red
     profile: 'test',
     ...settings,
   };
-  const log = ownLog ?? createLogger(config.logLevel);
+  const log = ownLog ?? createLogger(config.logLevel, { format: config.logFormat });
   const pollers = config.pollerConfig ? await preparePollers(config.pollerConfig) : undefined;
   const undo: (() => Promise<void>)[] = [];
   const stop = async (): Promise<void> => {
@@ -88,7 +88,9 @@ export async function startRedsqs(options: StartRedsqsOptions = {}): Promise<Red
       });
       url = embedded.url;
     }
-    const service = await startService({ config, redisUrl: url, log, ready: false });
+    // What the pollers do, for the service's metrics, event stream and poller figures.
+    const activity = new PollerActivity();
+    const service = await startService({ config, redisUrl: url, log, ready: false, ...(pollers ? { activity } : {}) });
     undo.push(() => service.close());
     if (pollers) {
       const running = await pollers.start({
@@ -96,6 +98,7 @@ export async function startRedsqs(options: StartRedsqsOptions = {}): Promise<Red
         region: config.region,
         log,
         clock: service.clock.clock,
+        activity,
       });
       undo.push(() => running.stop());
       // A reset deletes the configured queues too: they are created again, empty, as at the start.

@@ -6,11 +6,12 @@
 import cluster from 'node:cluster';
 import type { Config } from './config.js';
 import { createLogger } from './log.js';
+import { workerMetrics } from './metrics/cluster.js';
 import { startService } from './service.js';
 import { type FromWorker, isToWorker } from './workers.js';
 
 export async function runWorker(config: Config): Promise<void> {
-  const log = createLogger(config.logLevel, undefined, `w${cluster.worker?.id ?? '?'}`);
+  const log = createLogger(config.logLevel, { format: config.logFormat }, `w${cluster.worker?.id ?? '?'}`);
   const redisUrl = config.redisClusterNodes ?? config.redisUrl;
   if (!redisUrl) {
     log.error('a worker needs REDIS_URL or REDIS_CLUSTER_NODES from its primary');
@@ -51,7 +52,8 @@ export async function runWorker(config: Config): Promise<void> {
 
   try {
     // /health says "starting" until the primary has created the configured queues and pollers.
-    service = await startService({ config, redisUrl, log, ready: false });
+    // /metrics sums the counters of every worker, through the primary.
+    service = await startService({ config, redisUrl, log, ready: false, metricsCluster: workerMetrics() });
   } catch (err) {
     log.error(`cannot start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

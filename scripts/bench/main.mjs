@@ -142,6 +142,7 @@ async function main() {
       cpu,
     },
     prefix: `bench-${Date.now().toString(36)}`,
+    endpoint,
     ceilingEndpoint: ceiling.endpoint,
     redis,
     servicePid: service?.pid,

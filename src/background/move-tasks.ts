@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../log.js';
 import { parseQueueArn } from '../sqs/queue-names.js';
-import type { ActiveTask, Moves, MoveTask } from '../store/moves.js';
+import type { ActiveTask, MovedBatch, MoveObserver, Moves, MoveTask } from '../store/moves.js';
 import type { Store } from '../store/store.js';
 
 /** SQS moves at a "system optimized" rate when none is given; ours is the maximum allowed. */
@@ -54,6 +54,26 @@ export function paceStep(
   const allowance = Math.min(rate * MAX_CATCH_UP_SECONDS, last.carry + (rate * earnedMs) / 1000);
   const budget = Math.min(Math.floor(allowance), MAX_PER_TICK);
   return { budget, next: { at: now, realAt: real, carry: allowance - budget } };
+}
+
+/**
+ * A debug entry for every batch handed over, whoever drained it: redrives to a dead-letter queue
+ * (by ReceiveMessage) and the batches of move tasks. Registered only when debug is on.
+ */
+export function logMovedBatches(log: Logger): MoveObserver {
+  return {
+    moved(batch: MovedBatch) {
+      const what = batch.kind === 'dead-letter' ? 'redrive' : 'move';
+      log.debug(`${what}: ${batch.messages.length} message(s) ${batch.source.name} -> ${batch.target.name}`, {
+        kind: batch.kind,
+        source: batch.source.name,
+        target: batch.target.name,
+        account: batch.source.account,
+        count: batch.messages.length,
+        messageIds: batch.messages.map((m) => m.id),
+      });
+    },
+  };
 }
 
 export class MoveTaskRunner {
@@ -112,6 +132,11 @@ export class MoveTaskRunner {
         if (done.moved + done.returned === 0) break;
       }
       await moves.updateTask(queue, taskId, { moved, status: 'CANCELLED' });
+      this.o.log.debug(`move task ${taskId}: cancelled after finishing ${moved} claimed move(s)`, {
+        taskId,
+        source: queue.name,
+        moved,
+      });
       this.finish(taskId, task, 'CANCELLED', moved);
       return;
     }
@@ -137,6 +162,20 @@ export class MoveTaskRunner {
       return;
     }
     const movedNow = task.ApproximateNumberOfMessagesMoved + done.moved;
+    if (this.o.log.debugEnabled && (claimed > 0 || done.moved > 0)) {
+      this.o.log.debug(
+        `move task ${taskId}: ${done.moved} moved, ${movedNow} of ${task.ApproximateNumberOfMessagesToMove}`,
+        {
+          taskId,
+          source: queue.name,
+          destination: destination || undefined,
+          claimed,
+          moved: done.moved,
+          total: movedNow,
+          toMove: task.ApproximateNumberOfMessagesToMove,
+        },
+      );
+    }
     // Done when everything counted at the start has moved, or nothing is left to move (messages
     // in flight or in a locked FIFO group are waited for: they count as available again later).
     const finished =
@@ -157,8 +196,11 @@ export class MoveTaskRunner {
 
   private finish(taskId: string, task: MoveTask, status: string, moved: number): void {
     this.pace.delete(taskId);
-    this.o.log.info(
-      `move task from ${task.SourceArn} ${status.toLowerCase()} (${task.ApproximateNumberOfMessagesMoved + moved} moved)`,
-    );
+    const total = task.ApproximateNumberOfMessagesMoved + moved;
+    this.o.log.info(`move task from ${task.SourceArn} ${status.toLowerCase()} (${total} moved)`, {
+      taskId,
+      status,
+      moved: total,
+    });
   }
 }

@@ -112,6 +112,12 @@ export class Sweeper {
       const r = await this.o.moves.sweepQueue(q, now, SWEEP_STEP);
       if (!r) return removed;
       removed += r.removed;
+      if (r.removed > 0) {
+        this.o.log.debug(`sweeper: ${r.removed} message(s) past retention removed from ${q.name}`, {
+          queue: q.name,
+          removed: r.removed,
+        });
+      }
       if (r.oldestOutboxMs !== undefined && r.oldestOutboxMs <= now - STALE_OUTBOX_MS) {
         const done = await this.o.moves.drainOutbox(q, now, 100, now - STALE_OUTBOX_MS);
         if (done.moved + done.returned > 0) {

@@ -1,7 +1,9 @@
 // The redsqs dashboard, in the browser: no build step, no library. It talks to the service it was
-// served by with the SQS API (AWS JSON 1.0, POST /) and the peek endpoint (/_aws/sqs/messages),
-// polls every two seconds, and puts text into the page only as text (textContent, text nodes),
-// never as HTML.
+// served by: the developer routes for what spans every account (/_redsqs/queues: every queue with
+// its counts and the age of its oldest message on the service's clock; /_redsqs/messages: a peek
+// with each message's state and when it becomes visible, and the delete of one message;
+// /_redsqs/pollers) and the SQS API (AWS JSON 1.0, POST /) for the rest. It polls every two
+// seconds, and puts text into the page only as text (textContent, text nodes), never as HTML.
 
 const POLL_MS = 2000;
 const AMZ_JSON = 'application/x-amz-json-1.0';
@@ -49,41 +51,38 @@ async function sqs(action, input = {}) {
   return data;
 }
 
-/**
- * A queue's messages without receiving them: the peek endpoint, asked in AWS JSON (the answer is
- * a ReceiveMessage result), in-flight and delayed messages included.
- */
-async function peek(queueUrl) {
-  const res = await fetch('/_aws/sqs/messages?ShowInvisible=true&ShowDelayed=true', {
-    method: 'POST',
-    headers: { 'Content-Type': AMZ_JSON, Accept: 'application/json' },
-    body: JSON.stringify({ QueueUrl: queueUrl }),
-  });
+/** A developer route (JSON); its error is thrown with the route's words. */
+async function dev(what, path, init = {}) {
+  const res = await fetch(path, init);
   const data = await res.json().catch(() => ({}));
-  if (!res.ok)
-    throw new SqsCallError(
-      `peek: ${String(data.__type ?? res.status)
-        .split('#')
-        .pop()}`,
-    );
-  return { messages: data.Messages ?? [], truncated: res.headers.get('x-redsqs-truncated') === 'true' };
+  if (!res.ok) {
+    const code = String(data.__type ?? `HTTP ${res.status}`)
+      .split('#')
+      .pop();
+    throw new SqsCallError(`${what}: ${code}${data.message ? `: ${data.message}` : ''}`);
+  }
+  return data;
 }
 
-async function listAll(action, input, key) {
-  const out = [];
-  let token;
-  do {
-    const page = await sqs(action, { ...input, MaxResults: 1000, ...(token ? { NextToken: token } : {}) });
-    out.push(...(page[key] ?? []));
-    token = page.NextToken;
-  } while (token);
-  return out;
+/**
+ * A queue's messages without receiving them (in flight and delayed ones too), each with its state
+ * and, for in-flight and delayed ones, when it becomes visible (`visibleAt`, the service's clock).
+ */
+function peek(queueUrl) {
+  return dev('peek', `/_redsqs/messages?QueueUrl=${encodeURIComponent(queueUrl)}`);
 }
 
 // ------------------------------------------------------------------ state
 
-/** @type {Map<string, {url: string, name: string, arn: string, fifo: boolean, attrs: Record<string, string>, dlq: {arn: string, max: string} | null, sources: string[]}>} */
+/**
+ * Queues by URL, as /_redsqs/queues lists them.
+ * @type {Map<string, {url: string, name: string, account: string, arn: string, fifo: boolean, local: boolean, attrs: Record<string, string>, visible: number, delayed: number, inFlight: number, age: number | null, dlq: {name: string, url: string, max: number} | null, sources: {name: string, url: string}[]}>}
+ */
 let queues = new Map();
+/** The account this instance serves: the SQS API answers for its queues only. */
+let servedAccount = '';
+/** Accounts with a queue: the account column shows only when there is more than one. */
+let accountCount = 1;
 let selected = selectedFromHash();
 let lastMessages = '';
 
@@ -92,53 +91,43 @@ function selectedFromHash() {
   return m ? decodeURIComponent(m[1]) : null;
 }
 
-const nameOfUrl = (url) => decodeURIComponent(url.split('/').pop() ?? url);
 const nameOfArn = (arn) => arn.split(':').pop() ?? arn;
 
-function redrivePolicy(attrs) {
-  if (!attrs.RedrivePolicy) return null;
-  try {
-    const p = JSON.parse(attrs.RedrivePolicy);
-    return { arn: String(p.deadLetterTargetArn), max: String(p.maxReceiveCount) };
-  } catch {
-    return null;
-  }
-}
-
+/** Every queue of every account, with counts and ages read by the service at its own clock. */
 async function loadQueues() {
-  const urls = await listAll('ListQueues', {}, 'QueueUrls');
-  const loaded = await Promise.all(
-    urls.map((url) =>
-      // A queue deleted between the two calls is left out.
-      sqs('GetQueueAttributes', { QueueUrl: url, AttributeNames: ['All'] }).then(
-        (r) => ({ url, attrs: r.Attributes ?? {} }),
-        () => null,
-      ),
-    ),
-  );
+  const data = await dev('queues', '/_redsqs/queues');
+  servedAccount = data.account;
+  accountCount = data.accounts.length;
   const next = new Map();
-  for (const q of loaded) {
-    if (!q) continue;
+  for (const q of data.queues) {
     next.set(q.url, {
       url: q.url,
-      name: nameOfUrl(q.url),
-      arn: q.attrs.QueueArn ?? '',
-      fifo: q.attrs.FifoQueue === 'true',
-      attrs: q.attrs,
-      dlq: redrivePolicy(q.attrs),
-      sources: [],
+      name: q.name,
+      account: q.account,
+      arn: q.arn,
+      fifo: q.fifo,
+      local: q.account === servedAccount,
+      attrs: q.attributes,
+      visible: q.visible,
+      delayed: q.delayed,
+      inFlight: q.inFlight,
+      age: q.ageOfOldestSeconds,
+      dlq: q.deadLetterQueue
+        ? { name: q.deadLetterQueue.name, url: q.deadLetterQueue.url, max: q.deadLetterQueue.maxReceiveCount }
+        : null,
+      sources: q.sources,
     });
   }
-  // The sources of each queue that some queue names as its dead-letter queue.
-  const targets = new Set([...next.values()].map((q) => q.dlq?.arn).filter(Boolean));
-  await Promise.all(
-    [...next.values()]
-      .filter((q) => targets.has(q.arn))
-      .map(async (q) => {
-        q.sources = await listAll('ListDeadLetterSourceQueues', { QueueUrl: q.url }, 'queueUrls').catch(() => []);
-      }),
-  );
   queues = next;
+}
+
+/** A duration in seconds as a person reads it: 42 s, 3 min 5 s, 2 h 10 min, 3 d 4 h. */
+function duration(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
 }
 
 // ------------------------------------------------------------------ the queue list
@@ -148,7 +137,9 @@ const rows = new Map();
 
 function renderQueues() {
   const tbody = byId('queues').tBodies[0];
-  const sorted = [...queues.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const key = (q) => `${q.local ? 0 : 1}${q.account}/${q.name}`;
+  const sorted = [...queues.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  byId('queues').classList.toggle('one-account', accountCount <= 1);
   for (const [url, row] of rows) {
     if (!queues.has(url)) {
       row.remove();
@@ -161,13 +152,15 @@ function renderQueues() {
     if (!row) {
       const open = el('button', { type: 'button', class: 'link' }, q.name);
       open.addEventListener('click', () => select(q.url));
-      row = el('tr', { 'data-queue': q.name });
+      row = el('tr', { 'data-queue': q.name, 'data-account': q.account });
       row.append(
         el('th', { scope: 'row' }, open),
+        el('td', { class: 'account mono' }),
         el('td', { class: 'type' }),
         el('td', { class: 'num ready' }),
         el('td', { class: 'num delayed' }),
         el('td', { class: 'num inflight' }),
+        el('td', { class: 'num oldest' }),
         el('td', { class: 'dlq' }),
         el('td', { class: 'sources' }),
       );
@@ -175,26 +168,35 @@ function renderQueues() {
     }
     if (tbody.rows[i] !== row) tbody.insertBefore(row, tbody.rows[i] ?? null);
     const cell = (cls) => row.querySelector(`.${cls}`);
+    cell('account').textContent = q.account;
     cell('type').textContent = q.fifo ? 'FIFO' : 'standard';
-    cell('ready').textContent = q.attrs.ApproximateNumberOfMessages ?? '';
-    cell('delayed').textContent = q.attrs.ApproximateNumberOfMessagesDelayed ?? '';
-    cell('inflight').textContent = q.attrs.ApproximateNumberOfMessagesNotVisible ?? '';
-    cell('dlq').textContent = q.dlq ? `${nameOfArn(q.dlq.arn)} (after ${q.dlq.max} receives)` : '';
-    cell('sources').textContent = q.sources.map(nameOfUrl).sort().join(', ');
+    cell('ready').textContent = String(q.visible);
+    cell('delayed').textContent = String(q.delayed);
+    cell('inflight').textContent = String(q.inFlight);
+    cell('oldest').textContent = q.age === null ? '' : duration(q.age);
+    cell('oldest').title = q.age === null ? 'no messages' : `${q.age} s, on the service's clock`;
+    cell('dlq').textContent = q.dlq ? `${q.dlq.name} (after ${q.dlq.max} receives)` : '';
+    cell('sources').textContent = q.sources.map((x) => x.name).join(', ');
     row.classList.toggle('selected', q.url === selected);
     const button = row.querySelector('button');
     if (q.url === selected) button.setAttribute('aria-current', 'true');
     else button.removeAttribute('aria-current');
   });
   byId('no-queues').hidden = queues.size > 0;
-  fillQueueSelect(byId('create-form').elements.dlq, 'none', (q) => q.arn);
+  fillQueueSelect(
+    byId('create-form').elements.dlq,
+    'none',
+    (q) => q.arn,
+    (q) => !q.local,
+  );
 }
 
 /** Refills a <select> of queues (by ARN), keeping its choice; the first option is `none`. */
 function fillQueueSelect(select, none, value, skip) {
   const keep = select.value;
   const options = [el('option', { value: '' }, none)];
-  for (const q of [...queues.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  const local = [...queues.values()].filter((q) => q.local);
+  for (const q of local.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (skip?.(q)) continue;
     options.push(el('option', { value: value(q) }, q.name));
   }
@@ -233,24 +235,35 @@ function pretty(body) {
   return body;
 }
 
-function stateOf(m) {
-  const a = m.Attributes ?? {};
-  if (a.IsDelayed === 'true') return 'delayed';
-  if (a.IsVisible === 'false') return 'in flight';
-  return 'available';
-}
+const STATES = { available: 'available', inflight: 'in flight', delayed: 'delayed' };
 
 const when = (ms) => (ms ? new Date(Number(ms)).toLocaleString() : '');
 
-function renderMessage(m, fifo) {
+/** "visible in 25 s (at 10:42:07)": `now` is the service's clock, as visibleAt is. */
+function visibleText(at, now) {
+  return `visible in ${duration((at - now) / 1000)} (at ${new Date(at).toLocaleTimeString()})`;
+}
+
+function renderMessage(m, q, now) {
   const a = m.Attributes ?? {};
-  const state = stateOf(m);
+  const state = STATES[m.state] ?? m.state;
+  const remove = el(
+    'button',
+    { type: 'button', class: 'delete-message danger', 'aria-label': `Delete message ${m.MessageId}` },
+    'Delete…',
+  );
+  remove.addEventListener('click', () => deleteMessage(q, m.MessageId));
   const facts = [
-    el('span', { class: `badge state-${state.replace(' ', '-')}` }, state),
+    el('span', { class: `badge state-${m.state}` }, state),
     el('span', { class: 'mono' }, m.MessageId ?? ''),
     el('span', { class: 'receives' }, `received ${a.ApproximateReceiveCount ?? '0'}×`),
     el('span', {}, `sent ${when(a.SentTimestamp)}`),
   ];
+  if (m.visibleAt !== null && m.visibleAt !== undefined) {
+    facts.push(el('span', { class: 'visible-at', 'data-at': String(m.visibleAt) }, visibleText(m.visibleAt, now)));
+  }
+  if (m.groupLocked) facts.push(el('span', { class: 'held' }, 'group held by a message in flight'));
+  const fifo = q.fifo;
   if (fifo) {
     facts.push(el('span', {}, `group ${a.MessageGroupId ?? ''}`), el('span', {}, `seq ${a.SequenceNumber ?? ''}`));
     if (a.MessageDeduplicationId) facts.push(el('span', {}, `dedup ${a.MessageDeduplicationId}`));
@@ -269,7 +282,7 @@ function renderMessage(m, fifo) {
   return el(
     'li',
     { class: 'message', 'data-message-id': m.MessageId ?? '' },
-    el('div', { class: 'facts' }, ...facts),
+    el('div', { class: 'facts' }, ...facts, remove),
     el('pre', { class: 'body' }, pretty(m.Body ?? '')),
     attrs.length > 0 ? el('div', {}, el('h4', {}, 'Message attributes'), attrList) : null,
     el('details', {}, el('summary', {}, 'System attributes'), sysList),
@@ -283,10 +296,12 @@ async function refreshDetail() {
     section.hidden = true;
     return;
   }
+  // The SQS API answers for this instance's account only; another account's queue is read here
+  // through the developer routes (peek, delete a message) and steered through its own instance.
   const [peeked, tags, tasks] = await Promise.all([
     peek(q.url),
-    sqs('ListQueueTags', { QueueUrl: q.url }).then((r) => r.Tags ?? {}),
-    q.sources.length > 0
+    q.local ? sqs('ListQueueTags', { QueueUrl: q.url }).then((r) => r.Tags ?? {}) : Promise.resolve(null),
+    q.local && q.sources.length > 0
       ? sqs('ListMessageMoveTasks', { SourceArn: q.arn, MaxResults: 10 }).then((r) => r.Results ?? [])
       : Promise.resolve([]),
   ]);
@@ -297,34 +312,90 @@ async function refreshDetail() {
   byId('detail-url').textContent = q.url;
   for (const node of section.querySelectorAll('.fifo-only')) node.hidden = !q.fifo;
   for (const node of section.querySelectorAll('.standard-only')) node.hidden = q.fifo;
+  for (const node of section.querySelectorAll('.local-only')) node.hidden = !q.local;
+  byId('remote-note').hidden = q.local;
+  byId('remote-note').textContent = q.local
+    ? ''
+    : `Account ${q.account} is served by another redsqs instance (--account-id ${q.account}): here its messages can be ` +
+      'peeked and deleted; send, purge, redrive and tags go through that instance.';
   pairs(
     byId('attributes'),
     Object.entries(q.attrs).sort(([x], [y]) => (x < y ? -1 : 1)),
   );
-  const tagEntries = Object.entries(tags);
-  pairs(byId('tags'), tagEntries.length > 0 ? tagEntries : [['', 'none']]);
+  const tagEntries = Object.entries(tags ?? {});
+  pairs(byId('tags'), tagEntries.length > 0 ? tagEntries : [['', tags === null ? 'not read' : 'none']]);
 
   const isDlq = q.sources.length > 0;
   byId('redrive-none').hidden = isDlq;
-  byId('redrive-form').hidden = !isDlq;
+  byId('redrive-form').hidden = !isDlq || !q.local;
   fillQueueSelect(
     byId('redrive-form').elements.destination,
-    `its sources (${q.sources.map(nameOfUrl).join(', ')})`,
+    `its sources (${q.sources.map((x) => x.name).join(', ')})`,
     (x) => x.arn,
     (x) => x.url === q.url,
   );
   renderTasks(tasks);
 
-  const fingerprint = JSON.stringify([peeked, q.fifo]);
+  // Rendered again only when a message changed, so a focused Delete button keeps its focus.
+  const fingerprint = JSON.stringify([peeked.messages, peeked.truncated, q.fifo, q.local]);
   if (fingerprint !== lastMessages) {
     lastMessages = fingerprint;
-    byId('messages').replaceChildren(...peeked.messages.map((m) => renderMessage(m, q.fifo)));
+    byId('messages').replaceChildren(...peeked.messages.map((m) => renderMessage(m, q, peeked.now)));
   }
-  const sent = peeked.messages.map((m) => Number(m.Attributes?.SentTimestamp)).filter((n) => n > 0);
-  const oldest = sent.length > 0 ? Math.round((Date.now() - Math.min(...sent)) / 1000) : null;
+  for (const node of byId('messages').querySelectorAll('.visible-at')) {
+    node.textContent = visibleText(Number(node.dataset.at), peeked.now);
+  }
   byId('messages-count').textContent =
     `(${peeked.messages.length}${peeked.truncated ? '+, the first ones' : ''}` +
-    `${oldest !== null ? `; oldest sent ${Math.max(0, oldest)} s ago` : ''})`;
+    `${q.age !== null ? `; oldest sent ${duration(q.age)} ago` : ''})`;
+}
+
+async function deleteMessage(q, id) {
+  if (!confirm(`Delete message ${id} of ${q.name}? This cannot be undone.`)) return;
+  await run(async () => {
+    await dev('delete', `/_redsqs/messages/${encodeURIComponent(id)}?QueueUrl=${encodeURIComponent(q.url)}`, {
+      method: 'DELETE',
+    });
+    return `Deleted message ${id} of ${q.name}.`;
+  });
+}
+
+// ------------------------------------------------------------------ the pollers
+
+let lastPollers = '';
+
+async function refreshPollers() {
+  const { pollers } = await dev('pollers', '/_redsqs/pollers');
+  const fingerprint = JSON.stringify(pollers);
+  if (fingerprint === lastPollers) return;
+  lastPollers = fingerprint;
+  byId('no-pollers').hidden = pollers.length > 0;
+  byId('pollers').hidden = pollers.length === 0;
+  byId('pollers').tBodies[0].replaceChildren(
+    ...pollers.map((p) => {
+      const last = p.lastInvocation;
+      const window = p.windowSeconds > 0 ? `, window ${p.windowSeconds} s` : '';
+      return el(
+        'tr',
+        { class: 'poller', 'data-function': p.function, 'data-queue': p.queue },
+        el('th', { scope: 'row' }, p.function),
+        el('td', {}, p.queue),
+        el('td', { class: 'num' }, `${p.batchSize}${window}`),
+        el('td', { class: 'num' }, String(p.concurrency)),
+        el('td', { class: 'num invocations' }, String(p.invocations)),
+        el('td', { class: 'num ok' }, String(p.ok)),
+        el('td', { class: 'num partial' }, String(p.partial)),
+        el('td', { class: 'num failed' }, String(p.failed)),
+        el('td', { class: 'num records' }, String(p.records)),
+        el(
+          'td',
+          { class: 'last' },
+          last ? `${when(last.at)}: ${last.outcome}, ${last.records} records in ${last.durationMs} ms` : '',
+        ),
+        el('td', { class: 'last-error' }, p.lastError ? `${p.lastError.message} (${when(p.lastError.at)})` : ''),
+      );
+    }),
+  );
 }
 
 function renderTasks(tasks) {
@@ -363,9 +434,14 @@ let running = null;
 let again = false;
 
 async function refresh() {
-  await loadQueues();
-  renderQueues();
-  await refreshDetail();
+  await Promise.all([
+    (async () => {
+      await loadQueues();
+      renderQueues();
+      await refreshDetail();
+    })(),
+    refreshPollers(),
+  ]);
 }
 
 /** Refreshes now (or right after the refresh under way), then every POLL_MS. */

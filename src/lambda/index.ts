@@ -7,7 +7,7 @@ import { type Clock, SYSTEM_CLOCK } from '../clock.js';
 import { createLogger, type Logger } from '../log.js';
 import type { PollerActivity } from './activity.js';
 import { loadPollerConfig, type PollerConfig, PollerConfigError, type QueueSpec } from './config.js';
-import { type Handler, loadHandler } from './handler.js';
+import { captureHandlerConsole, type Handler, loadHandler } from './handler.js';
 import { MappingPoller } from './poller.js';
 
 export { PollerActivity } from './activity.js';
@@ -181,11 +181,13 @@ async function runPollers(
       );
     }
     aborted(options.signal);
+    const releaseConsole = captureHandlerConsole();
     for (const p of pollers) p.start();
     return {
       ensureQueues: () => ensureQueues(),
       async stop() {
         await Promise.all(pollers.map((p) => p.stop()));
+        releaseConsole();
         sqs.destroy();
       },
     };

@@ -168,6 +168,15 @@ export class MappingPoller {
     if (filteredOut.length > 0) {
       await this.delete(filteredOut);
       this.o.activity?.filtered({ function: fn.FunctionName, queue: mapping.QueueName, records: filteredOut.length });
+      log.debug(
+        `poller: ${fn.FunctionName} <- ${mapping.QueueName}: ${filteredOut.length} message(s) matched no filter, deleted without invoking`,
+        {
+          function: fn.FunctionName,
+          queue: mapping.QueueName,
+          records: filteredOut.length,
+          messageIds: filteredOut.map((r) => r.messageId),
+        },
+      );
     }
     if (matching.length === 0) return;
 
@@ -186,13 +195,24 @@ export class MappingPoller {
       fn.Timeout * 1000,
       this.o.clock,
       context.deadlineMs,
+      log,
     );
     const ms = Date.now() - started;
     const ids = new Set(matching.map((r) => r.messageId));
     const outcome = batchOutcome(inv, mapping.ReportBatchItemFailures, ids);
     const what = `${fn.FunctionName}: ${matching.length} message(s) from ${mapping.QueueName}`;
+    const fields = {
+      function: fn.FunctionName,
+      queue: mapping.QueueName,
+      invocation: context.awsRequestId,
+      records: matching.length,
+      durationMs: ms,
+    };
     if (outcome.kind === 'failure') {
-      log.warn(`invoke ${what}: failed in ${ms} ms (${outcome.reason}); the batch will be retried`);
+      log.warn(`invoke ${what}: failed in ${ms} ms (${outcome.reason}); the batch will be retried`, {
+        ...fields,
+        outcome: 'failed',
+      });
       this.o.activity?.invoked({
         ...report,
         records: matching.length,
@@ -223,7 +243,11 @@ export class MappingPoller {
         : kept.size === matching.length
           ? `reported every message as failed (${kept.size} to retry)`
           : `partly succeeded (${kept.size} to retry)`;
-    log.info(`invoke ${what}: ${result} in ${ms} ms`);
+    log.info(`invoke ${what}: ${result} in ${ms} ms`, {
+      ...fields,
+      outcome: kept.size === 0 ? 'ok' : 'partial',
+      retried: kept.size,
+    });
     this.o.activity?.invoked({
       ...report,
       records: matching.length,

@@ -1,13 +1,15 @@
 /**
- * The service's Prometheus metrics (GET /metrics), in a registry of its own (several services may
+ * The service's Prometheus metrics (GET /metrics), in registries of their own (several services may
  * share a process). Two kinds:
  *
- * - Counted by this instance, as the dispatcher hears of each request (ActionObserver): requests by
- *   action, wire protocol and status, their latency by action, and per queue the CloudWatch SQS counters (messages
- *   sent, received, deleted, empty receives) and sent message sizes. Each instance counts what it
- *   served: sum them over instances (`sum by (queue) (rate(...))`).
- * - Read from Redis on scrape, the same from every instance: each queue's visible, in-flight and
- *   delayed message counts, and the age of its oldest message (by the service's clock).
+ * - Counted by this instance: requests by action, wire protocol and status, their latency by
+ *   action, and per queue the CloudWatch SQS counters (messages sent, received, deleted, empty
+ *   receives) and sent message sizes, as the dispatcher hears of each request (ActionObserver);
+ *   messages moved to dead-letter queues and by move tasks (move-metrics.ts); the pollers'
+ *   invocations when they run in this process (poller-metrics.ts); Redis round trips. Each
+ *   instance counts what it served: sum them over instances. With `--workers N` a scrape sums
+ *   every worker's (cluster.ts).
+ * - Read from Redis on scrape, the same from every instance (redis-gauges.ts).
  *
  * The request path only adds to plain numbers (series.ts); a queue's numbers are found by its
  * QueueUrl in a map, its labels made once, the first time it is seen.
@@ -16,17 +18,25 @@ import type { Registry } from 'prom-client';
 import type { ActionName, ActionObserver, WireProtocol } from '../actions/dispatch.js';
 import type { MessageAttributeMap } from '../domain.js';
 import { SqsError } from '../errors.js';
+import type { PollerActivity } from '../lambda/activity.js';
 import { messageSize } from '../sqs/messages.js';
 import { parseQueueUrl } from '../sqs/queue-names.js';
+import type { Moves } from '../store/moves.js';
+import type { MetricsCluster } from './cluster.js';
+import { MoveCounters, readMoveTasks } from './move-metrics.js';
+import { PollerCounters } from './poller-metrics.js';
 import type { QueueCountsRow } from './queue-counts.js';
+import { RedisGauges } from './redis-gauges.js';
 import { Buckets, histogramValues, type Labels, registerFamily } from './series.js';
 
-/** Bytes: up to the 1 MiB SQS allows. */
 export const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
 
+/** Bytes: up to the 1 MiB SQS allows. */
 export const SIZE_BUCKETS = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576];
 /** Seconds: up to a 20 s long poll. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20];
+/** Seconds: a PING's round trip, up to the 1 s after which it counts as unanswered. */
+export const ROUND_TRIP_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 /** Queue URLs remembered (the same queue under several hosts counts once each); cleared beyond. */
 const MAX_URLS = 10_000;
 
@@ -62,6 +72,14 @@ export interface MetricsDeps {
   account: string;
   /** Every queue's counts, now (queue-counts.ts); rejects when Redis cannot be read. */
   readCounts(): Promise<QueueCountsRow[]>;
+  /** Counts the messages moved (observed) and reads the active move tasks on scrape. */
+  moves?: Pick<Moves, 'observe' | 'activeTasks' | 'getTask'>;
+  /** The pollers of this process, whose invocations are counted. */
+  activity?: PollerActivity;
+  /** A PING on scrape, whose round trip the caller passes to redisRoundTrip(). */
+  pingRedis?(): Promise<unknown>;
+  /** With `--workers N`: the counters are summed over the workers (cluster.ts). */
+  cluster?: MetricsCluster;
   /** Also the Node.js process metrics of prom-client (CPU, memory, event loop); default true. */
   processMetrics?: boolean;
 }
@@ -71,29 +89,61 @@ type Output = Record<string, unknown>;
 
 export class ServiceMetrics implements ActionObserver {
   /**
-   * Made on the first scrape: loading prom-client takes ~30 ms, which a start should not pay (the
-   * counting above needs none of it). The process metrics start then too.
+   * Made on the first scrape (or at start with `--workers`): loading prom-client takes ~30 ms, which
+   * a start should not pay (the counting needs none of it). The process metrics start then too.
+   * `counted`: what this instance counts (summed over workers); `read`: the gauges read from Redis.
    */
-  private registry: Promise<Registry> | undefined;
+  private registries: Promise<{ counted: Registry; read: Registry }> | undefined;
   private readonly queues = new Map<string, QueueStats>();
   private readonly byUrl = new Map<string, QueueStats>();
   private readonly actions = new Map<ActionName, ActionStats>();
   private receivesOpen = 0;
-  /** The last scrape's read of Redis. */
-  private counts: QueueCountsRow[] = [];
-  private countsUp = 0;
-  private countsSeconds = 0;
+  private readonly roundTrips = new Buckets(ROUND_TRIP_BUCKETS);
+  private readonly moves = new MoveCounters();
+  private readonly pollers = new PollerCounters();
+  private readonly gauges: RedisGauges;
+  private readonly unobserve: (() => void)[] = [];
 
-  constructor(private readonly deps: MetricsDeps) {}
-
-  private registryNow(): Promise<Registry> {
-    this.registry ??= import('prom-client').then(({ Registry, collectDefaultMetrics }) => {
-      const r = new Registry();
-      this.register(r);
-      if (this.deps.processMetrics !== false) collectDefaultMetrics({ register: r });
-      return r;
+  constructor(private readonly deps: MetricsDeps) {
+    const { moves } = deps;
+    this.gauges = new RedisGauges({
+      readCounts: deps.readCounts,
+      ...(moves ? { readMoveTasks: () => readMoveTasks(moves) } : {}),
     });
-    return this.registry;
+    if (moves) this.unobserve.push(moves.observe(this.moves));
+    if (deps.activity) this.unobserve.push(deps.activity.observe(this.pollers));
+  }
+
+  /**
+   * With `--workers N`: the registry is made now and offered to the primary, before the worker
+   * listens, so that no request of the primary goes unanswered.
+   */
+  async start(): Promise<void> {
+    const { cluster } = this.deps;
+    if (cluster) await cluster.share((await this.registriesNow()).counted);
+  }
+
+  /** Stops observing the moves and the pollers. */
+  close(): void {
+    for (const off of this.unobserve.splice(0)) off();
+    this.deps.cluster?.close();
+  }
+
+  /** A PING's round trip to Redis (redis-health.ts). */
+  redisRoundTrip(seconds: number): void {
+    this.roundTrips.observe(seconds);
+  }
+
+  private registriesNow(): Promise<{ counted: Registry; read: Registry }> {
+    this.registries ??= import('prom-client').then(({ Registry, collectDefaultMetrics }) => {
+      const counted = new Registry();
+      this.register(counted);
+      if (this.deps.processMetrics !== false) collectDefaultMetrics({ register: counted });
+      const read = new Registry();
+      this.gauges.register(read, this.deps.cluster !== undefined);
+      return { counted, read };
+    });
+    return this.registries;
   }
 
   private register(r: Registry): void {
@@ -123,38 +173,6 @@ export class ServiceMetrics implements ActionObserver {
       'Size of the messages sent to the queue: body and message attributes (SentMessageSize).',
       'histogram',
       () => [...this.queues.values()].flatMap((q) => histogramValues('sqs_sent_message_size_bytes', q.labels, q.sizes)),
-    );
-    const gauge = (name: string, help: string, field: 'visible' | 'notVisible' | 'delayed') =>
-      registerFamily(r, name, help, 'gauge', () =>
-        this.counts.map((c) => ({ labels: { queue: c.name, account: c.account }, value: c[field] })),
-      );
-    gauge(
-      'sqs_approximate_number_of_messages_visible',
-      'Messages available for retrieval, read from Redis (ApproximateNumberOfMessagesVisible).',
-      'visible',
-    );
-    gauge(
-      'sqs_approximate_number_of_messages_not_visible',
-      'Messages in flight: received, not yet deleted, read from Redis (ApproximateNumberOfMessagesNotVisible).',
-      'notVisible',
-    );
-    gauge(
-      'sqs_approximate_number_of_messages_delayed',
-      'Messages in their delay, read from Redis (ApproximateNumberOfMessagesDelayed).',
-      'delayed',
-    );
-    registerFamily(
-      r,
-      'sqs_approximate_age_of_oldest_message_seconds',
-      "Age of the queue's oldest message, whatever its state, by the service's clock; no series while the queue " +
-        'holds none (ApproximateAgeOfOldestMessage).',
-      'gauge',
-      () =>
-        this.counts.flatMap((c) =>
-          c.ageOfOldestSeconds === undefined
-            ? []
-            : [{ labels: { queue: c.name, account: c.account }, value: c.ageOfOldestSeconds }],
-        ),
     );
     registerFamily(
       r,
@@ -194,18 +212,13 @@ export class ServiceMetrics implements ActionObserver {
     );
     registerFamily(
       r,
-      'redsqs_metrics_queue_counts_up',
-      'Whether this scrape could read the queues from Redis.',
-      'gauge',
-      () => [{ labels: {}, value: this.countsUp }],
+      'redsqs_redis_round_trip_seconds',
+      'Round trips of PINGs to Redis that were answered: one each scrape, /health check and probe of a Redis found down.',
+      'histogram',
+      () => histogramValues('redsqs_redis_round_trip_seconds', {}, this.roundTrips),
     );
-    registerFamily(
-      r,
-      'redsqs_metrics_queue_counts_seconds',
-      "Time this scrape took to read every queue's counts from Redis.",
-      'gauge',
-      () => [{ labels: {}, value: this.countsSeconds }],
-    );
+    this.moves.register(r);
+    if (this.deps.activity) this.pollers.register(r);
   }
 
   /** The Prometheus text format's content type (prom-client's Registry.PROMETHEUS_CONTENT_TYPE). */
@@ -213,22 +226,31 @@ export class ServiceMetrics implements ActionObserver {
     return PROMETHEUS_TEXT;
   }
 
-  /** The metrics in the Prometheus text format, the queue counts read from Redis now. */
+  /** The metrics in the Prometheus text format, the gauges read from Redis now. */
   async scrape(): Promise<string> {
-    const registry = await this.registryNow();
-    const started = performance.now();
-    let counts: QueueCountsRow[] = [];
-    let up = 1;
+    const { counted, read } = await this.registriesNow();
+    const [countedText] = await Promise.all([
+      this.countedText(counted),
+      this.gauges.read(),
+      this.deps.pingRedis?.().catch(() => undefined),
+    ]);
+    // registry.metrics() reads every family at once, before its first await: the counters are
+    // printed after the PING above has been observed.
+    return (countedText ?? (await counted.metrics())) + (await read.metrics());
+  }
+
+  /** Every worker's counters with `--workers` (undefined: this instance's, printed last). */
+  private async countedText(counted: Registry): Promise<string | undefined> {
+    const { cluster } = this.deps;
+    if (!cluster) return undefined;
     try {
-      counts = await this.deps.readCounts();
+      const text = await cluster.collect();
+      this.gauges.clusterUp = 1;
+      return text;
     } catch {
-      up = 0; // counters still answer; the gauges are left out
+      this.gauges.clusterUp = 0;
+      return counted.metrics();
     }
-    // registry.metrics() reads every family at once, before its first await: these are what it sees.
-    this.counts = counts;
-    this.countsUp = up;
-    this.countsSeconds = (performance.now() - started) / 1000;
-    return registry.metrics();
   }
 
   begin(action: ActionName): number {
@@ -340,6 +362,7 @@ export class ServiceMetrics implements ActionObserver {
   /** A deleted queue's counters go (a queue made again under its name starts from zero). */
   private forget(url: string): void {
     const ref = parseQueueUrl(url, this.deps.account);
+    this.moves.forget(ref);
     const q = this.queues.get(`${ref.account}/${ref.name}`);
     if (q === undefined) return;
     this.queues.delete(`${ref.account}/${ref.name}`);

@@ -53,3 +53,32 @@ export async function readQueueCounts(
     after = names[names.length - 1];
   }
 }
+
+/**
+ * How long scrapes reuse the list of accounts (real time): finding the accounts walks the whole
+ * keyspace with SCAN (Store.listAccounts), which a scrape should not pay every time.
+ */
+export const ACCOUNTS_TTL_MS = 60_000;
+
+/**
+ * The counts of every account's queues (the accounts of other instances on the same Redis too),
+ * the configured account's always. An account whose first queue was created since the accounts
+ * were last listed shows within ACCOUNTS_TTL_MS.
+ */
+export function everyAccountCounts(
+  store: Pick<Store, 'listQueues' | 'getQueue' | 'listAccounts'>,
+  configured: string,
+  ttlMs = ACCOUNTS_TTL_MS,
+): (now: number) => Promise<QueueCountsRow[]> {
+  let accounts: string[] | undefined;
+  let listedAt = 0;
+  return async (now) => {
+    if (accounts === undefined || performance.now() - listedAt >= ttlMs) {
+      accounts = [...new Set([configured, ...(await store.listAccounts())])].sort();
+      listedAt = performance.now();
+    }
+    const rows: QueueCountsRow[] = [];
+    for (const account of accounts) rows.push(...(await readQueueCounts(store, account, now)));
+    return rows;
+  };
+}

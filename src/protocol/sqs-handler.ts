@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { ActionName, Dispatch, WireProtocol } from '../actions/dispatch.js';
 import type { Config } from '../config.js';
 import { missingParameter, SqsError } from '../errors.js';
-import type { Logger } from '../log.js';
+import type { LogFields, Logger } from '../log.js';
 import { QUEUE_NAME_LIKE } from '../sqs/queue-names.js';
 import { BodyTooLarge, ClientAborted, readBody } from './body.js';
 import { decodeJsonInput, decodeQueryInput } from './decode.js';
@@ -138,19 +138,52 @@ function decodeQuery(req: IncomingMessage, body: string): Decoded {
   return { action, input: decodeQueryInput(OPERATIONS[action].input, params) };
 }
 
+/** The queue a request names (QueueName, or the last segment of QueueUrl), for its log entry. */
+function queueOf(input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const { QueueName, QueueUrl } = input as { QueueName?: unknown; QueueUrl?: unknown };
+  if (typeof QueueName === 'string') return QueueName;
+  if (typeof QueueUrl !== 'string') return undefined;
+  const url = QueueUrl.replace(/\/+$/, '');
+  return url.slice(url.lastIndexOf('/') + 1) || undefined;
+}
+
+/** One request's log entry: built only when it will be written (debug, or a 5xx at warn). */
+function requestFields(
+  action: string,
+  input: unknown,
+  protocol: WireProtocol,
+  status: number,
+  started: number,
+  requestId: string,
+  code?: string,
+): LogFields {
+  return {
+    action: action || undefined,
+    queue: queueOf(input),
+    protocol,
+    status,
+    ...(code ? { code } : {}),
+    durationMs: Math.round((performance.now() - started) * 10) / 10,
+    requestId,
+  };
+}
+
 export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { log } = deps;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
-    const started = log.debugEnabled ? performance.now() : 0;
+    const started = performance.now();
     const target = req.headers['x-amz-target'];
     const protocol: WireProtocol = typeof target === 'string' ? 'json' : 'query';
     let action = '';
+    let input: unknown;
     try {
       const body = await readBody(req, MAX_BODY_BYTES);
       const decoded = protocol === 'json' ? decodeJson(target as string, body) : decodeQuery(req, body);
       action = decoded.action;
+      input = decoded.input;
       const output = await deps.dispatch(decoded.action, decoded.input, {
         protocol,
         baseUrl: baseUrlOf(req, deps.config),
@@ -166,7 +199,7 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
           : encodeXmlOutput(decoded.action, shape, output, requestId),
       );
       if (log.debugEnabled) {
-        log.debug(`${action} ${protocol} 200 ${(performance.now() - started).toFixed(1)}ms ${requestId}`);
+        log.debug(`${action} ${protocol} 200`, requestFields(action, input, protocol, 200, started, requestId));
       }
     } catch (err) {
       if (err instanceof ClientAborted) {
@@ -187,11 +220,16 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
         log.error(`${action || 'request'} ${requestId} failed`, err);
         error = new SqsError('InternalFailure', 'The request processing has failed because of an unknown error.');
       }
-      if (error.spec.status >= 500) log.warn(`${action} ${requestId}: ${error.code} ${error.message}`);
-      else if (log.debugEnabled) {
-        const ms = (performance.now() - started).toFixed(1);
+      const status = error.spec.status;
+      if (status >= 500) {
+        log.warn(
+          `${action} ${requestId}: ${error.code} ${error.message}`,
+          requestFields(action, input, protocol, status, started, requestId, error.code),
+        );
+      } else if (log.debugEnabled) {
         log.debug(
-          `${action || '?'} ${protocol} ${error.spec.status} ${ms}ms ${requestId}: ${error.code} ${error.message}`,
+          `${action || '?'} ${protocol} ${status}: ${error.code} ${error.message}`,
+          requestFields(action, input, protocol, status, started, requestId, error.code),
         );
       }
       if (!res.headersSent) {

@@ -86,9 +86,40 @@ export function clockKey(prefix: string): string {
   return `${prefix}:clock`;
 }
 
+/** Pub/sub channel (not a key) of the event stream: each message a JSON batch of events. */
+export function eventsChannel(prefix: string): string {
+  return `${prefix}:events`;
+}
+
+/**
+ * String with a TTL that instances with event stream listeners keep alive; also the pub/sub
+ * channel on which its appearance is announced and acknowledged.
+ */
+export function eventListenersKey(prefix: string): string {
+  return `${prefix}:events:listeners`;
+}
+
 /** Sorted set (all scores 0) of the names of existing queues, for ListQueues by prefix. */
 export function registryKey(prefix: string, account: string): string {
   return `${prefix}:queues:${account}`;
+}
+
+/** SCAN pattern matching every account's registry key (see registryAccount for the exact test). */
+export function registryPattern(prefix: string): string {
+  return `${prefix.replace(/[*?[\]\\]/g, '\\$&')}:queues:*`;
+}
+
+/** The account whose registry `key` is, or undefined for any other key (another prefix's too). */
+export function registryAccount(prefix: string, key: string): string | undefined {
+  const head = `${prefix}:queues:`;
+  if (!key.startsWith(head)) return undefined;
+  const account = key.slice(head.length);
+  return /^\d{12}$/.test(account) ? account : undefined;
+}
+
+/** Hash of the pollers' statistics: one field per event source mapping (redis-poller-stats.ts). */
+export function pollerStatsKey(prefix: string): string {
+  return `${prefix}:pollers`;
 }
 
 /**

@@ -19,6 +19,8 @@ export class RedisHealth implements StoreHealth {
   private closed = false;
   /** Before the first connection, a failure is the start's to report, not a state to announce. */
   private connected = false;
+  /** Hears of every PING answered, with its round trip in seconds (the metrics). */
+  onRoundTrip: ((seconds: number) => void) | undefined;
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -75,10 +77,14 @@ export class RedisHealth implements StoreHealth {
     const late = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
     });
+    const sent = performance.now();
     try {
       return await Promise.race([
         this.redis.ping().then(
-          () => true,
+          () => {
+            this.onRoundTrip?.((performance.now() - sent) / 1000);
+            return true;
+          },
           () => false,
         ),
         late,

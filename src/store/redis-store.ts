@@ -5,19 +5,22 @@
  * slot) say why a crash between the two is safe; KEYS.md lists them.
  */
 import { randomBytes } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import type { NewMessage, QueueAttributes, QueueRef } from '../domain.js';
 import { DEDUPLICATION_WINDOW_MS, RECEIVE_ATTEMPT_WINDOW_MS } from '../sqs/limits.js';
-import { type CachedKeys, KeyCache, type QueueKeys, registryKey } from './keys.js';
+import { type CachedKeys, KeyCache, type QueueKeys, registryAccount, registryKey, registryPattern } from './keys.js';
+import { readPollerStats } from './redis-poller-stats.js';
 import { decodeRedriveTarget, REDRIVE_TARGET } from './redrive-fields.js';
 import * as messageScripts from './scripts/messages.js';
 import * as queueScripts from './scripts/queue.js';
 import { Scripts } from './scripts.js';
 import type {
   CreateQueueResult,
+  DeleteOneStatus,
   DeleteStatus,
   PeekOptions,
   PeekResult,
+  PollerStats,
   QueueState,
   ReceiveOptions,
   SendResult,
@@ -269,6 +272,36 @@ export class RedisStore implements Store {
     });
     if (result.status === 'missing') return undefined;
     return { messages: result.messages, more: result.more };
+  }
+
+  async deleteMessage(q: QueueRef, id: string, now: number): Promise<DeleteOneStatus | undefined> {
+    return present(await messageScripts.deleteMessage(this.scripts, this.cached(q), { now, id }))?.status;
+  }
+
+  /**
+   * The accounts whose registry key exists, found with SCAN (on a cluster, on every master): no
+   * key of its own to keep in step, and Redis drops a registry when its last name goes. SCAN walks
+   * the whole keyspace, so this is for the developer endpoints, not for a hot path.
+   */
+  async listAccounts(): Promise<string[]> {
+    const nodes = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
+    const found = new Set<string>();
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', registryPattern(this.prefix), 'COUNT', 1000);
+        cursor = next;
+        for (const key of keys) {
+          const account = registryAccount(this.prefix, key);
+          if (account !== undefined) found.add(account);
+        }
+      } while (cursor !== '0');
+    }
+    return [...found].sort();
+  }
+
+  pollerStats(): Promise<PollerStats[]> {
+    return readPollerStats(this.redis, this.prefix);
   }
 
   wakeChannel(q: QueueRef): string {

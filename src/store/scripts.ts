@@ -21,6 +21,7 @@ export const SCRIPT_NAMES = [
   'receive-messages',
   'receive-fifo-messages',
   'delete-messages',
+  'delete-message',
   'change-visibility',
   'purge-queue',
   'tag-queue',

@@ -112,6 +112,41 @@ export type DeleteStatus = 'deleted' | 'gone' | 'expired';
  */
 export type VisibilityStatus = 'changed' | 'not-inflight' | 'no-message' | 'over-limit' | 'expired';
 
+/** What the dashboard's delete of one message did. */
+export type DeleteOneStatus = 'deleted' | 'gone';
+
+/** One event source mapping as it started (the pollers' report, lambda/activity.ts MappingInfo). */
+export interface PollerMapping {
+  function: string;
+  queue: string;
+  queueArn: string;
+  batchSize: number;
+  windowSeconds: number;
+  concurrency: number;
+  reportBatchItemFailures: boolean;
+}
+
+/**
+ * What the pollers of a mapping did since it started (redis-poller-stats.ts records it, for every
+ * instance to show). Times are real time, ms since the epoch.
+ */
+export interface PollerStats extends PollerMapping {
+  startedAt: number;
+  /** When these figures were last written. */
+  updatedAt: number;
+  invocations: number;
+  ok: number;
+  partial: number;
+  failed: number;
+  /** Records handed to the function, and of those, records to be retried (partial or failed). */
+  records: number;
+  retried: number;
+  /** Messages that matched none of the mapping's filters (deleted without an invocation). */
+  filtered: number;
+  lastInvocation?: { at: number; durationMs: number; outcome: 'ok' | 'partial' | 'failed'; records: number };
+  lastError?: { at: number; message: string };
+}
+
 export interface Store {
   createQueue(
     q: QueueRef,
@@ -170,6 +205,18 @@ export interface Store {
    * retention period are left out.
    */
   peekMessages(q: QueueRef, options: PeekOptions): Promise<PeekResult | undefined>;
+  /**
+   * One message by id, whatever its state (available, delayed, in flight, on its way to another
+   * queue); a FIFO group it held is released. The developer endpoints' delete: no receipt needed.
+   */
+  deleteMessage(q: QueueRef, id: string, now: number): Promise<DeleteOneStatus | undefined>;
+  /**
+   * Every account that has a queue (the accounts of other instances on the same Redis too), in
+   * order. An account whose queues were all deleted is not listed.
+   */
+  listAccounts(): Promise<string[]>;
+  /** The pollers' statistics of every mapping any instance recorded, by queue then function. */
+  pollerStats(): Promise<PollerStats[]>;
   /** Channel on which sends to `q` announce visible messages (see long-polls.ts). */
   wakeChannel(q: QueueRef): string;
 }

@@ -14,10 +14,12 @@ import { isFifoName } from '../../src/sqs/queue-names.js';
 import { decodeRedriveTarget, REDRIVE_TARGET } from '../../src/store/redrive-fields.js';
 import type {
   CreateQueueResult,
+  DeleteOneStatus,
   DeleteStatus,
   PeekedMessage,
   PeekOptions,
   PeekResult,
+  PollerStats,
   QueueState,
   ReceiveOptions,
   SendOutcome,
@@ -435,6 +437,28 @@ export class FakeStore implements Store {
       };
     });
     return { messages, more: all.length > limit };
+  }
+
+  async deleteMessage(q: QueueRef, id: string, _now: number): Promise<DeleteOneStatus | undefined> {
+    const queue = this.use('deleteMessage', q);
+    if (!queue) return undefined;
+    const before = queue.messages.length;
+    // A FIFO group is held by its messages in flight: with the message gone, it holds no more.
+    queue.messages = queue.messages.filter((m) => m.id !== id);
+    return queue.messages.length < before ? 'deleted' : 'gone';
+  }
+
+  async listAccounts(): Promise<string[]> {
+    this.use('listAccounts');
+    return [...new Set([...this.queues.keys()].map((k) => k.slice(0, k.indexOf('/'))))].sort();
+  }
+
+  /** What pollerStats answers (a test sets it; the Redis store reads `<prefix>:pollers`). */
+  pollers: PollerStats[] = [];
+
+  async pollerStats(): Promise<PollerStats[]> {
+    this.use('pollerStats');
+    return this.pollers;
   }
 
   wakeChannel(q: QueueRef): string {

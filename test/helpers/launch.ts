@@ -46,7 +46,16 @@ export interface Launched {
 /** Starts dist/main.js on `port` (127.0.0.1), with a quiet environment of its own plus `env`. */
 export function launch(port: number, env: Record<string, string>, args: string[] = []): Launched {
   const child = spawn(process.execPath, [MAIN.pathname, ...args], {
-    env: { ...process.env, REDIS_URL: '', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    // Readable lines (as on a terminal): the tests match them as text.
+    env: {
+      ...process.env,
+      REDIS_URL: '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      REDSQS_LOG_FORMAT: 'pretty',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const startedAt = performance.now();

@@ -18,7 +18,8 @@ export function requireBuild(): void {
 /** Starts redsqs on an ephemeral loopback port and resolves once it listens. */
 export function startProcess(env: Record<string, string>, args: string[] = []): Promise<RunningService> {
   const child = spawn(process.execPath, [MAIN.pathname, ...args], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    // Readable lines (as on a terminal): the tests read them as text. test/integration/logs.test.ts reads JSON.
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDSQS_LOG_FORMAT: 'pretty', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

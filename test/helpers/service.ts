@@ -31,7 +31,8 @@ export async function startTestService(
   const service = await startService({
     config,
     redisUrl,
-    log: createLogger(config.logLevel),
+    // Readable lines through process.stderr.write, where tests may watch for warnings.
+    log: createLogger(config.logLevel, { format: 'pretty', write: (line) => process.stderr.write(line) }),
     background,
     ...(now ? { now } : {}),
   });
@@ -43,13 +44,7 @@ export async function startTestService(
     redis,
     async close() {
       await service.close();
-      // Clean up by prefix; never FLUSHALL.
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.keyPrefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.unlink(...keys);
-      } while (cursor !== '0');
+      await deleteKeysOf(redis, config.keyPrefix);
       await redis.quit();
     },
   };
@@ -68,4 +63,14 @@ export function useTestService(...args: Parameters<typeof startTestService>): ()
     if (!svc) throw new Error('the test service is not started yet');
     return svc;
   };
+}
+
+/** Deletes a test's keys by their prefix (never FLUSHALL: other test files share the Redis). */
+export async function deleteKeysOf(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
 }

@@ -1,21 +1,28 @@
 /**
  * The dashboard (/dashboard) driven in a real headless browser: Debian's Chromium
  * (/usr/bin/chromium) through playwright-core, which downloads no browser of its own. Queues and
- * messages are set up with the SDK; the page must list them with their counts, show a peeked
- * message without changing its receive count, send, purge, create and delete a queue, and move a
- * dead-letter queue's messages back to their source. It saves a screenshot to
- * test-output/dashboard.png (and to docs/dashboard.png, the README's, when that is missing or
- * REDSQS_UPDATE_SCREENSHOT=1).
+ * messages are set up with the SDK; the page must list them with their counts (a queue of a second
+ * account, served by a second instance on the same Redis, too), show a peeked message without
+ * changing its receive count and when an in-flight message becomes visible, send, delete one
+ * message, purge, create and delete a queue, move a dead-letter queue's messages back to their
+ * source, show the pollers (real ones, started with startPollers and the poller stats recorder)
+ * with their invocations and last error, and follow a moved clock in the oldest message's age. It
+ * saves a screenshot to test-output/dashboard.png (and to docs/dashboard.png, the README's, when
+ * that is missing or REDSQS_UPDATE_SCREENSHOT=1).
  *
  * Without /usr/bin/chromium the browser part is skipped with a message saying how to install it
  * (`apt-get install chromium`, or scripts/setup.sh); under CI (CI set) it fails instead.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import type { SQS } from '@aws-sdk/client-sqs';
+import { Redis } from 'ioredis';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { PollerActivity, type Pollers, startPollers } from '../../src/lambda/index.js';
+import { createLogger } from '../../src/log.js';
+import { PollerStatsRecorder } from '../../src/store/redis-poller-stats.js';
 import { sqsClient } from '../helpers/clients.js';
-import { startTestService, useTestService } from '../helpers/service.js';
+import { startTestService, type TestService, useTestService } from '../helpers/service.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -34,6 +41,8 @@ const FLAGS = [
 ];
 const OUTPUT = new URL('../../test-output/', import.meta.url);
 const DOCS_SHOT = new URL('../../docs/dashboard.png', import.meta.url);
+const POLLER_CONFIG = new URL('../fixtures/dashboard/redsqs.config.json', import.meta.url).pathname;
+const OTHER_ACCOUNT = '111111111111';
 
 const svc = useTestService();
 
@@ -81,10 +90,34 @@ describe.skipIf(!HAVE_CHROMIUM)(`the dashboard in a browser${HAVE_CHROMIUM ? '' 
   const pageErrors: string[] = [];
   let page: Page;
   let sqs: SQS;
-  const urls = { orders: '', dlq: '', fifo: '' };
+  const urls = { orders: '', dlq: '', fifo: '', inbox: '', ledger: '', payments: '' };
+  // A second instance of another account on the same Redis (key prefix).
+  let other: TestService | undefined;
+  // Real pollers against the service, reporting to the stats recorder.
+  let pollers: Pollers | undefined;
+  let statsRedis: Redis | undefined;
+  let recorder: PollerStatsRecorder | undefined;
 
   beforeAll(async () => {
     sqs = sqsClient('json', svc().url);
+    other = await startTestService({ keyPrefix: svc().config.keyPrefix, accountId: OTHER_ACCOUNT });
+    const otherSqs = sqsClient('json', other.url);
+    urls.ledger = (await otherSqs.createQueue({ QueueName: 'ledger' })).QueueUrl as string;
+    await otherSqs.sendMessage({ QueueUrl: urls.ledger, MessageBody: 'entry 1' });
+    await otherSqs.sendMessage({ QueueUrl: urls.ledger, MessageBody: 'entry 2' });
+    otherSqs.destroy();
+    const activity = new PollerActivity();
+    statsRedis = new Redis(inject('redisUrl'));
+    recorder = new PollerStatsRecorder(statsRedis, svc().config.keyPrefix);
+    activity.observe(recorder);
+    pollers = await startPollers({
+      config: POLLER_CONFIG,
+      endpoint: svc().url,
+      activity,
+      // The declined payment's failures are expected: not logged as warnings here.
+      log: createLogger('error'),
+    });
+    urls.payments = `${svc().url}/000000000000/payments`;
     const dlq = await sqs.createQueue({ QueueName: 'orders-dlq' });
     urls.dlq = dlq.QueueUrl as string;
     const dlqArn = (await sqs.getQueueAttributes({ QueueUrl: urls.dlq, AttributeNames: ['QueueArn'] })).Attributes
@@ -120,6 +153,10 @@ describe.skipIf(!HAVE_CHROMIUM)(`the dashboard in a browser${HAVE_CHROMIUM ? '' 
   afterAll(async () => {
     // Closing the browser ends its processes; done even when a test failed.
     await browser?.close();
+    await pollers?.stop();
+    await recorder?.flush();
+    await statsRedis?.quit();
+    await other?.close();
     // An exception in the page's script fails the suite, even where the steps above still passed.
     expect(pageErrors).toEqual([]);
   });
@@ -212,6 +249,75 @@ describe.skipIf(!HAVE_CHROMIUM)(`the dashboard in a browser${HAVE_CHROMIUM ? '' 
     });
   });
 
+  it('lists the queues of every account on the Redis, with their account', async () => {
+    // Two accounts: the account column shows.
+    await poll(() => row('ledger').locator('td.account').textContent()).toBe(OTHER_ACCOUNT);
+    expect(await ready('ledger').textContent()).toBe('2');
+    expect(await row('orders').locator('td.account').textContent()).toBe('000000000000');
+    expect(await page.locator('#queues thead th.account').isVisible()).toBe(true);
+    // Its messages are peeked here; what only its own instance serves is not offered.
+    await row('ledger').getByRole('button').click();
+    await poll(() => page.locator('#detail-name').textContent()).toBe('ledger');
+    await poll(() => page.locator('#messages li.message').count()).toBe(2);
+    expect(await page.locator('#remote-note').textContent()).toContain(`Account ${OTHER_ACCOUNT} is served by another`);
+    expect(await page.locator('#send-form').isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: 'Purge…' }).isVisible()).toBe(false);
+  });
+
+  it('shows when an in-flight message becomes visible', async () => {
+    urls.inbox = (await sqs.createQueue({ QueueName: 'inbox' })).QueueUrl as string;
+    await sqs.sendMessage({ QueueUrl: urls.inbox, MessageBody: 'being handled' });
+    await sqs.receiveMessage({ QueueUrl: urls.inbox, VisibilityTimeout: 300 });
+    await sqs.sendMessage({ QueueUrl: urls.inbox, MessageBody: 'waiting' });
+    await sqs.sendMessage({ QueueUrl: urls.inbox, MessageBody: 'to delete' });
+    await poll(() => row('inbox').locator('td.inflight').textContent()).toBe('1');
+    await row('inbox').getByRole('button').click();
+    await poll(() => page.locator('#detail-name').textContent()).toBe('inbox');
+    await poll(() => page.locator('#messages li.message').count()).toBe(3);
+    expect(await page.locator('#remote-note').isVisible()).toBe(false);
+    const flying = page.locator('#messages li.message', { hasText: 'being handled' });
+    expect(await flying.locator('.badge').textContent()).toBe('in flight');
+    // 300 s on the service's clock, counted down at each refresh.
+    expect(await flying.locator('.visible-at').textContent()).toMatch(/^visible in (5 min 0 s|4 min \d+ s) \(at .+\)$/);
+    const waiting = page.locator('#messages li.message', { hasText: 'waiting' });
+    expect(await waiting.locator('.visible-at').count()).toBe(0);
+  });
+
+  it('deletes one message once the confirmation is accepted, and the counts follow', async () => {
+    const target = page.locator('#messages li.message', { hasText: 'to delete' });
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await target.locator('button.delete-message').click();
+    await page.waitForTimeout(500);
+    expect(await count(urls.inbox)).toBe('2');
+
+    let asked = '';
+    page.once('dialog', (dialog) => {
+      asked = dialog.message();
+      void dialog.accept();
+    });
+    // From the keyboard: the button takes focus and Enter presses it.
+    await target.locator('button.delete-message').focus();
+    await page.keyboard.press('Enter');
+    await poll(() => page.locator('#notice').textContent()).toMatch(/^Deleted message .* of inbox\.$/);
+    expect(asked).toMatch(/^Delete message .* of inbox\?/);
+    await poll(() => page.locator('#messages li.message').count()).toBe(2);
+    await poll(() => ready('inbox').textContent()).toBe('1');
+    expect(await row('inbox').locator('td.inflight').textContent()).toBe('1');
+    expect(await count(urls.inbox)).toBe('1');
+  });
+
+  it('shows the pollers: each mapping with its invocations and a failure’s last error', async () => {
+    await sqs.sendMessage({ QueueUrl: urls.payments, MessageBody: 'order 7' });
+    await sqs.sendMessage({ QueueUrl: urls.payments, MessageBody: 'order 8: decline' });
+    const poller = page.locator('#pollers tr.poller[data-function="charge"]');
+    await poll(() => poller.locator('.invocations').textContent()).toBe('2');
+    expect(await poller.locator('td').nth(0).textContent()).toBe('payments');
+    expect(await poller.locator('.ok').textContent()).toBe('1');
+    expect(await poller.locator('.failed').textContent()).toBe('1');
+    expect(await poller.locator('.last-error').textContent()).toMatch(/^Error: card declined for order 8: decline \(/);
+    expect(await page.locator('#no-pollers').isVisible()).toBe(false);
+  });
+
   it('moves dead-lettered messages back to their source queue', async () => {
     // Received past maxReceiveCount (2), both messages of orders go to orders-dlq.
     for (let i = 0; i < 10 && (await count(urls.orders)) !== '0'; i++) {
@@ -235,9 +341,10 @@ describe.skipIf(!HAVE_CHROMIUM)(`the dashboard in a browser${HAVE_CHROMIUM ? '' 
     await poll(() => page.locator('#messages li.message').count()).toBe(2);
     await page.evaluate(() => window.scrollTo(0, 0));
     mkdirSync(OUTPUT, { recursive: true });
-    await page.screenshot({ path: new URL('dashboard.png', OUTPUT).pathname });
+    // The whole page: queues of both accounts, a queue's messages and the pollers.
+    await page.screenshot({ path: new URL('dashboard.png', OUTPUT).pathname, fullPage: true });
     if (!existsSync(DOCS_SHOT) || process.env.REDSQS_UPDATE_SCREENSHOT === '1') {
-      await page.screenshot({ path: DOCS_SHOT.pathname });
+      await page.screenshot({ path: DOCS_SHOT.pathname, fullPage: true });
     }
   });
 
@@ -286,5 +393,15 @@ describe.skipIf(!HAVE_CHROMIUM)(`the dashboard in a browser${HAVE_CHROMIUM ? '' 
     expect(await page.locator('#detail').isHidden()).toBe(true);
     const left = await sqs.listQueues({});
     expect(left.QueueUrls?.some((u) => u.endsWith('/scratch'))).toBe(false);
+  });
+
+  it('tells the oldest message’s age on the service’s clock, which follows a moved clock', async () => {
+    // inbox holds a message sent a moment ago.
+    await poll(() => row('inbox').locator('td.oldest').textContent()).toMatch(/^\d+ s$/);
+    const moved = await fetch(`${svc().url}/_redsqs/clock`, { method: 'POST', body: '{"advanceMs": 7200000}' });
+    expect(moved.status).toBe(200);
+    await poll(() => row('inbox').locator('td.oldest').textContent()).toMatch(/^2 h 0 min$/);
+    // A queue with no message has no age.
+    expect(await row('orders').locator('td.oldest').textContent()).toBe('');
   });
 });

@@ -7,50 +7,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { sqsClient, uniqueName } from '../helpers/clients.js';
 import { changeClock } from '../helpers/clock.js';
-import { useTestService } from '../helpers/service.js';
+import { startTestService, useTestService } from '../helpers/service.js';
+import { parseProm, type Sample, scrape as scrapeAt, value } from './metrics-text.js';
 
 const svc = useTestService();
 
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** The samples of Prometheus text format 0.0.4 (comments skipped; label values unescaped). */
-function parseProm(text: string): Sample[] {
-  const out: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$/.exec(line);
-    if (!m) throw new Error(`not a Prometheus sample line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
-      labels[l[1] as string] = (l[2] as string).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
-    }
-    const raw = m[3] as string;
-    out.push({
-      name: m[1] as string,
-      labels,
-      value: raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw),
-    });
-  }
-  return out;
-}
-
-async function scrape(url = svc().url): Promise<{ samples: Sample[]; text: string; type: string | null }> {
-  const res = await fetch(`${url}/metrics`);
-  expect(res.status).toBe(200);
-  const text = await res.text();
-  return { samples: parseProm(text), text, type: res.headers.get('content-type') };
-}
-
-/** The value of the one sample of `name` whose labels include `labels`; undefined when none. */
-function value(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
-  const found = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  if (found.length > 1) throw new Error(`${name} ${JSON.stringify(labels)}: ${found.length} samples`);
-  return found[0]?.value;
-}
+const scrape = (url = svc().url) => scrapeAt(url);
 
 const utf8 = (s: string): number => Buffer.byteLength(s, 'utf8');
 
@@ -270,6 +232,30 @@ describe("the age of the oldest message, by the service's clock", () => {
       await changeClock(url, { freeze: false });
       json.destroy();
       query.destroy();
+    }
+  });
+});
+
+describe("every account's queues", () => {
+  const mine = useTestService();
+
+  it('are read from Redis, those of another instance on the same Redis too', async () => {
+    // Another account's instance on the same Redis and key prefix.
+    const theirs = await startTestService({ keyPrefix: mine().config.keyPrefix, accountId: '111111111111' });
+    try {
+      const name = uniqueName('metrics-other');
+      const QueueUrl = (await sqsClient('json', theirs.url).createQueue({ QueueName: name })).QueueUrl as string;
+      await sqsClient('json', theirs.url).sendMessage({ QueueUrl, MessageBody: 'theirs' });
+      const own = uniqueName('metrics-own');
+      await sqsClient('json', mine().url).createQueue({ QueueName: own });
+      const { samples } = await scrape(mine().url);
+      const visible = 'sqs_approximate_number_of_messages_visible';
+      expect(value(samples, visible, { queue: name, account: '111111111111' })).toBe(1);
+      expect(value(samples, visible, { queue: own, account: mine().config.accountId })).toBe(0);
+    } finally {
+      // Not theirs.close(): it would delete the keys of the prefix, which mine() cleans up.
+      await theirs.service.close();
+      await theirs.redis.quit();
     }
   });
 });

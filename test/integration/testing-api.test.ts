@@ -117,6 +117,23 @@ describe('startRedsqs', () => {
       await sqs.sendMessage({ QueueUrl: redsqs.queueUrl('jobs'), MessageBody: 'job 2' });
       while (records().length === 1 && Date.now() < until + 5_000) await new Promise((r) => setTimeout(r, 20));
       expect(records()).toEqual(['job 1', 'job 2']);
+      // Its pollers are watched as run.ts's are: figures, metrics and the event stream.
+      const stats = async () =>
+        ((await (await fetch(`${redsqs.url}/_redsqs/pollers`)).json()) as { pollers: { invocations: number }[] })
+          .pollers;
+      while ((await stats())[0]?.invocations !== 2 && Date.now() < until + 10_000)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(await stats()).toMatchObject([{ function: 'record', queue: 'jobs', invocations: 2 }]);
+      const metrics = await (await fetch(`${redsqs.url}/metrics`)).text();
+      expect(metrics).toMatch(/^redsqs_poller_invocations_total\{[^}]*outcome="ok"[^}]*\} 2$/m);
+      const stream = await fetch(`${redsqs.url}/_redsqs/events?type=invocation`);
+      const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read(); // the stream is open: events from now on reach it
+      await sqs.sendMessage({ QueueUrl: redsqs.queueUrl('jobs'), MessageBody: 'job 3' });
+      let text = '';
+      while (!text.includes('"outcome":"ok"')) text += new TextDecoder().decode((await reader.read()).value);
+      expect(text).toMatch(/event: invocation\n/);
+      await reader.cancel();
     } finally {
       await redsqs.stop();
     }

@@ -5,12 +5,12 @@
  * leaves no process behind; so does a primary killed outright.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SQS } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sqsClient } from '../helpers/clients.js';
+import { getOn, pinnedClient as pinnedOn } from '../helpers/pinned.js';
 import { type RunningService, requireBuild, runToExit, startProcess, stopProcess } from '../helpers/process.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -36,37 +36,11 @@ function parentOf(pid: number): number {
 }
 
 /** GET /health, on `agent`'s pooled connection or, without one, on a connection of its own. */
-function health(url: string, agent: Agent | false = false): Promise<{ status: string; pid: number }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}/health`, { agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => {
-        body += c;
-      });
-      res.on('end', () => resolve(JSON.parse(body)));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+async function health(url: string, agent: Agent | false = false): Promise<{ status: string; pid: number }> {
+  return JSON.parse((await getOn(url, '/health', agent)).body);
 }
 
-/**
- * An SDK client on one keep-alive connection, and the pid of the worker at its other end: every
- * request of the client goes to that worker.
- */
-async function pinnedClient(url: string): Promise<{ sqs: SQS; agent: Agent; pid: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const { pid } = await health(url, agent);
-  const sqs = new SQS({
-    endpoint: url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-    requestHandler: { httpAgent: agent },
-  });
-  return { sqs, agent, pid };
-}
+const pinnedClient = (url: string) => pinnedOn(url, new Agent({ keepAlive: true, maxSockets: 1 }));
 
 /** The worker pids the primary names in its "listening" line. */
 function workerPids(r: RunningService): number[] {

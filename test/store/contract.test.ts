@@ -499,6 +499,25 @@ describe.each(stores)('Store contract (%s store)', (_name, make) => {
       expect(await receive(std, now + 60_000)).toEqual({ status: 'empty', queueWaitSeconds: 0, moved: 0 });
     });
 
+    it('deletes one message by id alone, in any state (the developer delete); an unknown id is gone', async () => {
+      expect(await store.deleteMessage(ref('nope'), 'x', T0)).toBeUndefined();
+      const [ready, delayed, flying] = [message('ready'), message('delayed', { delayMs: 60_000 }), message('flying')];
+      await store.sendMessages(std, [flying], T0);
+      ok(await receive(std, T0, { visibilityMs: 30_000 }));
+      await store.sendMessages(std, [ready, delayed], T0);
+      expect(await counts(std, T0)).toEqual({ visible: 1, notVisible: 1, delayed: 1 });
+      expect(await store.deleteMessage(std, flying.id, T0)).toBe('deleted');
+      expect(await counts(std, T0)).toEqual({ visible: 1, notVisible: 0, delayed: 1 });
+      expect(await store.deleteMessage(std, delayed.id, T0)).toBe('deleted');
+      expect(await store.deleteMessage(std, delayed.id, T0)).toBe('gone');
+      expect(await store.deleteMessage(std, randomUUID(), T0)).toBe('gone');
+      expect(await counts(std, T0)).toEqual({ visible: 1, notVisible: 0, delayed: 0 });
+      expect(await oldest(std, T0)).toBe(T0);
+      expect(await store.deleteMessage(std, ready.id, T0)).toBe('deleted');
+      expect(await oldest(std, T0)).toBe('none');
+      expect(await receive(std, T0 + 120_000)).toEqual({ status: 'empty', queueWaitSeconds: 0, moved: 0 });
+    });
+
     it('purges every message, once per cooldown, and keeps counting sequence numbers', async () => {
       expect(await store.purgeQueue(ref('nope'), T0, 60_000)).toBeUndefined();
       const sent = await store.sendMessages(std, [message('a'), message('b', { delayMs: 5_000 })], T0);
@@ -538,6 +557,23 @@ describe.each(stores)('Store contract (%s store)', (_name, make) => {
       );
       const after = await store.sendMessages(fifo, [fifoMessage('d', 'g', 'd')], T0 + FIVE_MINUTES);
       expect(after?.outcomes[0]).toEqual({ status: 'stored', seq: String(Number(seq) + 1) });
+    });
+
+    it('deletes one message by id, releasing the group its message in flight held', async () => {
+      const [a1, a2, b1] = [fifoMessage('a1', 'a'), fifoMessage('a2', 'a'), fifoMessage('b1', 'b')];
+      await store.sendMessages(fifo, [a1, a2, b1], T0);
+      expect(bodies(await fifoReceive(T0, { max: 1 }))).toEqual(['a1']);
+      // Group a is held by a1 in flight: only b1 can be received.
+      expect(await store.deleteMessage(fifo, b1.id, T0)).toBe('deleted');
+      expect(bodies(await fifoReceive(T0))).toEqual([]);
+      expect(await store.deleteMessage(fifo, a1.id, T0)).toBe('deleted');
+      expect(await store.deleteMessage(fifo, a1.id, T0)).toBe('gone');
+      expect(bodies(await fifoReceive(T0))).toEqual(['a2']);
+      expect(await store.deleteMessage(fifo, a2.id, T0)).toBe('deleted');
+      expect(await counts(fifo, T0)).toEqual({ visible: 0, notVisible: 0, delayed: 0 });
+      // The group is free again for the next message sent to it.
+      await store.sendMessages(fifo, [fifoMessage('a3', 'a')], T0);
+      expect(bodies(await fifoReceive(T0))).toEqual(['a3']);
     });
 
     it('deduplicates within one batch, in entry order; too large entries are refused, and an entry without an id refuses the batch', async () => {
@@ -732,6 +768,19 @@ describe.each(stores)('Store contract (%s store)', (_name, make) => {
       expect(ok(await fifoReceive(T0 + FIVE_MINUTES - 1, { attemptId: 'att', visibilityMs: 600_000 }))).toEqual(first);
       // Forgotten; the group is still held, so nothing comes.
       expect(await fifoReceive(T0 + FIVE_MINUTES, { attemptId: 'att' })).toMatchObject({ status: 'empty' });
+    });
+  });
+
+  describe('accounts', () => {
+    it('lists every account with a queue, in order, and drops one whose queues are all deleted', async () => {
+      expect(await store.listAccounts()).toEqual([]);
+      const other = { account: '222222222222', name: 'elsewhere' };
+      await create(other);
+      await create(std);
+      await create(ref('second'));
+      expect(await store.listAccounts()).toEqual([ACCOUNT, '222222222222']);
+      await store.deleteQueue(other, T0, 0);
+      expect(await store.listAccounts()).toEqual([ACCOUNT]);
     });
   });
 

@@ -13,6 +13,7 @@ import { STANDARD_DEFAULTS } from '../../src/sqs/queue-attributes.js';
 import { RedisMoves } from '../../src/store/redis-moves.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { Scripts } from '../../src/store/scripts.js';
+import { deleteKeysOf } from '../helpers/service.js';
 
 const BACKLOG = 200_000;
 const T0 = 1_800_000_000_000;
@@ -24,12 +25,7 @@ beforeAll(() => {
   prefix = `sweep-${randomUUID().slice(0, 8)}`;
 });
 afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
+  await deleteKeysOf(redis, prefix);
   await redis.quit();
 });
 

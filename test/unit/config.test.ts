@@ -67,3 +67,20 @@ describe('loadConfig: the door', () => {
     expect(() => loadConfig({ REDSQS_SHUTDOWN_TIMEOUT_SECONDS: '0' })).toThrow(/REDSQS_SHUTDOWN_TIMEOUT_SECONDS/);
   });
 });
+
+describe('loadConfig: the log format', () => {
+  it('is auto unless REDSQS_LOG_FORMAT or --log-format says json or pretty', () => {
+    expect(loadConfig({}).logFormat).toBe('auto');
+    expect(loadConfig({ REDSQS_LOG_FORMAT: '' }).logFormat).toBe('auto');
+    expect(loadConfig({ REDSQS_LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ REDSQS_LOG_FORMAT: 'json' }, ['--log-format', 'pretty']).logFormat).toBe('pretty');
+    expect(loadConfig({}, ['--log-format=json']).logFormat).toBe('json');
+  });
+
+  it.each(['JSON', 'text', 'yes'])('refuses %j naming the setting', (raw) => {
+    expect(() => loadConfig({ REDSQS_LOG_FORMAT: raw })).toThrow(
+      `REDSQS_LOG_FORMAT (--log-format) must be one of auto, json, pretty, got "${raw}"`,
+    );
+    expect(() => loadConfig({}, ['--log-format', raw])).toThrow(ConfigError);
+  });
+});

@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { SqsError } from '../../src/errors.js';
 import { PROMETHEUS_TEXT, ServiceMetrics } from '../../src/metrics/metrics.js';
-import { type QueueCountsRow, readQueueCounts } from '../../src/metrics/queue-counts.js';
+import { everyAccountCounts, type QueueCountsRow, readQueueCounts } from '../../src/metrics/queue-counts.js';
 import { Buckets, histogramValues } from '../../src/metrics/series.js';
 import type { QueueState } from '../../src/store/store.js';
 
@@ -156,8 +156,69 @@ describe('ServiceMetrics', () => {
   });
 });
 
+describe('ServiceMetrics with --workers', () => {
+  it("prints the counters the primary summed, or this worker's own marked as such when it does not answer", async () => {
+    let answer: Promise<string> = Promise.resolve('# TYPE summed_total counter\nsummed_total 5\n');
+    let shared: unknown;
+    const m = new ServiceMetrics({
+      account: '000000000000',
+      readCounts: async () => [],
+      processMetrics: false,
+      cluster: {
+        share: async (r) => {
+          shared = r;
+        },
+        collect: () => answer,
+        close: () => undefined,
+      },
+    });
+    await m.start();
+    expect(shared).toBeInstanceOf(Registry);
+    m.succeeded('ListQueues', 'json', {}, {}, m.begin('ListQueues'));
+    let text = await m.scrape();
+    expect(text).toContain('summed_total 5');
+    expect(text).not.toContain('sqs_requests_total{');
+    expect(text).toContain('redsqs_metrics_workers_summed 1');
+    answer = Promise.reject(new Error('the primary did not answer'));
+    text = await m.scrape();
+    expect(text).toContain('sqs_requests_total{action="ListQueues",protocol="json",status="200"} 1');
+    expect(text).toContain('redsqs_metrics_workers_summed 0');
+  });
+});
+
 describe('the text format', () => {
   it("is served with prom-client's content type (prom-client itself loads only on the first scrape)", () => {
     expect(PROMETHEUS_TEXT).toBe(Registry.PROMETHEUS_CONTENT_TYPE);
+  });
+});
+
+describe('everyAccountCounts', () => {
+  it("reads the configured account's queues and every listed account's, listing the accounts again only after the TTL", async () => {
+    let listed = 0;
+    const queues: Record<string, string[]> = { '000000000000': ['a'], '111111111111': ['b', 'c'] };
+    const store = {
+      async listAccounts() {
+        listed++;
+        return ['111111111111'];
+      },
+      async listQueues(account: string, _prefix: string, after: string | undefined) {
+        return after === undefined ? (queues[account] ?? []) : [];
+      },
+      async getQueue(): Promise<QueueState | undefined> {
+        return { attributes: {}, counts: { visible: 1, notVisible: 0, delayed: 0 }, createdMs: 0, modifiedMs: 0 };
+      },
+    };
+    const read = everyAccountCounts(store, '000000000000', 60_000);
+    expect((await read(0)).map((r) => `${r.account}/${r.name}`)).toEqual([
+      '000000000000/a',
+      '111111111111/b',
+      '111111111111/c',
+    ]);
+    await read(0);
+    expect(listed).toBe(1);
+    const fresh = everyAccountCounts(store, '000000000000', 0);
+    await fresh(0);
+    await fresh(0);
+    expect(listed).toBe(3);
   });
 });

@@ -19,6 +19,7 @@ import { Recorder } from '../stats.mjs';
  * @property {{ concurrency: number, warmupMs: number, durationMs: number, cpu?: CpuMeter }} window Shape of a
  *   throughput window; its `cpu` is `ctx.cpu`.
  * @property {string} prefix Prefix of this run's queue names.
+ * @property {URL} [endpoint] The service's endpoint (send1-sse opens its event stream there).
  * @property {URL | undefined} ceilingEndpoint
  * @property {import('../probes.mjs').RedisProbe | undefined} redis The Redis behind the service, when known.
  * @property {number | undefined} servicePid The service's process, when the benchmark started it.

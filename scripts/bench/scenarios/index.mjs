@@ -9,6 +9,7 @@ import idlePolls from './idle-polls.mjs';
 import memory from './memory.mjs';
 import roundtrips from './roundtrips.mjs';
 import send1 from './send1.mjs';
+import send1Sse from './send1-sse.mjs';
 import sendbatch from './sendbatch.mjs';
 
 /**
@@ -19,4 +20,17 @@ import sendbatch from './sendbatch.mjs';
  */
 
 /** @type {Scenario[]} */
-export const SCENARIOS = [ceiling, roundtrips, send1, sendbatch, drain, fifo, e2e, idlePolls, memory, depth, groups];
+export const SCENARIOS = [
+  ceiling,
+  roundtrips,
+  send1,
+  send1Sse,
+  sendbatch,
+  drain,
+  fifo,
+  e2e,
+  idlePolls,
+  memory,
+  depth,
+  groups,
+];

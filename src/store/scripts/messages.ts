@@ -28,6 +28,7 @@ const SEND_ENTRY = ['OK', 'TOO_LARGE'] as const;
 const FIFO_SEND_ENTRY = ['OK', 'DUPLICATE', 'TOO_LARGE', 'NO_DEDUP_ID'] as const;
 const RECEIVE = ['OK', 'EMPTY', 'MISSING', 'TOO_MANY'] as const;
 const DELETE_ENTRY = ['OK', 'GONE', 'EXPIRED'] as const;
+const DELETE_ONE = ['OK', 'GONE', 'MISSING'] as const;
 const VISIBILITY_ENTRY = ['OK', 'NOT_INFLIGHT', 'GONE', 'OVER_LIMIT', 'EXPIRED'] as const;
 
 /** send-messages.lua (standard queue): delayMs undefined takes the queue's DelaySeconds. */
@@ -177,6 +178,18 @@ export async function deleteMessages(
     results.push(DELETE[entryStatus('delete-messages', reply, i, DELETE_ENTRY)]);
   }
   return { status: 'ok', results };
+}
+
+/** delete-message.lua: one message by id, whatever its state (no receipt needed). */
+export async function deleteMessage(
+  scripts: Scripts,
+  q: CachedKeys,
+  a: { now: number; id: string },
+): Promise<{ status: 'deleted' | 'gone' } | Missing> {
+  const reply = await scripts.run('delete-message', q.message, [flag(q.fifo), a.now, q.keys.wake, a.id]);
+  const { status } = decode('delete-message', reply, DELETE_ONE);
+  if (status === 'MISSING') return MISSING;
+  return { status: status === 'OK' ? 'deleted' : 'gone' };
 }
 
 const VISIBILITY: Record<'OK' | 'NOT_INFLIGHT' | 'GONE' | 'OVER_LIMIT' | 'EXPIRED', VisibilityStatus> = {
