@@ -33,6 +33,8 @@ export interface AppDeps {
   reset(account?: string): Promise<number>;
   /** The service's Prometheus metrics (GET /metrics). */
   metrics: Pick<ServiceMetrics, 'scrape' | 'contentType'>;
+  /** The accounts that have queues, this instance's always. */
+  accounts(): Promise<string[]>;
   /** The event stream (GET /_redsqs/events, a developer endpoint). */
   events?: EventHub;
   log: Logger;
@@ -63,7 +65,7 @@ export function buildApp(deps: AppDeps): express.Express {
     app.use(peekRouter({ store: deps.store, config: deps.config, now: deps.now, log: deps.log, isDown }));
     app.use(devRouter({ clock: deps.clock, reset: deps.reset, isDown }));
     if (deps.events) app.use(eventsRouter({ hub: deps.events, isDown }));
-    app.use(queuesRouter({ store: deps.store, config: deps.config, now: deps.now, isDown }));
+    app.use(queuesRouter({ store: deps.store, config: deps.config, now: deps.now, accounts: deps.accounts, isDown }));
     app.use(dashboardRouter());
   }
   app.use((req, res) => {

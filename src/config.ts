@@ -173,8 +173,10 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
 
   const accountId = env.REDSQS_ACCOUNT_ID || DEFAULTS.accountId;
   if (!/^\d{12}$/.test(accountId)) throw new ConfigError('REDSQS_ACCOUNT_ID must be 12 digits');
-  const logLevel = (env.LOG_LEVEL || DEFAULTS.logLevel) as Config['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = (env.LOG_LEVEL || DEFAULTS.logLevel).toLowerCase() as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(env.LOG_LEVEL)})`);
+  }
   const baseUrl = env.REDSQS_BASE_URL?.replace(/\/+$/, '') || undefined;
   if (baseUrl && !/^https?:\/\/[^/]+$/.test(baseUrl)) {
     throw new ConfigError('REDSQS_BASE_URL must look like http://host:port');

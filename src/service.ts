@@ -19,7 +19,7 @@ import type { PollerActivity } from './lambda/activity.js';
 import type { Logger } from './log.js';
 import type { MetricsCluster } from './metrics/cluster.js';
 import { ServiceMetrics } from './metrics/metrics.js';
-import { everyAccountCounts } from './metrics/queue-counts.js';
+import { cachedAccounts, everyAccountCounts } from './metrics/queue-counts.js';
 import { createSqsHandler, isSqsRequest } from './protocol/sqs-handler.js';
 import { connectRedis, subscriberConnection } from './store/connect.js';
 import { KeyCache } from './store/keys.js';
@@ -135,7 +135,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const moves = new RedisMoves(redis, scripts, config.keyPrefix, config.region, keys);
   if (log.debugEnabled) moves.observe(logMovedBatches(log));
   const notifier = new Notifier(subscriber, clock.clock);
-  const allCounts = everyAccountCounts(store, config.accountId);
+  const allCounts = everyAccountCounts(store, cachedAccounts(store, config.accountId));
   const metrics = new ServiceMetrics({
     account: config.accountId,
     readCounts: () => (health.isDown ? Promise.reject(new Error('Redis is down')) : allCounts(now())),
@@ -154,11 +154,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const unobservePollers = options.activity
     ? [options.activity.observe(invocationEvents(events, config.accountId)), options.activity.observe(pollerStats)]
     : [];
-  const dispatch = createDispatcher(
-    { store: observedStore(store, events), moves, config, longPolls: notifier, now, log },
-    health,
-    metrics,
-  );
+  // What the actions and the developer routes change reaches the event stream (a reset does not:
+  // it wipes keys wholesale).
+  const observed = observedStore(store, events);
+  const dispatch = createDispatcher({ store: observed, moves, config, longPolls: notifier, now, log }, health, metrics);
   const sqs = createSqsHandler({ dispatch, config, log });
   // Background work: each instance runs it; leases make one instance do each piece.
   const owner = randomUUID();
@@ -179,7 +178,20 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     log.info(`reset: ${deleted} queue(s) deleted${account === undefined ? '' : ` of account ${account}`}`);
     return deleted;
   };
-  const app = buildApp({ store, config, clock, now, health, phase: () => phase, reset, metrics, events, log });
+  const app = buildApp({
+    store: observed,
+    config,
+    clock,
+    now,
+    health,
+    phase: () => phase,
+    reset,
+    metrics,
+    events,
+    // The dashboard's list: every call, so that a new account's queue shows at once.
+    accounts: async () => [...new Set([config.accountId, ...(await store.listAccounts())])].sort(),
+    log,
+  });
   const server = createServer((req, res) => (isSqsRequest(req) ? sqs(req, res) : app(req, res)));
   server.keepAliveTimeout = 65_000;
 

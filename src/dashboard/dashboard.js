@@ -316,7 +316,7 @@ async function refreshDetail() {
   byId('remote-note').hidden = q.local;
   byId('remote-note').textContent = q.local
     ? ''
-    : `Account ${q.account} is served by another redsqs instance (--account-id ${q.account}): here its messages can be ` +
+    : `Account ${q.account} is served by another redsqs instance (REDSQS_ACCOUNT_ID=${q.account}): here its messages can be ` +
       'peeked and deleted; send, purge, redrive and tags go through that instance.';
   pairs(
     byId('attributes'),

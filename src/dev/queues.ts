@@ -27,6 +27,8 @@ export interface QueuesRouteDeps {
   store: Store;
   config: Config;
   now: () => number;
+  /** The accounts that have queues, this instance's always. */
+  accounts(): Promise<string[]>;
   /** Redis is known to be down: answer 503 at once. */
   isDown(): boolean;
 }
@@ -103,8 +105,7 @@ async function listQueues(
 ): Promise<{ now: number; account: string; accounts: string[]; queues: QueueRow[] }> {
   const { store, config } = deps;
   const now = deps.now();
-  // This instance's account always, even before it has a queue.
-  const accounts = [...new Set([config.accountId, ...(await store.listAccounts())])].sort();
+  const accounts = await deps.accounts();
   const rows: QueueRow[] = [];
   for (const account of accounts) {
     const counted = await readQueueCounts(store, account, now);

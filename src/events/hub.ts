@@ -15,6 +15,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { eventListenersKey, eventsChannel } from '../store/keys.js';
+import { publishCounted } from '../store/publish.js';
 import { type EventFilter, matches, type ServiceEvent } from './types.js';
 
 /** Lifetime of the listeners key: publishing stops at most this long after the last listener left. */
@@ -61,6 +62,8 @@ export interface EventHubStats {
 
 export class EventHub {
   private active = false;
+  /** Bumped by every activation: a key-lifetime reply older than the latest activation is stale. */
+  private activations = 0;
   private published = 0;
   private readonly origin = randomBytes(4).toString('hex');
   private seq = 0;
@@ -190,7 +193,8 @@ export class EventHub {
     this.waiting.set(id, entry);
     const timer = setTimeout(done, wait ? ACK_TIMEOUT_MS : 0);
     try {
-      entry.need = await this.o.redis.publish(this.key, JSON.stringify({ t: 'on', id } satisfies Control));
+      // On a cluster PUBLISH counts one node's subscribers only: the count is summed over all.
+      entry.need = await publishCounted(this.o.redis, this.key, JSON.stringify({ t: 'on', id } satisfies Control));
       if (entry.acks >= entry.need) done();
       await acked;
     } finally {
@@ -219,6 +223,7 @@ export class EventHub {
   /** Someone listens for at least `ms` more: publish, and look again then. */
   private activate(ms: number): void {
     if (this.closed) return;
+    this.activations++;
     this.active = true;
     if (this.recheck) clearTimeout(this.recheck);
     this.recheck = setTimeout(() => void this.check(), ms + 20);
@@ -228,6 +233,7 @@ export class EventHub {
   /** Reads the key's remaining lifetime: while it lives, publish; once it is gone, stop. */
   private async check(): Promise<void> {
     if (this.closed) return;
+    const activations = this.activations;
     let ttl: number;
     try {
       ttl = await this.o.redis.pttl(this.key);
@@ -240,7 +246,10 @@ export class EventHub {
     if (ttl > 0) this.activate(ttl);
     else if (ttl === -1)
       this.activate(this.presenceMs); // no TTL (set by hand): look again later
-    else {
+    else if (activations !== this.activations) {
+      // A listener announced itself while the reply was on its way (announcements come on the
+      // subscriber connection, replies on this one): the key exists now, the reply is stale.
+    } else {
       this.active = false;
       if (this.recheck) clearTimeout(this.recheck);
       this.recheck = undefined;

@@ -101,6 +101,11 @@ export function observedStore(store: Store, hub: EventHub): Store {
       return r;
     });
   };
+  s.deleteMessage = async (q, id, now) => {
+    const r = await store.deleteMessage(q, id, now);
+    if (r === 'deleted') hub.emitWith(() => [{ type: 'deleted', ...base(hub, q), messageId: id }]);
+    return r;
+  };
   return s;
 }
 

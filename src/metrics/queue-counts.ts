@@ -61,24 +61,40 @@ export async function readQueueCounts(
 export const ACCOUNTS_TTL_MS = 60_000;
 
 /**
- * The counts of every account's queues (the accounts of other instances on the same Redis too),
- * the configured account's always. An account whose first queue was created since the accounts
- * were last listed shows within ACCOUNTS_TTL_MS.
+ * The accounts that have queues (the accounts of other instances on the same Redis too), the
+ * configured one always, listed again after ACCOUNTS_TTL_MS: an account whose first queue was
+ * created since the last listing shows within that time. Shared by /metrics and the dashboard's
+ * queue list, so that neither walks the keyspace on every call.
  */
-export function everyAccountCounts(
-  store: Pick<Store, 'listQueues' | 'getQueue' | 'listAccounts'>,
+export function cachedAccounts(
+  store: Pick<Store, 'listAccounts'>,
   configured: string,
   ttlMs = ACCOUNTS_TTL_MS,
-): (now: number) => Promise<QueueCountsRow[]> {
-  let accounts: string[] | undefined;
+): () => Promise<string[]> {
+  let accounts: Promise<string[]> | undefined;
   let listedAt = 0;
-  return async (now) => {
+  return () => {
     if (accounts === undefined || performance.now() - listedAt >= ttlMs) {
-      accounts = [...new Set([configured, ...(await store.listAccounts())])].sort();
       listedAt = performance.now();
+      const listing = store.listAccounts().then((found) => [...new Set([configured, ...found])].sort());
+      // A failed listing is not kept: the next call tries again.
+      listing.catch(() => {
+        if (accounts === listing) accounts = undefined;
+      });
+      accounts = listing;
     }
+    return accounts;
+  };
+}
+
+/** The counts of the queues of every account that `accounts` lists (see cachedAccounts). */
+export function everyAccountCounts(
+  store: Pick<Store, 'listQueues' | 'getQueue'>,
+  accounts: () => Promise<string[]>,
+): (now: number) => Promise<QueueCountsRow[]> {
+  return async (now) => {
     const rows: QueueCountsRow[] = [];
-    for (const account of accounts) rows.push(...(await readQueueCounts(store, account, now)));
+    for (const account of await accounts()) rows.push(...(await readQueueCounts(store, account, now)));
     return rows;
   };
 }

@@ -6,12 +6,13 @@
  * change sees the new time.
  */
 import { randomUUID } from 'node:crypto';
-import { Cluster, type Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { AdjustableClock, type ClockState, REAL_TIME } from '../clock.js';
 import type { Logger } from '../log.js';
 import { type ClockChange, ClockChangeError, type ClockControl, type ClockView } from './clock-control.js';
 import { connectRedis, subscriberConnection } from './connect.js';
 import { clockKey } from './keys.js';
+import { publishCounted } from './publish.js';
 import { type ClockOperation, clock as clockScript } from './scripts/clock.js';
 import { Scripts } from './scripts.js';
 
@@ -188,13 +189,8 @@ export class RedisClock implements ClockControl {
   }
 
   /** Publishes; returns how many instances listen (on a cluster, summed over all its nodes). */
-  private async publish(payload: string): Promise<number> {
-    if (!(this.redis instanceof Cluster)) return this.redis.publish(this.key, payload);
-    const counts = await Promise.all(
-      this.redis.nodes('all').map(async (node) => Number(((await node.pubsub('NUMSUB', this.key)) as unknown[])[1])),
-    );
-    await this.redis.publish(this.key, payload);
-    return counts.reduce((a, b) => a + b, 0);
+  private publish(payload: string): Promise<number> {
+    return publishCounted(this.redis, this.key, payload);
   }
 }
 

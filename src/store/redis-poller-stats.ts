@@ -117,13 +117,15 @@ export class PollerStatsRecorder {
 
   private async write(): Promise<void> {
     while (this.dirty.size > 0) {
+      const fields = [...this.dirty];
       const values: string[] = [];
-      for (const field of this.dirty) values.push(field, JSON.stringify(this.stats.get(field)));
+      for (const field of fields) values.push(field, JSON.stringify(this.stats.get(field)));
       this.dirty.clear();
       try {
         await this.redis.hset(pollerStatsKey(this.prefix), ...values);
       } catch (err) {
-        // The figures stay in memory; the next report writes them again.
+        // Marked to write again: the next report writes them, with whatever changed meanwhile.
+        for (const field of fields) this.dirty.add(field);
         this.onError(err);
         return;
       }

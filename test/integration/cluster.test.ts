@@ -152,4 +152,33 @@ describe('on a Redis Cluster with two instances', () => {
     const back = await a.receiveMessage({ QueueUrl: src, MaxNumberOfMessages: 10 });
     expect(back.Messages?.map((m) => m.Body).sort()).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
   }, 60_000);
+
+  it('an event stream on one instance hears the other from its first bytes on (acks counted on every node)', async () => {
+    // PUBLISH on a cluster counts the subscribers of one node only: a stream that waited for that
+    // many acknowledgements could begin before the other instance publishes. A fresh key prefix per
+    // round, so that each round announces a new listener.
+    const seeds = ports.map((p) => `127.0.0.1:${p}`);
+    for (let round = 0; round < 16; round++) {
+      const config = { ...DEFAULTS, port: 0, host: '127.0.0.1', keyPrefix: `ev${round}`, logLevel: 'warn' as const };
+      const [a, b] = [
+        await startService({ config, redisUrl: seeds, log: createLogger('warn') }),
+        await startService({ config, redisUrl: seeds, log: createLogger('warn') }),
+      ];
+      try {
+        const stream = await fetch(`${b.url}/_redsqs/events?type=sent`);
+        const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+        await reader.read(); // the first bytes: every instance publishes from now on
+        expect(a.events.isActive, `round ${round}`).toBe(true);
+        const sqs = sqsClient('json', a.url);
+        const { QueueUrl } = await sqs.createQueue({ QueueName: 'ev' });
+        const { MessageId } = await sqs.sendMessage({ QueueUrl, MessageBody: 'heard' });
+        let text = '';
+        while (!text.includes(MessageId as string)) text += new TextDecoder().decode((await reader.read()).value);
+        await reader.cancel();
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    }
+  }, 60_000);
 });

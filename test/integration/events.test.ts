@@ -284,6 +284,24 @@ describe('the event stream', () => {
     }
   });
 
+  it("reports the developer routes' changes too: the dashboard's delete of one message", async () => {
+    const sqs = sqsClient('json', a.url);
+    const name = uniqueName('ev-dev');
+    const stream = await openStream(b.url, `?queue=${name}&type=deleted`);
+    try {
+      const { QueueUrl } = await sqs.createQueue({ QueueName: name });
+      const { MessageId } = await sqs.sendMessage({ QueueUrl, MessageBody: 'x' });
+      const res = await fetch(
+        `${a.url}/_redsqs/messages/${MessageId}?QueueUrl=${encodeURIComponent(QueueUrl as string)}`,
+        { method: 'DELETE' },
+      );
+      expect(res.status).toBe(200);
+      expect(await stream.next((e) => e.type === 'deleted')).toMatchObject({ queue: name, messageId: MessageId });
+    } finally {
+      stream.close();
+    }
+  });
+
   it('answers a bad filter with a 400 that lists the types', async () => {
     const bad = await fetch(`${b.url}/_redsqs/events?type=sent,exploded`);
     expect(bad.status).toBe(400);

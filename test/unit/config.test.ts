@@ -84,3 +84,12 @@ describe('loadConfig: the log format', () => {
     expect(() => loadConfig({}, ['--log-format', raw])).toThrow(ConfigError);
   });
 });
+
+describe('loadConfig: the log level', () => {
+  it('takes LOG_LEVEL in any case, and names a wrong value in its refusal', () => {
+    expect(loadConfig({ LOG_LEVEL: 'DEBUG' }).logLevel).toBe('debug');
+    expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow(
+      'LOG_LEVEL must be one of debug, info, warn, error, silent (got "verbose")',
+    );
+  });
+});

@@ -4,7 +4,12 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { SqsError } from '../../src/errors.js';
 import { PROMETHEUS_TEXT, ServiceMetrics } from '../../src/metrics/metrics.js';
-import { everyAccountCounts, type QueueCountsRow, readQueueCounts } from '../../src/metrics/queue-counts.js';
+import {
+  cachedAccounts,
+  everyAccountCounts,
+  type QueueCountsRow,
+  readQueueCounts,
+} from '../../src/metrics/queue-counts.js';
 import { Buckets, histogramValues } from '../../src/metrics/series.js';
 import type { QueueState } from '../../src/store/store.js';
 
@@ -208,7 +213,7 @@ describe('everyAccountCounts', () => {
         return { attributes: {}, counts: { visible: 1, notVisible: 0, delayed: 0 }, createdMs: 0, modifiedMs: 0 };
       },
     };
-    const read = everyAccountCounts(store, '000000000000', 60_000);
+    const read = everyAccountCounts(store, cachedAccounts(store, '000000000000', 60_000));
     expect((await read(0)).map((r) => `${r.account}/${r.name}`)).toEqual([
       '000000000000/a',
       '111111111111/b',
@@ -216,7 +221,7 @@ describe('everyAccountCounts', () => {
     ]);
     await read(0);
     expect(listed).toBe(1);
-    const fresh = everyAccountCounts(store, '000000000000', 0);
+    const fresh = everyAccountCounts(store, cachedAccounts(store, '000000000000', 0));
     await fresh(0);
     await fresh(0);
     expect(listed).toBe(3);
