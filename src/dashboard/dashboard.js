@@ -93,9 +93,13 @@ function selectedFromHash() {
 
 const nameOfArn = (arn) => arn.split(':').pop() ?? arn;
 
+/** The service's time at the last read of the queues (ms); null before the first. */
+let serviceNow = null;
+
 /** Every queue of every account, with counts and ages read by the service at its own clock. */
 async function loadQueues() {
   const data = await dev('queues', '/_redsqs/queues');
+  serviceNow = data.now;
   servedAccount = data.account;
   accountCount = data.accounts.length;
   const next = new Map();
@@ -454,7 +458,9 @@ function refreshNow() {
   running = refresh()
     .then(
       () => {
-        byId('live').textContent = `live · updated ${new Date().toLocaleTimeString()}`;
+        // The service's clock, as every other time on the page (a test may have moved it).
+        const at = serviceNow === null ? new Date() : new Date(serviceNow);
+        byId('live').textContent = `live · updated ${at.toLocaleTimeString()} (service clock)`;
         byId('live').classList.remove('down');
       },
       (err) => {
