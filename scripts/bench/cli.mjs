@@ -2,6 +2,8 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { COMPARED_SCENARIOS } from './compare.mjs';
+import { DEFAULT_SPEC, PEERS, parsePeers } from './peers.mjs';
 import { SCENARIOS } from './scenarios/index.mjs';
 
 export const HELP = `Usage: npm run bench -- [options]
@@ -34,6 +36,15 @@ Options:
                        node flags for the service (note the =), e.g.
                        --service-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
   --keep-logs          keep the service's log (always kept when it warns or a scenario fails)
+  --peers a,b[@v]      compare with other SQS emulators from npm (known: ${Object.keys(PEERS).join(', ')}):
+                       installs each (name@version; without one, npm's pick for "${DEFAULT_SPEC}": the newest
+                       release this Node can run) into a scratch directory under the temp directory,
+                       kept between runs; then for every round, scenario and target (redsqs from
+                       dist/ with its append-only Redis, each peer in memory) a fresh server process
+                       on loopback, the same client and scenarios (${COMPARED_SCENARIOS.join(', ')});
+                       prints redsqs's ratio to each peer (median over rounds) and CPU per message
+  --rounds N           rounds of a comparison (default 3; quick 1); they alternate the order of
+                       the targets (redsqs first, then last, ...)
   -h, --help           this text
 
 Scenarios:
@@ -62,6 +73,8 @@ Comparing builds (each script's header says more):
  * @property {string[]} serviceNodeArgs
  * @property {number} workers
  * @property {boolean} keepLogs
+ * @property {import('./peers.mjs').PeerSpec[]} peers none: no comparison
+ * @property {number} rounds
  * @property {boolean} help
  */
 
@@ -132,6 +145,8 @@ export function parseOptions(argv) {
         'service-node-args': { type: 'string' },
         workers: { type: 'string' },
         'keep-logs': { type: 'boolean', default: false },
+        peers: { type: 'string' },
+        rounds: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -156,8 +171,26 @@ export function parseOptions(argv) {
   }
   if (v.protocol !== 'json' && v.protocol !== 'query') throw new UsageError('--protocol must be json or query');
   const quick = Boolean(v.quick);
+  let peers = /** @type {import('./peers.mjs').PeerSpec[]} */ ([]);
+  if (v.peers !== undefined) {
+    try {
+      peers = parsePeers(v.peers);
+    } catch (err) {
+      throw new UsageError(`--peers: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (v.endpoint) throw new UsageError('--peers starts every target itself: not with --endpoint');
+    if (v.scenario) {
+      const other = wanted.filter((name) => !COMPARED_SCENARIOS.includes(name));
+      if (other.length > 0) {
+        throw new UsageError(`--peers compares ${COMPARED_SCENARIOS.join(', ')}; not ${other.join(', ')}`);
+      }
+    }
+  } else if (v.rounds !== undefined) {
+    throw new UsageError('--rounds is for a comparison: give --peers too');
+  }
+  const compared = v.scenario ? COMPARED_SCENARIOS.filter((name) => wanted.includes(name)) : COMPARED_SCENARIOS;
   return {
-    scenarios: known.filter((name) => name === 'ceiling' || wanted.includes(name)),
+    scenarios: peers.length > 0 ? compared : known.filter((name) => name === 'ceiling' || wanted.includes(name)),
     quick,
     client: v.client,
     protocol: v.protocol,
@@ -169,6 +202,8 @@ export function parseOptions(argv) {
     serviceNodeArgs: v['service-node-args'] ? v['service-node-args'].split(/\s+/).filter(Boolean) : [],
     workers: integer('workers', v.workers, 1, 1, 256),
     keepLogs: Boolean(v['keep-logs']),
+    peers,
+    rounds: integer('rounds', v.rounds, quick ? 1 : 3, 1, 100),
     help: Boolean(v.help),
   };
 }

@@ -4,12 +4,14 @@
  * scenarios (runner.mjs), prints the summary and the targets, writes the JSON results, and stops
  * everything it started, also on errors and Ctrl-C.
  */
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { HELP, parseOptions, UsageError } from './cli.mjs';
 import { createHttpClient } from './client-http.mjs';
 import { createRawClient } from './client-raw.mjs';
 import { createSdkClient } from './client-sdk.mjs';
+import { runComparison } from './compare-run.mjs';
 import { cpuMeter } from './cpu.mjs';
 import { redisProbe } from './probes.mjs';
 import { createWorkDir, isAlive, killAllNow, startCeiling, startRedsqs, stopAll } from './processes.mjs';
@@ -92,6 +94,11 @@ async function main() {
 
   work = createWorkDir();
   const workDir = work.dir;
+  const create = { raw: createRawClient, http: createHttpClient, sdk: createSdkClient }[options.client];
+  if (options.peers.length > 0) {
+    await compare(options, root, started, host);
+    return;
+  }
   const service = options.endpoint
     ? undefined
     : await startRedsqs({ root, workDir, nodeArgs: options.serviceNodeArgs, workers: options.workers });
@@ -112,7 +119,6 @@ async function main() {
   const ceiling = await startCeiling(workDir);
   say(`ceiling: node:http server (pid ${ceiling.pid}) at ${ceiling.endpoint.origin}`);
 
-  const create = { raw: createRawClient, http: createHttpClient, sdk: createSdkClient }[options.client];
   const newClient = (/** @type {{ endpoint?: URL, maxSockets?: number }} */ o = {}) =>
     create({
       endpoint: o.endpoint ?? endpoint,
@@ -199,6 +205,64 @@ async function main() {
       if (work?.finish(keep)) say(`logs kept in ${workDir}`);
       work = undefined;
     }
+  }
+}
+
+/**
+ * `--peers`: redsqs side by side with other emulators (compare-run.mjs), then the JSON results.
+ * @param {import('./cli.mjs').Options} options
+ * @param {string} root
+ * @param {Date} started
+ * @param {ReturnType<typeof machine>} host
+ */
+async function compare(options, root, started, host) {
+  const dir = /** @type {NonNullable<typeof work>} */ (work).dir;
+  const create = { raw: createRawClient, http: createHttpClient, sdk: createSdkClient }[options.client];
+  let completed = false;
+  let failed = false;
+  try {
+    const outcome = await runComparison({
+      options,
+      root,
+      workDir: dir,
+      newClient: (o) =>
+        create({
+          endpoint: o.endpoint,
+          maxSockets: o.maxSockets ?? options.concurrency * 2,
+          protocol: options.protocol,
+        }),
+      stopping: () => stopping,
+    });
+    failed = outcome.failed;
+    writeJson(options.out, {
+      date: started.toISOString(),
+      machine: { ...host, redis: redisServerVersion(), loadAverageAtEnd: os.loadavg() },
+      options: { ...options, endpoint: undefined },
+      targets: outcome.targets,
+      unavailable: outcome.unavailable,
+      comparison: outcome.comparison,
+      samples: outcome.samples,
+      totalSeconds: (Date.now() - started.getTime()) / 1000,
+    });
+    say(`\nload average after the run: ${loadAverage()}`);
+    say(`results: ${options.out} (total ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s)`);
+    completed = !stopping;
+  } finally {
+    if (!stopping) {
+      await stopAll();
+      if (work?.finish(options.keepLogs || !completed || failed)) say(`logs kept in ${dir}`);
+      work = undefined;
+    }
+  }
+}
+
+/** The version of the redis-server on PATH (the one redsqs embeds), or undefined. */
+function redisServerVersion() {
+  try {
+    const out = execFileSync('redis-server', ['--version'], { encoding: 'utf8', timeout: 5_000 });
+    return /v=(\S+)/.exec(out)?.[1];
+  } catch {
+    return undefined;
   }
 }
 

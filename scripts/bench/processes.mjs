@@ -5,7 +5,7 @@
  * does not depend on the benchmark's pipes), and is stopped by its pid on every way out.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,21 @@ function killQuietly(pid) {
   }
 }
 
+/**
+ * Stops one child now (a fresh process per scenario), and forgets it.
+ * @param {Child} child
+ */
+async function stopChild(child) {
+  try {
+    await child.stop();
+  } catch {
+    child.killNow();
+  } finally {
+    const at = children.indexOf(child);
+    if (at >= 0) children.splice(at, 1);
+  }
+}
+
 /** Stops every child still running, the last started first. */
 export async function stopAll() {
   while (children.length > 0) {
@@ -83,7 +98,11 @@ export function createWorkDir() {
      * @returns {boolean} whether the logs were kept
      */
     finish(keepLogs) {
-      const keep = keepLogs && existsSync(join(dir, 'service.log'));
+      // A comparison's logs are in a directory per server start.
+      const keep =
+        keepLogs &&
+        (existsSync(join(dir, 'service.log')) ||
+          readdirSync(dir, { withFileTypes: true }).some((e) => e.isDirectory() && e.name !== 'data'));
       rmSync(keep ? join(dir, 'data') : dir, { recursive: true, force: true });
       return keep;
     },
@@ -169,6 +188,7 @@ export async function startCeiling(workDir) {
  * @property {number} redisPort
  * @property {string} logFile
  * @property {() => string[]} warnings WARN and ERROR lines the service logged so far
+ * @property {() => Promise<void>} stop stops the service and its redis-server now
  */
 
 /**
@@ -233,5 +253,53 @@ export async function startRedsqs({ root, workDir, nodeArgs, workers = 1 }) {
       readFileSync(logFile, 'utf8')
         .split('\n')
         .filter((line) => / (WARN|ERROR) /.test(line)),
+    stop: () => stopChild(entry),
   };
+}
+
+/**
+ * Starts a peer (peers.mjs) in its own node process through peer-server.mjs, from its installed
+ * package, on a free loopback port; its output goes to `<workDir>/<name>.log`.
+ * @param {{ workDir: string, name: string, entry: string }} o
+ * @returns {Promise<{ endpoint: URL, pid: number, logFile: string, stop: () => Promise<void> }>}
+ */
+export async function startPeer({ workDir, name, entry }) {
+  const logFile = join(workDir, `${name}.log`);
+  /** @type {number | undefined} */
+  let pid;
+  /** @type {Child} */
+  const child = {
+    name,
+    stop: async () => {
+      if (pid) await terminate(pid, 10_000);
+    },
+    killNow: () => killQuietly(pid),
+  };
+  children.push(child);
+  try {
+    const started = await startNode({
+      args: [fileURLToPath(new URL('./peer-server.mjs', import.meta.url)), name, entry],
+      cwd: workDir,
+      logFile,
+      ready: /^listening (\d+)$/m,
+      timeoutMs: 30_000,
+      what: name,
+    });
+    pid = started.pid;
+    return { endpoint: new URL(`http://127.0.0.1:${started.match[1]}/`), pid, logFile, stop: () => stopChild(child) };
+  } catch (err) {
+    await stopChild(child);
+    // Its own words say most, e.g. a Node built-in module this Node does not have.
+    let said = '';
+    try {
+      said = readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter((line) => /error/i.test(line))
+        .slice(0, 2)
+        .join(' | ');
+    } catch {
+      // no log
+    }
+    throw new Error(`${err instanceof Error ? err.message : String(err)}${said ? `: ${said.trim()}` : ''}`);
+  }
 }
