@@ -3,25 +3,21 @@
  * and its handlers loaded), the port, the embedded Redis when needed, the service (or its
  * workers), the configured queues and pollers. /health says "starting" until the last step is
  * done. A stop at any moment undoes what was started (see lifecycle.ts).
+ *
+ * This module loads little: the service's modules (Express, ioredis, the actions: most of the
+ * start-up time) load while redis-server boots on the other core, and the parts a plain start
+ * does not use (workers, the pollers' observers) only when asked for.
  */
 import cluster from 'node:cluster';
 import { createServer } from 'node:net';
 import { type Config, ConfigError, DEFAULTS, loadConfig, USAGE } from './config.js';
 import { startEmbeddedRedis } from './embedded-redis.js';
-import { startEventPublisher } from './events/publisher.js';
-import { invocationEvents } from './events/sources.js';
-import { PollerActivity } from './lambda/activity.js';
+import type { PollerActivity } from './lambda/activity.js';
 import type { PreparedPollers } from './lambda/index.js';
 import { Lifecycle, StopRequested } from './lifecycle.js';
 import { createLogger, type Logger } from './log.js';
-import { serveWorkerMetrics } from './metrics/cluster.js';
-import { startService } from './service.js';
-import { connectRedis } from './store/connect.js';
-import { followClock, type RedisClock } from './store/redis-clock.js';
-import { PollerStatsRecorder } from './store/redis-poller-stats.js';
+import type { RedisClock } from './store/redis-clock.js';
 import { VERSION } from './version.js';
-import { runWorker } from './worker.js';
-import { startWorkers } from './workers.js';
 
 const life = new Lifecycle(createLogger('info'), DEFAULTS.shutdownTimeoutMs);
 
@@ -67,7 +63,7 @@ export function main(early: { off(): void }): void {
   }
   // A worker of `--workers N`: the primary has done the rest and passed the Redis URL on.
   if (cluster.isWorker) {
-    void runWorker(config);
+    void import('./worker.js').then(({ runWorker }) => runWorker(config));
     return;
   }
   const log = createLogger(config.logLevel, { format: config.logFormat });
@@ -93,25 +89,30 @@ async function start(config: Config, log: Logger): Promise<void> {
   await ensurePortFree(config.host, config.port);
   life.check();
 
-  let redisUrl: string | string[] | undefined = config.redisClusterNodes ?? config.redisUrl;
-  if (!redisUrl) {
-    const embedded = await startEmbeddedRedis({
-      dataDir: config.dataDir,
-      log,
-      signal: life.signal,
-      onExit: () => {
-        log.error('redsqs cannot serve without its Redis: exiting');
-        void life.stop('redis-server exited', 1);
-      },
-    });
-    life.started({
-      name: 'redis-server',
-      begin: () => embedded.expectExit(), // a service manager may signal every process at once
-      stop: () => embedded.stop(),
-      now: () => embedded.stopNow(),
-    });
-    redisUrl = embedded.url;
-  }
+  const external = config.redisClusterNodes ?? config.redisUrl;
+  const redisStarting: Promise<string | string[]> = external
+    ? Promise.resolve(external)
+    : startEmbeddedRedis({
+        dataDir: config.dataDir,
+        log,
+        signal: life.signal,
+        onExit: () => {
+          log.error('redsqs cannot serve without its Redis: exiting');
+          void life.stop('redis-server exited', 1);
+        },
+      }).then((embedded) => {
+        life.started({
+          name: 'redis-server',
+          begin: () => embedded.expectExit(), // a service manager may signal every process at once
+          stop: () => embedded.stop(),
+          now: () => embedded.stopNow(),
+        });
+        return embedded.url;
+      });
+  // The service's modules load while redis-server boots (the await below lets both go on).
+  const serving = config.workers > 1 ? undefined : import('./service.js');
+  serving?.catch(() => undefined); // a failed load is reported where it is awaited
+  const redisUrl = await redisStarting;
   life.check();
 
   let url: string;
@@ -119,10 +120,15 @@ async function start(config: Config, log: Logger): Promise<void> {
   let shared: RedisClock | undefined;
   let note = '';
   // What the pollers do, for the stats, metrics and events that observe it.
-  const activity = new PollerActivity();
+  const activity: PollerActivity | undefined = pollers ? new (await lambda()).PollerActivity() : undefined;
   if (config.workers > 1) {
+    const [{ startWorkers }, { serveWorkerMetrics }] = await Promise.all([
+      import('./workers.js'),
+      import('./metrics/cluster.js'),
+    ]);
+    life.check();
     // The workers' /metrics sum their counters through this process, which adds the pollers'.
-    const workerMetrics = serveWorkerMetrics(pollers ? activity : undefined);
+    const workerMetrics = serveWorkerMetrics(activity);
     life.started({ name: 'metrics', stop: async () => workerMetrics.close() });
     const workers = await startWorkers({
       config,
@@ -134,7 +140,21 @@ async function start(config: Config, log: Logger): Promise<void> {
     url = `http://${loopback(config.host)}:${workers.port}`;
     markReady = () => workers.markReady();
     note = `${config.workers} workers: pids ${workers.pids().join(', ')}; `;
-    if (pollers) {
+    if (activity) {
+      const [
+        { followClock },
+        { startEventPublisher },
+        { invocationEvents },
+        { connectRedis },
+        { PollerStatsRecorder },
+      ] = await Promise.all([
+        import('./store/redis-clock.js'),
+        import('./events/publisher.js'),
+        import('./events/sources.js'),
+        import('./store/connect.js'),
+        import('./store/redis-poller-stats.js'),
+      ]);
+      life.check();
       // The pollers run here, in the primary, on the deployment's clock.
       const follower = await followClock(redisUrl, config.keyPrefix, log);
       life.started({ name: 'clock', stop: async () => follower.close() });
@@ -161,7 +181,9 @@ async function start(config: Config, log: Logger): Promise<void> {
       });
     }
   } else {
-    const service = await startService({ config, redisUrl, log, ready: false, ...(pollers ? { activity } : {}) });
+    const { startService } = await (serving ?? import('./service.js'));
+    life.check();
+    const service = await startService({ config, redisUrl, log, ready: false, ...(activity ? { activity } : {}) });
     life.started({ name: 'service', begin: () => service.beginClose(), stop: () => service.close() });
     url = service.url;
     markReady = () => service.markReady();
