@@ -36,12 +36,17 @@ export function prepareMessage(entry: SendEntryInput, q: QueueRef, ctx: ActionCo
   traceFromHeader(v.payload, ctx);
   const message: NewMessage = { id: uuidv4(), payload: v.payload, size: v.size };
   if (fifo) {
-    // Which of the two becomes the deduplication id depends on the queue's ContentBasedDeduplication,
-    // which the store reads in the same round trip; an explicit id always wins.
-    const contentHash = createHash('sha256').update(v.payload.body, 'utf8').digest('hex');
-    message.contentHash = contentHash;
-    if (entry.MessageDeduplicationId !== undefined) message.dedupId = entry.MessageDeduplicationId;
-    message.payload.dedupId = entry.MessageDeduplicationId ?? contentHash;
+    // Without an explicit id, the body's hash is the deduplication id if the queue has
+    // ContentBasedDeduplication, which the store reads in the same round trip. An explicit id (1 to
+    // 128 characters, checked above) always wins: then the hash would go unused and is not computed.
+    if (entry.MessageDeduplicationId !== undefined) {
+      message.dedupId = entry.MessageDeduplicationId;
+      message.payload.dedupId = entry.MessageDeduplicationId;
+    } else {
+      const contentHash = createHash('sha256').update(v.payload.body, 'utf8').digest('hex');
+      message.contentHash = contentHash;
+      message.payload.dedupId = contentHash;
+    }
   } else if (v.delaySeconds !== undefined) {
     message.delayMs = v.delaySeconds * 1000;
   }

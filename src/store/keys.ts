@@ -104,6 +104,11 @@ export function registryKey(prefix: string, account: string): string {
   return `${prefix}:queues:${account}`;
 }
 
+/** Set of the accounts that have (or had) queues: what listAccounts reads instead of the keyspace. */
+export function accountsKey(prefix: string): string {
+  return `${prefix}:accounts`;
+}
+
 /** SCAN pattern matching every account's registry key (see registryAccount for the exact test). */
 export function registryPattern(prefix: string): string {
   return `${prefix.replace(/[*?[\]\\]/g, '\\$&')}:queues:*`;

@@ -7,7 +7,7 @@
  * different slots).
  */
 import { Cluster, type Redis } from 'ioredis';
-import { activeTasksKey, registryKey } from './keys.js';
+import { accountsKey, activeTasksKey, registryKey } from './keys.js';
 import type { Store } from './store.js';
 
 const globEscape = (s: string): string => s.replace(/[*?[\]\\]/g, '\\$&');
@@ -22,7 +22,7 @@ function ownKeys(prefix: string, account: string | undefined): RegExp {
   const p = regexEscape(prefix);
   if (account !== undefined) return new RegExp(`^${p}:(\\{${account}/[^}]+\\}:[a-z]+|queues:${account})$`);
   return new RegExp(
-    `^${p}:(\\{\\d{12}/[^}]+\\}:[a-z]+|queues:\\d{12}|movetasks|clock|lease:(sweeper|task:[0-9a-f-]{36}))$`,
+    `^${p}:(\\{\\d{12}/[^}]+\\}:[a-z]+|queues:\\d{12}|accounts|movetasks|clock|lease:(sweeper|task:[0-9a-f-]{36}))$`,
   );
 }
 
@@ -77,6 +77,7 @@ export async function resetKeys(deps: ResetDeps, account?: string): Promise<numb
   }
   // One account: its queues' keys (tombstones too), its registry and its move tasks' listings.
   await unlinkAll(redis, [...left, registryKey(deps.prefix, account)]);
+  await redis.srem(accountsKey(deps.prefix), account);
   const tasks = (await redis.smembers(activeTasksKey(deps.prefix))).filter((m) => m.startsWith(`${account}/`));
   if (tasks.length > 0) await redis.srem(activeTasksKey(deps.prefix), ...tasks);
   return deleted;

@@ -8,7 +8,16 @@ import { randomBytes } from 'node:crypto';
 import { Cluster, type Redis } from 'ioredis';
 import type { NewMessage, QueueAttributes, QueueRef } from '../domain.js';
 import { DEDUPLICATION_WINDOW_MS, RECEIVE_ATTEMPT_WINDOW_MS } from '../sqs/limits.js';
-import { type CachedKeys, KeyCache, type QueueKeys, registryAccount, registryKey, registryPattern } from './keys.js';
+import { GroupCommit, type GroupLimits } from './group-commit.js';
+import {
+  accountsKey,
+  type CachedKeys,
+  KeyCache,
+  type QueueKeys,
+  registryAccount,
+  registryKey,
+  registryPattern,
+} from './keys.js';
 import { readPollerStats } from './redis-poller-stats.js';
 import { decodeRedriveTarget, REDRIVE_TARGET } from './redrive-fields.js';
 import * as messageScripts from './scripts/messages.js';
@@ -52,6 +61,24 @@ export class ReceiptTokens {
 
 type Missing = queueScripts.Missing;
 
+/**
+ * What one group-committed script call carries at most. The send and delete scripts unpack lists
+ * of up to two values per item into one command, and Lua's unpack takes ~8,000; the bytes keep one
+ * command (and Redis's time on it) small. Calls above them go in more script calls, in order.
+ */
+export const GROUP_LIMITS: GroupLimits = { items: 1000, bytes: 4 * 1024 * 1024 };
+
+type SendCall = messageScripts.SendCall & { keys: CachedKeys };
+type DeleteCall = messageScripts.DeleteCall & { keys: CachedKeys };
+
+/** The calls of a batch all have the same queue: the first one's keys. */
+const keysOf = (calls: readonly { keys: CachedKeys }[]): CachedKeys => (calls[0] as { keys: CachedKeys }).keys;
+
+/** Every call of a batch gets the script's MISSING as undefined ("no such queue"). */
+function perCall<R>(results: R[] | Missing, count: number): (R | undefined)[] {
+  return Array.isArray(results) ? results : new Array<undefined>(count).fill(undefined);
+}
+
 /** A script's result, or undefined for its `{status: 'missing'}`: the Store's one way to say "no such queue". */
 function present<R extends { status: string }>(result: R): Exclude<R, Missing> | undefined {
   return result.status === 'missing' ? undefined : (result as Exclude<R, Missing>);
@@ -65,6 +92,30 @@ export class RedisStore implements Store {
     private readonly keyCache = new KeyCache(prefix),
     private readonly receiptTokens = new ReceiptTokens(),
   ) {}
+
+  /** Sends of one turn, per queue (group-commit.ts). */
+  readonly sends = new GroupCommit<SendCall, SendResult | undefined>(
+    async (calls) => {
+      const keys = keysOf(calls);
+      const results = keys.fifo
+        ? await messageScripts.sendFifoMessageCalls(this.scripts, keys, DEDUPLICATION_WINDOW_MS, calls)
+        : await messageScripts.sendMessageCalls(this.scripts, keys, calls);
+      return perCall(results, calls.length);
+    },
+    (c) => {
+      let bytes = 0;
+      for (const m of c.messages) bytes += m.size;
+      return { items: c.messages.length, bytes };
+    },
+    GROUP_LIMITS,
+  );
+
+  /** Deletes by receipt of one turn, per queue (group-commit.ts). */
+  readonly deletes = new GroupCommit<DeleteCall, DeleteStatus[] | undefined>(
+    async (calls) => perCall(await messageScripts.deleteMessageCalls(this.scripts, keysOf(calls), calls), calls.length),
+    (c) => ({ items: c.receipts.length, bytes: 0 }),
+    GROUP_LIMITS,
+  );
 
   private keys(q: QueueRef): QueueKeys {
     return this.keyCache.get(q).keys;
@@ -91,7 +142,10 @@ export class RedisStore implements Store {
   ): Promise<CreateQueueResult> {
     const result = await queueScripts.createQueue(this.scripts, this.cached(q), { now, stored, requested, tags });
     if (result.status === 'created' || result.status === 'exists') {
-      await this.redis.zadd(registryKey(this.prefix, q.account), 0, q.name);
+      await Promise.all([
+        this.redis.zadd(registryKey(this.prefix, q.account), 0, q.name),
+        this.redis.sadd(accountsKey(this.prefix), q.account),
+      ]);
     }
     return result;
   }
@@ -167,17 +221,14 @@ export class RedisStore implements Store {
     return live;
   }
 
+  /**
+   * Group-committed with the other sends of the turn to the same queue. On a FIFO queue the script
+   * keeps each request's rules: its own `now` (deduplication window), its whole-request refusal of
+   * a message without a deduplication id, and deduplication against the requests before it.
+   */
   async sendMessages(q: QueueRef, messages: NewMessage[], now: number): Promise<SendResult | undefined> {
     const keys = this.cached(q);
-    const result = keys.fifo
-      ? await messageScripts.sendFifoMessages(this.scripts, keys, {
-          now,
-          dedupWindowMs: DEDUPLICATION_WINDOW_MS,
-          messages,
-        })
-      : await messageScripts.sendMessages(this.scripts, keys, { now, messages });
-    if (result.status === 'missing') return undefined;
-    return { maxSize: result.maxSize, outcomes: result.outcomes };
+    return this.sends.submit(keys.keys.meta, { keys, now, messages });
   }
 
   async receiveMessages(q: QueueRef, options: ReceiveOptions): Promise<StoreReceiveResult | undefined> {
@@ -205,8 +256,11 @@ export class RedisStore implements Store {
     now: number,
   ): Promise<DeleteStatus[] | undefined> {
     if (receipts.length === 0) return (await this.queueExists(q)) ? [] : undefined;
-    const result = await messageScripts.deleteMessages(this.scripts, this.cached(q), { now, receipts });
-    return result.status === 'ok' ? result.results : undefined;
+    const keys = this.cached(q);
+    // Group-committed with the other deletes of the turn on the same queue: a receipt's status does
+    // not depend on the others of its call (a repeated id is gone the second time, as it would be
+    // in a later call), and each carries its request's `now`.
+    return this.deletes.submit(keys.keys.meta, { keys, now, receipts });
   }
 
   async changeVisibility(
@@ -283,7 +337,27 @@ export class RedisStore implements Store {
    * key of its own to keep in step, and Redis drops a registry when its last name goes. SCAN walks
    * the whole keyspace, so this is for the developer endpoints, not for a hot path.
    */
+  /**
+   * The accounts set (written by createQueue; a reset removes from it), less the accounts whose
+   * registry is gone (their last queue was deleted: they stay in the set, as removing them here
+   * could race a CreateQueue in that account). Queues created by a version without the set are found
+   * once per process by a scan of the keyspace, and added to it.
+   */
   async listAccounts(): Promise<string[]> {
+    const key = accountsKey(this.prefix);
+    if (!this.accountsScanned) {
+      const found = await this.scanAccounts();
+      if (found.length > 0) await this.redis.sadd(key, ...found);
+      this.accountsScanned = true;
+    }
+    const members = await this.redis.smembers(key);
+    const live = await Promise.all(members.map((a) => this.redis.exists(registryKey(this.prefix, a))));
+    return members.filter((_, i) => live[i] === 1).sort();
+  }
+
+  private accountsScanned = false;
+
+  private async scanAccounts(): Promise<string[]> {
     const nodes = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
     const found = new Set<string>();
     for (const node of nodes) {

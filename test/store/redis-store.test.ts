@@ -448,3 +448,26 @@ describe('FIFO store scripts with a fixed clock', () => {
     expect(r.status).toBe('empty');
   });
 });
+
+describe('listAccounts', () => {
+  it('reads the accounts set, and finds once per process the queues of a version that had no set', async () => {
+    await store.createQueue({ account: '111111111111', name: 'a' }, STANDARD_DEFAULTS, {}, {}, 0);
+    // (beforeEach made a queue of 000000000000)
+    expect((await redis.smembers(`${prefix}:accounts`)).sort()).toEqual(['000000000000', '111111111111']);
+    // Written as an earlier version did: the registry only.
+    await redis.zadd(`${prefix}:queues:222222222222`, 0, 'old');
+    expect(await new RedisStore(redis, prefix).listAccounts()).toEqual([
+      '000000000000',
+      '111111111111',
+      '222222222222',
+    ]);
+    expect((await redis.smembers(`${prefix}:accounts`)).sort()).toEqual([
+      '000000000000',
+      '111111111111',
+      '222222222222',
+    ]);
+    // An account whose last queue was deleted is not listed.
+    await store.deleteQueue({ account: '111111111111', name: 'a' }, 0, 0);
+    expect(await store.listAccounts()).toEqual(['000000000000', '222222222222']);
+  });
+});

@@ -3,18 +3,19 @@
 -- handle expires with its visibility timeout: once the message was received again, or its timeout
 -- ended (received since or not), the delete is refused ("The receipt handle has expired"); it
 -- would let the group move on while another consumer may hold the message.
+-- One call may carry the receipts of several requests (group commit, store/group-commit.ts): each
+-- receipt comes with the `now` of its own request, the moment its FIFO handle is judged at.
 -- KEYS: the message keys (lib/queue-keys.lua)
--- ARGV: 1 FIFO queue (1|0), 2 now (ms), then pairs: message id, receipt token
--- Returns: {MISSING} | {OK, status per pair}: OK deleted, GONE already gone, EXPIRED handle expired
+-- ARGV: 1 FIFO queue (1|0), then triples: message id, receipt token, now (ms)
+-- Returns: {MISSING} | {OK, status per triple}: OK deleted, GONE already gone, EXPIRED handle expired
 local k = queue_keys(ARGV[1] == '1')
 if redis.call('EXISTS', k.meta) == 0 then
   return {S.MISSING}
 end
-local now = tonumber(ARGV[2])
--- out[1 + j] is the status of pair j
+-- out[1 + j] is the status of triple j
 local out = {S.OK}
 local ids = {}
-for i = 3, #ARGV, 2 do
+for i = 2, #ARGV, 3 do
   ids[#ids + 1] = ARGV[i]
 end
 if #ids == 0 then
@@ -34,7 +35,8 @@ if k.fifo then
     else
       local _, _, _, token, _, group = parse_info(info)
       -- A due entry of `inflight` is visible again, though no receive has moved it back yet.
-      if token ~= ARGV[2 * j + 2] or not deadlines[j] or tonumber(deadlines[j]) <= now then
+      local at = 3 * j - 1
+      if token ~= ARGV[at + 1] or not deadlines[j] or tonumber(deadlines[j]) <= tonumber(ARGV[at + 2]) then
         out[j + 1] = S.EXPIRED
       else
         seen[id] = true

@@ -31,36 +31,61 @@ const DELETE_ENTRY = ['OK', 'GONE', 'EXPIRED'] as const;
 const DELETE_ONE = ['OK', 'GONE', 'MISSING'] as const;
 const VISIBILITY_ENTRY = ['OK', 'NOT_INFLIGHT', 'GONE', 'OVER_LIMIT', 'EXPIRED'] as const;
 
-/** send-messages.lua (standard queue): delayMs undefined takes the queue's DelaySeconds. */
-export async function sendMessages(
-  scripts: Scripts,
-  q: CachedKeys,
-  a: { now: number; messages: readonly NewMessage[] },
-): Promise<({ status: 'ok' } & SendResult) | Missing> {
-  const args: (string | number)[] = [a.now, q.keys.wake];
-  for (const m of a.messages) args.push(m.id, encodePayload(m.payload), m.delayMs ?? -1, m.size);
-  const { status, reply } = decode('send-messages', await scripts.run('send-messages', q.message, args), OK_OR_MISSING);
-  if (status === 'MISSING') return MISSING;
-  const outcomes: SendOutcome[] = [];
-  for (let i = 2; i + 1 < reply.length; i += 2) {
-    outcomes.push(
-      entryStatus('send-messages', reply, i, SEND_ENTRY) === 'OK'
-        ? { status: 'stored', seq: String(reply[i + 1]) }
-        : { status: 'too-large' },
-    );
-  }
-  return { status: 'ok', maxSize: Number(reply[1]), outcomes };
+/** The messages of one request and its moment (send time, start of their delays). */
+export interface SendCall {
+  now: number;
+  messages: readonly NewMessage[];
 }
 
-/** send-fifo-messages.lua (FIFO queue). */
-export async function sendFifoMessages(
+/**
+ * send-messages.lua (standard queue), carrying the messages of one or more requests in one call:
+ * a result per request, in order (or MISSING for all of them). delayMs undefined takes the queue's
+ * DelaySeconds.
+ */
+export async function sendMessageCalls(
   scripts: Scripts,
   q: CachedKeys,
-  a: { now: number; dedupWindowMs: number; messages: readonly NewMessage[] },
-): Promise<({ status: 'ok' } & SendResult) | Missing> {
-  const args: (string | number)[] = [a.now, q.keys.wake, a.dedupWindowMs];
-  for (const m of a.messages) {
-    args.push(m.id, encodePayload(m.payload), m.size, m.payload.groupId ?? '', m.dedupId ?? '', m.contentHash ?? '');
+  calls: readonly SendCall[],
+): Promise<SendResult[] | Missing> {
+  const args: (string | number)[] = [q.keys.wake];
+  for (const c of calls) {
+    for (const m of c.messages) args.push(m.id, encodePayload(m.payload), m.delayMs ?? -1, m.size, c.now);
+  }
+  const { status, reply } = decode('send-messages', await scripts.run('send-messages', q.message, args), OK_OR_MISSING);
+  if (status === 'MISSING') return MISSING;
+  const maxSize = Number(reply[1]);
+  const results: SendResult[] = [];
+  let i = 2;
+  for (const c of calls) {
+    const outcomes: SendOutcome[] = [];
+    for (let n = 0; n < c.messages.length; n++, i += 2) {
+      outcomes.push(
+        entryStatus('send-messages', reply, i, SEND_ENTRY) === 'OK'
+          ? { status: 'stored', seq: String(reply[i + 1]) }
+          : { status: 'too-large' },
+      );
+    }
+    results.push({ maxSize, outcomes });
+  }
+  return results;
+}
+
+/**
+ * send-fifo-messages.lua (FIFO queue), carrying the messages of one or more requests in one call:
+ * a result per request, in order (or MISSING for all of them), the same as one call each would give.
+ */
+export async function sendFifoMessageCalls(
+  scripts: Scripts,
+  q: CachedKeys,
+  dedupWindowMs: number,
+  calls: readonly SendCall[],
+): Promise<SendResult[] | Missing> {
+  const args: (string | number)[] = [q.keys.wake, dedupWindowMs];
+  for (const c of calls) {
+    args.push(c.now, c.messages.length);
+    for (const m of c.messages) {
+      args.push(m.id, encodePayload(m.payload), m.size, m.payload.groupId ?? '', m.dedupId ?? '', m.contentHash ?? '');
+    }
   }
   const { status, reply } = decode(
     'send-fifo-messages',
@@ -68,24 +93,29 @@ export async function sendFifoMessages(
     OK_OR_MISSING,
   );
   if (status === 'MISSING') return MISSING;
-  const outcomes: SendOutcome[] = [];
-  for (let i = 2; i + 2 < reply.length; i += 3) {
-    const seq = String(reply[i + 2]);
-    switch (entryStatus('send-fifo-messages', reply, i, FIFO_SEND_ENTRY)) {
-      case 'OK':
-        outcomes.push({ status: 'stored', seq });
-        break;
-      case 'DUPLICATE':
-        outcomes.push({ status: 'duplicate', id: String(reply[i + 1]), seq });
-        break;
-      case 'TOO_LARGE':
-        outcomes.push({ status: 'too-large' });
-        break;
-      case 'NO_DEDUP_ID':
-        outcomes.push({ status: 'no-dedup-id' });
-    }
+  const maxSize = Number(reply[1]);
+  const results: SendResult[] = [];
+  let i = 2;
+  for (const c of calls) {
+    const outcomes: SendOutcome[] = [];
+    for (let n = 0; n < c.messages.length; n++, i += 3) outcomes.push(fifoOutcome(reply, i));
+    results.push({ maxSize, outcomes });
   }
-  return { status: 'ok', maxSize: Number(reply[1]), outcomes };
+  return results;
+}
+
+function fifoOutcome(reply: Reply[], i: number): SendOutcome {
+  const seq = String(reply[i + 2]);
+  switch (entryStatus('send-fifo-messages', reply, i, FIFO_SEND_ENTRY)) {
+    case 'OK':
+      return { status: 'stored', seq };
+    case 'DUPLICATE':
+      return { status: 'duplicate', id: String(reply[i + 1]), seq };
+    case 'TOO_LARGE':
+      return { status: 'too-large' };
+    case 'NO_DEDUP_ID':
+      return { status: 'no-dedup-id' };
+  }
 }
 
 export interface ReceiveArgs {
@@ -159,25 +189,39 @@ function receiveReply(script: 'receive-messages' | 'receive-fifo-messages', raw:
 
 const DELETE: Record<'OK' | 'GONE' | 'EXPIRED', DeleteStatus> = { OK: 'deleted', GONE: 'gone', EXPIRED: 'expired' };
 
-/** delete-messages.lua: a status per receipt, in order. */
-export async function deleteMessages(
+/** The receipts of one request and its moment (when its FIFO handles are judged). */
+export interface DeleteCall {
+  now: number;
+  receipts: readonly { id: string; token: string }[];
+}
+
+/**
+ * delete-messages.lua, carrying the receipts of one or more requests in one call: per request a
+ * status per receipt, in order (or MISSING for all of them).
+ */
+export async function deleteMessageCalls(
   scripts: Scripts,
   q: CachedKeys,
-  a: { now: number; receipts: readonly { id: string; token: string }[] },
-): Promise<{ status: 'ok'; results: DeleteStatus[] } | Missing> {
-  const args: (string | number)[] = [flag(q.fifo), a.now];
-  for (const r of a.receipts) args.push(r.id, r.token);
+  calls: readonly DeleteCall[],
+): Promise<DeleteStatus[][] | Missing> {
+  const args: (string | number)[] = [flag(q.fifo)];
+  for (const c of calls) for (const r of c.receipts) args.push(r.id, r.token, c.now);
   const { status, reply } = decode(
     'delete-messages',
     await scripts.run('delete-messages', q.message, args),
     OK_OR_MISSING,
   );
   if (status === 'MISSING') return MISSING;
-  const results: DeleteStatus[] = [];
-  for (let i = 1; i < reply.length; i++) {
-    results.push(DELETE[entryStatus('delete-messages', reply, i, DELETE_ENTRY)]);
+  const results: DeleteStatus[][] = [];
+  let i = 1;
+  for (const c of calls) {
+    const statuses: DeleteStatus[] = [];
+    for (let n = 0; n < c.receipts.length; n++, i++) {
+      statuses.push(DELETE[entryStatus('delete-messages', reply, i, DELETE_ENTRY)]);
+    }
+    results.push(statuses);
   }
-  return { status: 'ok', results };
+  return results;
 }
 
 /** delete-message.lua: one message by id, whatever its state (no receipt needed). */
