@@ -156,14 +156,16 @@ function requestFields(
   status: number,
   started: number,
   requestId: string,
-  code?: string,
+  error?: SqsError,
 ): LogFields {
+  // queryCode: what query clients (and AWS CLI / SDKs reading x-amzn-query-error) show, when it differs.
+  const queryCode = error && error.spec.queryCode !== error.code ? { queryCode: error.spec.queryCode } : {};
   return {
     action: action || undefined,
     queue: queueOf(input),
     protocol,
     status,
-    ...(code ? { code } : {}),
+    ...(error ? { code: error.code, ...queryCode } : {}),
     durationMs: Math.round((performance.now() - started) * 10) / 10,
     requestId,
   };
@@ -224,12 +226,12 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
       if (status >= 500) {
         log.warn(
           `${action} ${requestId}: ${error.code} ${error.message}`,
-          requestFields(action, input, protocol, status, started, requestId, error.code),
+          requestFields(action, input, protocol, status, started, requestId, error),
         );
       } else if (log.debugEnabled) {
         log.debug(
           `${action || '?'} ${protocol} ${status}: ${error.code} ${error.message}`,
-          requestFields(action, input, protocol, status, started, requestId, error.code),
+          requestFields(action, input, protocol, status, started, requestId, error),
         );
       }
       if (!res.headersSent) {

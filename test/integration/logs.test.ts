@@ -140,6 +140,8 @@ describe('JSON lines', () => {
           protocol,
           status: 400,
           code: 'QueueDoesNotExist',
+          // What query clients (and JSON clients reading x-amzn-query-error) show.
+          queryCode: 'AWS.SimpleQueueService.NonExistentQueue',
         });
       } finally {
         sqs.destroy();
