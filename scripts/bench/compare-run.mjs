@@ -14,6 +14,7 @@ import { cpuMeter } from './cpu.mjs';
 import { installPeer } from './peers.mjs';
 import { startPeer, startRedsqs } from './processes.mjs';
 import { say } from './report.mjs';
+import { windowOf } from './scenarios/common.mjs';
 import { SCENARIOS } from './scenarios/index.mjs';
 
 /**
@@ -126,12 +127,7 @@ export async function runComparison({ options, root, workDir, newClient, stoppin
               newClient({ endpoint: o.endpoint ?? endpoint, maxSockets: o.maxSockets ?? options.concurrency * 2 }),
             quick: options.quick,
             concurrency: options.concurrency,
-            window: {
-              concurrency: options.concurrency,
-              warmupMs: options.quick ? 500 : 1000,
-              durationMs: options.durationMs,
-              cpu,
-            },
+            window: windowOf(options, cpu),
             prefix: `bench-${Date.now().toString(36)}`,
             endpoint,
             ceilingEndpoint: undefined,

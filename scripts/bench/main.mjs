@@ -17,6 +17,7 @@ import { redisProbe } from './probes.mjs';
 import { createWorkDir, isAlive, killAllNow, startCeiling, startRedsqs, stopAll } from './processes.mjs';
 import { printCpu, printSummary, printTargets, say, writeJson } from './report.mjs';
 import { runScenarios } from './runner.mjs';
+import { windowOf } from './scenarios/common.mjs';
 import { evaluateTargets } from './targets.mjs';
 
 let stopping = false;
@@ -141,12 +142,7 @@ async function main() {
     newClient,
     quick: options.quick,
     concurrency: options.concurrency,
-    window: {
-      concurrency: options.concurrency,
-      warmupMs: options.quick ? 500 : 1000,
-      durationMs: options.durationMs,
-      cpu,
-    },
+    window: windowOf(options, cpu),
     prefix: `bench-${Date.now().toString(36)}`,
     endpoint,
     ceilingEndpoint: ceiling.endpoint,

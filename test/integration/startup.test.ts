@@ -346,20 +346,7 @@ describe('a bad configuration file', () => {
   it.each(cases)('$name: exits 2 naming the field, before the port opens', async ({ file, says }) => {
     const dir = tempDir('bad');
     const path = writeBad(dir, file);
-    const r = launch(await freePort(), { DATA_DIR: join(dir, 'data'), REDSQS_CONFIG: path });
-    running.add(r);
-    const answers: Answer[] = [];
-    const polling = pollUntil(
-      `${r.url}/health`,
-      (a) => {
-        answers.push(a);
-        return r.child.exitCode !== null;
-      },
-      { every: 5 },
-    );
-    const exit = await r.exited;
-    running.delete(r);
-    await polling;
+    const { r, exit, answers } = await launchToExit({ DATA_DIR: join(dir, 'data'), REDSQS_CONFIG: path });
     expect(exit.code).toBe(2);
     for (const text of says) expect(r.output()).toContain(text);
     expect(r.output()).toContain(path);
@@ -371,25 +358,31 @@ describe('a bad configuration file', () => {
   });
 });
 
+/** Launches a start that must fail, polling /health every 5 ms until it exits: what it answered. */
+async function launchToExit(env: Record<string, string>) {
+  const r = launch(await freePort(), env);
+  running.add(r);
+  const answers: Answer[] = [];
+  const polling = pollUntil(
+    `${r.url}/health`,
+    (a) => {
+      answers.push(a);
+      return r.child.exitCode !== null;
+    },
+    { every: 5 },
+  );
+  const exit = await r.exited;
+  running.delete(r);
+  await polling;
+  return { r, exit, answers };
+}
+
 describe('without redis-server on PATH', () => {
   // The service's modules load while redis-server starts: a redis-server that cannot start must
   // still stop the start before the port opens, and say what to install.
   it('exits 1 with the install hint; the port never opens', async () => {
     const dir = tempDir('no-redis');
-    const r = launch(await freePort(), { DATA_DIR: join(dir, 'data'), PATH: join(dir, 'empty') });
-    running.add(r);
-    const answers: Answer[] = [];
-    const polling = pollUntil(
-      `${r.url}/health`,
-      (a) => {
-        answers.push(a);
-        return r.child.exitCode !== null;
-      },
-      { every: 5 },
-    );
-    const exit = await r.exited;
-    running.delete(r);
-    await polling;
+    const { r, exit, answers } = await launchToExit({ DATA_DIR: join(dir, 'data'), PATH: join(dir, 'empty') });
     expect(exit.code, r.output()).toBe(1);
     expect(r.output()).toContain('redis-server was not found on PATH');
     expect(r.output()).not.toContain('listening');

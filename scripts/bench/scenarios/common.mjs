@@ -273,3 +273,17 @@ export async function settleRedis(ctx, limitMs = 120_000) {
   }
   return (performance.now() - started) / 1000;
 }
+
+/**
+ * The load window of the throughput scenarios, from the command line's options.
+ * @param {{ concurrency: number, quick: boolean, durationMs: number }} options
+ * @param {Context['cpu']} cpu
+ */
+export function windowOf(options, cpu) {
+  return {
+    concurrency: options.concurrency,
+    warmupMs: options.quick ? 500 : 1000,
+    durationMs: options.durationMs,
+    cpu,
+  };
+}
