@@ -14,9 +14,9 @@ if (!cluster.isWorker) {
   process.on('SIGINT', beforeStart);
 }
 
-// Node 22.1+ keeps V8's compiled code of the modules it loads on disk (in the system's temporary
-// directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off): later starts skip most of the compiling.
-// Node 20 has no such cache.
+// Node 22.8+ (module.enableCompileCache) keeps V8's compiled code of the modules it loads on disk
+// (in the system's temporary directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off): later starts
+// skip most of the compiling. Node 20 has no such cache.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 const { main } = await import('./run.js');

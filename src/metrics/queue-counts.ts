@@ -55,8 +55,8 @@ export async function readQueueCounts(
 }
 
 /**
- * How long scrapes reuse the list of accounts (real time): finding the accounts walks the whole
- * keyspace with SCAN (Store.listAccounts), which a scrape should not pay every time.
+ * How long scrapes reuse the list of accounts (real time): listing them (Store.listAccounts) costs
+ * a read per account, which a scrape at a short interval need not pay every time.
  */
 export const ACCOUNTS_TTL_MS = 60_000;
 

@@ -76,8 +76,9 @@ export async function resetKeys(deps: ResetDeps, account?: string): Promise<numb
     return deleted;
   }
   // One account: its queues' keys (tombstones too), its registry and its move tasks' listings.
-  await unlinkAll(redis, [...left, registryKey(deps.prefix, account)]);
+  // Out of the accounts set first: a CreateQueue in the account meanwhile adds it back after.
   await redis.srem(accountsKey(deps.prefix), account);
+  await unlinkAll(redis, [...left, registryKey(deps.prefix, account)]);
   const tasks = (await redis.smembers(activeTasksKey(deps.prefix))).filter((m) => m.startsWith(`${account}/`));
   if (tasks.length > 0) await redis.srem(activeTasksKey(deps.prefix), ...tasks);
   return deleted;

@@ -333,11 +333,6 @@ export class RedisStore implements Store {
   }
 
   /**
-   * The accounts whose registry key exists, found with SCAN (on a cluster, on every master): no
-   * key of its own to keep in step, and Redis drops a registry when its last name goes. SCAN walks
-   * the whole keyspace, so this is for the developer endpoints, not for a hot path.
-   */
-  /**
    * The accounts set (written by createQueue; a reset removes from it), less the accounts whose
    * registry is gone (their last queue was deleted: they stay in the set, as removing them here
    * could race a CreateQueue in that account). Queues created by a version without the set are found
@@ -345,17 +340,22 @@ export class RedisStore implements Store {
    */
   async listAccounts(): Promise<string[]> {
     const key = accountsKey(this.prefix);
-    if (!this.accountsScanned) {
-      const found = await this.scanAccounts();
+    // One scan per process, shared by the calls that arrive while it runs; tried again if it failed.
+    this.accountsScan ??= this.scanAccounts().then(async (found) => {
       if (found.length > 0) await this.redis.sadd(key, ...found);
-      this.accountsScanned = true;
+    });
+    try {
+      await this.accountsScan;
+    } catch (err) {
+      this.accountsScan = undefined;
+      throw err;
     }
     const members = await this.redis.smembers(key);
     const live = await Promise.all(members.map((a) => this.redis.exists(registryKey(this.prefix, a))));
     return members.filter((_, i) => live[i] === 1).sort();
   }
 
-  private accountsScanned = false;
+  private accountsScan: Promise<void> | undefined;
 
   private async scanAccounts(): Promise<string[]> {
     const nodes = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];

@@ -231,6 +231,18 @@ describe('group commit of FIFO sends', () => {
     expect(r1?.outcomes[0]).toMatchObject({ status: 'duplicate', id: first.id });
     expect(r2?.outcomes[0]?.status).toBe('stored');
   });
+
+  it("ends an earlier request's deduplication window at a later request's own moment, in one call", async () => {
+    scripts.calls.length = 0;
+    // Sent as separate calls, the second would be stored: its moment is past the first's window.
+    const [r1, r2] = await Promise.all([
+      store.sendMessages(f, [fifoMessage('early', 'd-moved')], T0),
+      store.sendMessages(f, [fifoMessage('late', 'd-moved')], T0 + DEDUPLICATION_WINDOW_MS),
+    ]);
+    expect(scripts.count('send-fifo-messages')).toBe(1);
+    expect(r1?.outcomes[0]?.status).toBe('stored');
+    expect(r2?.outcomes[0]?.status).toBe('stored');
+  });
 });
 
 describe('group commit of deletes', () => {

@@ -1,7 +1,7 @@
 /** The Lua scripts against a real Redis, with a fixed clock: the rules that depend on time. */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { NewMessage, QueueRef } from '../../src/domain.js';
 import { STANDARD_DEFAULTS } from '../../src/sqs/queue-attributes.js';
 import { RedisStore } from '../../src/store/redis-store.js';
@@ -469,5 +469,12 @@ describe('listAccounts', () => {
     // An account whose last queue was deleted is not listed.
     await store.deleteQueue({ account: '111111111111', name: 'a' }, 0, 0);
     expect(await store.listAccounts()).toEqual(['000000000000', '222222222222']);
+    // The scan is once per process, shared by the calls made while it runs.
+    const scans = vi.spyOn(RedisStore.prototype as unknown as { scanAccounts(): Promise<string[]> }, 'scanAccounts');
+    const fresh = new RedisStore(redis, prefix);
+    await Promise.all([fresh.listAccounts(), fresh.listAccounts()]);
+    await fresh.listAccounts();
+    expect(scans).toHaveBeenCalledTimes(1);
+    scans.mockRestore();
   });
 });

@@ -87,7 +87,8 @@ for _, e in ipairs(entries) do
     e.status = S.NO_DEDUP_ID
   elseif tonumber(ARGV[e.i + 2]) > maxSize then
     e.status = S.TOO_LARGE
-  elseif known[e.key] then
+  elseif known[e.key] and known[e.key].r.now + window > e.r.now then
+    -- a duplicate of an earlier request's message, while that message's window lasts at this request's moment
     e.status, e.of = S.DUPLICATE, known[e.key]
   elseif stored[e.key] and stored[e.key].untilMs > e.r.now then
     e.status, e.of = S.DUPLICATE, stored[e.key]
