@@ -11,43 +11,28 @@
  *   every worker's (cluster.ts).
  * - Read from Redis on scrape, the same from every instance (redis-gauges.ts).
  *
- * The request path only adds to plain numbers (series.ts); a queue's numbers are found by its
- * QueueUrl in a map, its labels made once, the first time it is seen.
+ * The request path only adds to plain numbers (series.ts); the per-queue CloudWatch counters are
+ * queue-counters.ts.
  */
 import type { Registry } from 'prom-client';
 import type { ActionName, ActionObserver, WireProtocol } from '../actions/dispatch.js';
-import type { MessageAttributeMap } from '../domain.js';
 import { SqsError } from '../errors.js';
 import type { PollerActivity } from '../lambda/activity.js';
-import { messageSize } from '../sqs/messages.js';
-import { parseQueueUrl } from '../sqs/queue-names.js';
 import type { Moves } from '../store/moves.js';
 import type { MetricsCluster } from './cluster.js';
 import { MoveCounters, readMoveTasks } from './move-metrics.js';
 import { PollerCounters } from './poller-metrics.js';
+import { QueueCounters } from './queue-counters.js';
 import type { QueueCountsRow } from './queue-counts.js';
 import { RedisGauges } from './redis-gauges.js';
-import { Buckets, histogramValues, type Labels, registerFamily } from './series.js';
+import { Buckets, histogramValues, registerFamily } from './series.js';
 
 export const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
 
-/** Bytes: up to the 1 MiB SQS allows. */
-export const SIZE_BUCKETS = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576];
 /** Seconds: up to a 20 s long poll. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20];
 /** Seconds: a PING's round trip, up to the 1 s after which it counts as unanswered. */
 export const ROUND_TRIP_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
-/** Queue URLs remembered (the same queue under several hosts counts once each); cleared beyond. */
-const MAX_URLS = 10_000;
-
-interface QueueStats {
-  readonly labels: Labels;
-  sent: number;
-  received: number;
-  deleted: number;
-  emptyReceives: number;
-  readonly sizes: Buckets;
-}
 
 /** An action's requests over one wire protocol. */
 interface ProtocolStats {
@@ -94,8 +79,7 @@ export class ServiceMetrics implements ActionObserver {
    * `counted`: what this instance counts (summed over workers); `read`: the gauges read from Redis.
    */
   private registries: Promise<{ counted: Registry; read: Registry }> | undefined;
-  private readonly queues = new Map<string, QueueStats>();
-  private readonly byUrl = new Map<string, QueueStats>();
+  private readonly queues: QueueCounters;
   private readonly actions = new Map<ActionName, ActionStats>();
   private receivesOpen = 0;
   private readonly roundTrips = new Buckets(ROUND_TRIP_BUCKETS);
@@ -105,6 +89,7 @@ export class ServiceMetrics implements ActionObserver {
   private readonly unobserve: (() => void)[] = [];
 
   constructor(private readonly deps: MetricsDeps) {
+    this.queues = new QueueCounters(deps.account);
     const { moves } = deps;
     this.gauges = new RedisGauges({
       readCounts: deps.readCounts,
@@ -149,7 +134,7 @@ export class ServiceMetrics implements ActionObserver {
   private register(r: Registry): void {
     const perQueue = (name: string, help: string, field: 'sent' | 'received' | 'deleted' | 'emptyReceives') =>
       registerFamily(r, name, help, 'counter', () =>
-        [...this.queues.values()].map((q) => ({ labels: q.labels, value: q[field] })),
+        [...this.queues.all()].map((q) => ({ labels: q.labels, value: q[field] })),
       );
     perQueue('sqs_number_of_messages_sent_total', 'Messages sent to the queue (NumberOfMessagesSent).', 'sent');
     perQueue(
@@ -172,7 +157,7 @@ export class ServiceMetrics implements ActionObserver {
       'sqs_sent_message_size_bytes',
       'Size of the messages sent to the queue: body and message attributes (SentMessageSize).',
       'histogram',
-      () => [...this.queues.values()].flatMap((q) => histogramValues('sqs_sent_message_size_bytes', q.labels, q.sizes)),
+      () => [...this.queues.all()].flatMap((q) => histogramValues('sqs_sent_message_size_bytes', q.labels, q.sizes)),
     );
     registerFamily(
       r,
@@ -261,7 +246,8 @@ export class ServiceMetrics implements ActionObserver {
   succeeded(action: ActionName, protocol: WireProtocol, input: object, output: object, begun: number): void {
     this.request(action, protocol, 200, begun);
     try {
-      this.count(action, input as Input, output as Output);
+      const gone = this.queues.count(action, input as Input, output as Output);
+      if (gone) this.moves.forget(gone);
     } catch {
       // An answer of a shape not foreseen here is not worth failing a request over.
     }
@@ -288,84 +274,5 @@ export class ServiceMetrics implements ActionObserver {
     const p = protocol === 'query' ? a.query : a.json;
     if (status === 200) p.ok++;
     else p.errors.set(status, (p.errors.get(status) ?? 0) + 1);
-  }
-
-  /** The CloudWatch counters of a successful action. */
-  private count(action: ActionName, input: Input, output: Output): void {
-    switch (action) {
-      case 'SendMessage': {
-        const q = this.queue(input.QueueUrl as string);
-        q.sent++;
-        q.sizes.observe(messageSize(input.MessageBody as string, input.MessageAttributes as MessageAttributeMap));
-        return;
-      }
-      case 'SendMessageBatch': {
-        const done = (output.Successful as { Id: string }[] | undefined) ?? [];
-        if (done.length === 0) return;
-        const q = this.queue(input.QueueUrl as string);
-        const entries = input.Entries as { Id: string; MessageBody: string; MessageAttributes?: MessageAttributeMap }[];
-        const all = done.length === entries.length;
-        const ids = all ? undefined : new Set(done.map((d) => d.Id));
-        for (const e of entries) {
-          if (ids && !ids.has(e.Id)) continue;
-          q.sent++;
-          q.sizes.observe(messageSize(e.MessageBody, e.MessageAttributes));
-        }
-        return;
-      }
-      case 'ReceiveMessage': {
-        const q = this.queue(input.QueueUrl as string);
-        const n = (output.Messages as unknown[] | undefined)?.length ?? 0;
-        if (n > 0) q.received += n;
-        else q.emptyReceives++;
-        return;
-      }
-      case 'DeleteMessage':
-        this.queue(input.QueueUrl as string).deleted++;
-        return;
-      case 'DeleteMessageBatch': {
-        const n = (output.Successful as unknown[] | undefined)?.length ?? 0;
-        if (n > 0) this.queue(input.QueueUrl as string).deleted += n;
-        return;
-      }
-      case 'DeleteQueue':
-        this.forget(input.QueueUrl as string);
-        return;
-      default:
-        return;
-    }
-  }
-
-  /** A queue's numbers by its URL (which the action just accepted). */
-  private queue(url: string): QueueStats {
-    const known = this.byUrl.get(url);
-    if (known !== undefined) return known;
-    const ref = parseQueueUrl(url, this.deps.account);
-    const key = `${ref.account}/${ref.name}`;
-    let q = this.queues.get(key);
-    if (q === undefined) {
-      q = {
-        labels: { queue: ref.name, account: ref.account },
-        sent: 0,
-        received: 0,
-        deleted: 0,
-        emptyReceives: 0,
-        sizes: new Buckets(SIZE_BUCKETS),
-      };
-      this.queues.set(key, q);
-    }
-    if (this.byUrl.size >= MAX_URLS) this.byUrl.clear();
-    this.byUrl.set(url, q);
-    return q;
-  }
-
-  /** A deleted queue's counters go (a queue made again under its name starts from zero). */
-  private forget(url: string): void {
-    const ref = parseQueueUrl(url, this.deps.account);
-    this.moves.forget(ref);
-    const q = this.queues.get(`${ref.account}/${ref.name}`);
-    if (q === undefined) return;
-    this.queues.delete(`${ref.account}/${ref.name}`);
-    for (const [u, stats] of this.byUrl) if (stats === q) this.byUrl.delete(u);
   }
 }

@@ -5,19 +5,12 @@
  * slot) say why a crash between the two is safe; KEYS.md lists them.
  */
 import { randomBytes } from 'node:crypto';
-import { Cluster, type Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { NewMessage, QueueAttributes, QueueRef } from '../domain.js';
-import { DEDUPLICATION_WINDOW_MS, RECEIVE_ATTEMPT_WINDOW_MS } from '../sqs/limits.js';
-import { GroupCommit, type GroupLimits } from './group-commit.js';
-import {
-  accountsKey,
-  type CachedKeys,
-  KeyCache,
-  type QueueKeys,
-  registryAccount,
-  registryKey,
-  registryPattern,
-} from './keys.js';
+import { RECEIVE_ATTEMPT_WINDOW_MS } from '../sqs/limits.js';
+import { type CachedKeys, KeyCache, type QueueKeys, registryKey } from './keys.js';
+import { RedisAccounts } from './redis-accounts.js';
+import { deleteBatcher, sendBatcher } from './redis-batchers.js';
 import { readPollerStats } from './redis-poller-stats.js';
 import { decodeRedriveTarget, REDRIVE_TARGET } from './redrive-fields.js';
 import * as messageScripts from './scripts/messages.js';
@@ -61,61 +54,28 @@ export class ReceiptTokens {
 
 type Missing = queueScripts.Missing;
 
-/**
- * What one group-committed script call carries at most. The send and delete scripts unpack lists
- * of up to two values per item into one command, and Lua's unpack takes ~8,000; the bytes keep one
- * command (and Redis's time on it) small. Calls above them go in more script calls, in order.
- */
-export const GROUP_LIMITS: GroupLimits = { items: 1000, bytes: 4 * 1024 * 1024 };
-
-type SendCall = messageScripts.SendCall & { keys: CachedKeys };
-type DeleteCall = messageScripts.DeleteCall & { keys: CachedKeys };
-
-/** The calls of a batch all have the same queue: the first one's keys. */
-const keysOf = (calls: readonly { keys: CachedKeys }[]): CachedKeys => (calls[0] as { keys: CachedKeys }).keys;
-
-/** Every call of a batch gets the script's MISSING as undefined ("no such queue"). */
-function perCall<R>(results: R[] | Missing, count: number): (R | undefined)[] {
-  return Array.isArray(results) ? results : new Array<undefined>(count).fill(undefined);
-}
-
 /** A script's result, or undefined for its `{status: 'missing'}`: the Store's one way to say "no such queue". */
 function present<R extends { status: string }>(result: R): Exclude<R, Missing> | undefined {
   return result.status === 'missing' ? undefined : (result as Exclude<R, Missing>);
 }
 
 export class RedisStore implements Store {
+  /** Sends and deletes by receipt of one turn, per queue, in one script call (redis-batchers.ts). */
+  private readonly sends: ReturnType<typeof sendBatcher>;
+  private readonly deletes: ReturnType<typeof deleteBatcher>;
+  private readonly accounts: RedisAccounts;
+
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly prefix: string,
     private readonly scripts: Scripts = new Scripts(redis),
     private readonly keyCache = new KeyCache(prefix),
     private readonly receiptTokens = new ReceiptTokens(),
-  ) {}
-
-  /** Sends of one turn, per queue (group-commit.ts). */
-  readonly sends = new GroupCommit<SendCall, SendResult | undefined>(
-    async (calls) => {
-      const keys = keysOf(calls);
-      const results = keys.fifo
-        ? await messageScripts.sendFifoMessageCalls(this.scripts, keys, DEDUPLICATION_WINDOW_MS, calls)
-        : await messageScripts.sendMessageCalls(this.scripts, keys, calls);
-      return perCall(results, calls.length);
-    },
-    (c) => {
-      let bytes = 0;
-      for (const m of c.messages) bytes += m.size;
-      return { items: c.messages.length, bytes };
-    },
-    GROUP_LIMITS,
-  );
-
-  /** Deletes by receipt of one turn, per queue (group-commit.ts). */
-  readonly deletes = new GroupCommit<DeleteCall, DeleteStatus[] | undefined>(
-    async (calls) => perCall(await messageScripts.deleteMessageCalls(this.scripts, keysOf(calls), calls), calls.length),
-    (c) => ({ items: c.receipts.length, bytes: 0 }),
-    GROUP_LIMITS,
-  );
+  ) {
+    this.sends = sendBatcher(scripts);
+    this.deletes = deleteBatcher(scripts);
+    this.accounts = new RedisAccounts(redis, prefix);
+  }
 
   private keys(q: QueueRef): QueueKeys {
     return this.keyCache.get(q).keys;
@@ -144,7 +104,7 @@ export class RedisStore implements Store {
     if (result.status === 'created' || result.status === 'exists') {
       await Promise.all([
         this.redis.zadd(registryKey(this.prefix, q.account), 0, q.name),
-        this.redis.sadd(accountsKey(this.prefix), q.account),
+        this.accounts.add(q.account),
       ]);
     }
     return result;
@@ -332,46 +292,9 @@ export class RedisStore implements Store {
     return present(await messageScripts.deleteMessage(this.scripts, this.cached(q), { now, id }))?.status;
   }
 
-  /**
-   * The accounts set (written by createQueue; a reset removes from it), less the accounts whose
-   * registry is gone (their last queue was deleted: they stay in the set, as removing them here
-   * could race a CreateQueue in that account). Queues created by a version without the set are found
-   * once per process by a scan of the keyspace, and added to it.
-   */
-  async listAccounts(): Promise<string[]> {
-    const key = accountsKey(this.prefix);
-    // One scan per process, shared by the calls that arrive while it runs; tried again if it failed.
-    this.accountsScan ??= this.scanAccounts().then(async (found) => {
-      if (found.length > 0) await this.redis.sadd(key, ...found);
-    });
-    try {
-      await this.accountsScan;
-    } catch (err) {
-      this.accountsScan = undefined;
-      throw err;
-    }
-    const members = await this.redis.smembers(key);
-    const live = await Promise.all(members.map((a) => this.redis.exists(registryKey(this.prefix, a))));
-    return members.filter((_, i) => live[i] === 1).sort();
-  }
-
-  private accountsScan: Promise<void> | undefined;
-
-  private async scanAccounts(): Promise<string[]> {
-    const nodes = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
-    const found = new Set<string>();
-    for (const node of nodes) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await node.scan(cursor, 'MATCH', registryPattern(this.prefix), 'COUNT', 1000);
-        cursor = next;
-        for (const key of keys) {
-          const account = registryAccount(this.prefix, key);
-          if (account !== undefined) found.add(account);
-        }
-      } while (cursor !== '0');
-    }
-    return [...found].sort();
+  /** The accounts that have queues (redis-accounts.ts). */
+  listAccounts(): Promise<string[]> {
+    return this.accounts.list();
   }
 
   pollerStats(): Promise<PollerStats[]> {

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { NewMessage, QueueRef } from '../../src/domain.js';
 import { STANDARD_DEFAULTS } from '../../src/sqs/queue-attributes.js';
+import { RedisAccounts } from '../../src/store/redis-accounts.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { encodeRedrive } from '../../src/store/redrive-fields.js';
 import type { ReceiveOptions, StoreReceiveResult } from '../../src/store/store.js';
@@ -470,7 +471,10 @@ describe('listAccounts', () => {
     await store.deleteQueue({ account: '111111111111', name: 'a' }, 0, 0);
     expect(await store.listAccounts()).toEqual(['000000000000', '222222222222']);
     // The scan is once per process, shared by the calls made while it runs.
-    const scans = vi.spyOn(RedisStore.prototype as unknown as { scanAccounts(): Promise<string[]> }, 'scanAccounts');
+    const scans = vi.spyOn(
+      RedisAccounts.prototype as unknown as { scanRegistries(): Promise<string[]> },
+      'scanRegistries',
+    );
     const fresh = new RedisStore(redis, prefix);
     await Promise.all([fresh.listAccounts(), fresh.listAccounts()]);
     await fresh.listAccounts();
