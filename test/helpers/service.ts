@@ -65,6 +65,22 @@ export function useTestService(...args: Parameters<typeof startTestService>): ()
   };
 }
 
+/** Two instances on one Redis and one key prefix, as several redsqs serve the same queues. */
+export async function startTwoInstances(): Promise<{ a: TestService; b: TestService; close(): Promise<void> }> {
+  const a = await startTestService();
+  const b = await startTestService({ keyPrefix: a.config.keyPrefix });
+  return {
+    a,
+    b,
+    async close() {
+      // b's keys are a's: a's close removes them.
+      await b.service.close();
+      await b.redis.quit();
+      await a.close();
+    },
+  };
+}
+
 /** Deletes a test's keys by their prefix (never FLUSHALL: other test files share the Redis). */
 export async function deleteKeysOf(redis: Redis, prefix: string): Promise<void> {
   let cursor = '0';

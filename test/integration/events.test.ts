@@ -16,19 +16,15 @@ import type { ServiceEvent } from '../../src/events/types.js';
 import { PollerActivity, startPollers } from '../../src/lambda/index.js';
 import { createLogger } from '../../src/log.js';
 import { sqsClient, uniqueName } from '../helpers/clients.js';
-import { startTestService, type TestService } from '../helpers/service.js';
+import { startTestService, startTwoInstances, type TestService } from '../helpers/service.js';
 
 let a: TestService;
 let b: TestService;
+let close = async (): Promise<void> => undefined;
 beforeAll(async () => {
-  a = await startTestService();
-  b = await startTestService({ keyPrefix: a.config.keyPrefix });
+  ({ a: a, b: b, close } = await startTwoInstances());
 });
-afterAll(async () => {
-  await b.service.close();
-  await b.redis.quit();
-  await a.close();
-});
+afterAll(() => close());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -6,19 +6,15 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsClient, uniqueName } from '../helpers/clients.js';
-import { startTestService, type TestService } from '../helpers/service.js';
+import { startTwoInstances, type TestService } from '../helpers/service.js';
 
 let a: TestService;
 let b: TestService;
+let close = async (): Promise<void> => undefined;
 beforeAll(async () => {
-  a = await startTestService();
-  b = await startTestService({ keyPrefix: a.config.keyPrefix });
+  ({ a: a, b: b, close } = await startTwoInstances());
 });
-afterAll(async () => {
-  await b.service.close();
-  await b.redis.quit();
-  await a.close();
-});
+afterAll(() => close());
 
 const GROUPS = 20;
 const PER_GROUP = 10;

@@ -2,19 +2,15 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsClient, uniqueName } from '../helpers/clients.js';
-import { startTestService, type TestService } from '../helpers/service.js';
+import { startTwoInstances, type TestService } from '../helpers/service.js';
 
 let svc: TestService;
 let other: TestService;
+let close = async (): Promise<void> => undefined;
 beforeAll(async () => {
-  svc = await startTestService();
-  other = await startTestService({ keyPrefix: svc.config.keyPrefix });
+  ({ a: svc, b: other, close } = await startTwoInstances());
 });
-afterAll(async () => {
-  await other.service.close();
-  await other.redis.quit();
-  await svc.close();
-});
+afterAll(() => close());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
