@@ -5,44 +5,12 @@
  * subscriber costs one loop over an empty list.
  */
 
+import type { FilteredReport, InvocationReport, PollerMapping } from '../domain.js';
+
+export type { FilteredReport, InvocationReport } from '../domain.js';
+
 /** One event source mapping, as started. */
-export interface MappingInfo {
-  function: string;
-  queue: string;
-  queueArn: string;
-  batchSize: number;
-  windowSeconds: number;
-  concurrency: number;
-  reportBatchItemFailures: boolean;
-}
-
-/**
- * One invocation of a function with a batch. `ok`: every record succeeded (deleted); `partial`:
- * the function reported some records as failed (they are retried); `failed`: it threw, returned
- * a rejected promise, or timed out (the whole batch is retried).
- */
-export interface InvocationReport {
-  function: string;
-  queue: string;
-  /** The context's awsRequestId: what the handler's log lines are attributed to. */
-  invocationId: string;
-  records: number;
-  outcome: 'ok' | 'partial' | 'failed';
-  /** Records to retry: 0 for ok, all of them for failed. */
-  retried: number;
-  durationMs: number;
-  /** For failed: why (the error's message, or the timeout). */
-  error?: string;
-  /** When the invocation started (real time, ms since the epoch). */
-  at: number;
-}
-
-/** Messages that matched none of the mapping's filters: deleted without an invocation. */
-export interface FilteredReport {
-  function: string;
-  queue: string;
-  records: number;
-}
+export type MappingInfo = PollerMapping;
 
 export interface PollerObserver {
   mappingStarted?(info: MappingInfo): void;

@@ -9,29 +9,12 @@
  * costs a write or two, not one each. A mapping's start begins its figures anew.
  */
 import type { Cluster, Redis } from 'ioredis';
+import type { FilteredReport, InvocationReport, PollerMapping } from '../domain.js';
 import { pollerStatsKey } from './keys.js';
-import type { PollerMapping, PollerStats } from './store.js';
+import type { PollerStats } from './store.js';
 
 /** The field of a mapping: queue and function (function names cannot hold a `|`). */
 const fieldOf = (queue: string, fn: string): string => `${queue}|${fn}`;
-
-/** The reports the recorder takes (lambda/activity.ts InvocationReport and FilteredReport). */
-export interface InvocationSeen {
-  function: string;
-  queue: string;
-  records: number;
-  outcome: 'ok' | 'partial' | 'failed';
-  retried: number;
-  durationMs: number;
-  error?: string;
-  at: number;
-}
-
-export interface FilteredSeen {
-  function: string;
-  queue: string;
-  records: number;
-}
 
 export class PollerStatsRecorder {
   private readonly stats = new Map<string, PollerStats>();
@@ -69,7 +52,7 @@ export class PollerStatsRecorder {
     this.changed(field);
   }
 
-  invoked(report: InvocationSeen): void {
+  invoked(report: InvocationReport): void {
     const field = fieldOf(report.queue, report.function);
     const s = this.stats.get(field);
     if (!s) return;
@@ -91,7 +74,7 @@ export class PollerStatsRecorder {
     this.changed(field);
   }
 
-  filtered(report: FilteredSeen): void {
+  filtered(report: FilteredReport): void {
     const field = fieldOf(report.queue, report.function);
     const s = this.stats.get(field);
     if (!s) return;

@@ -7,7 +7,15 @@
  * not exist (actions turn that into QueueDoesNotExist with `found()`). Only queueExists, a question,
  * answers false.
  */
-import type { NewMessage, QueueAttributes, QueueCounts, QueueRef, ReceivedMessage, StoredReceipt } from '../domain.js';
+import type {
+  NewMessage,
+  PollerMapping,
+  QueueAttributes,
+  QueueCounts,
+  QueueRef,
+  ReceivedMessage,
+  StoredReceipt,
+} from '../domain.js';
 
 export type CreateQueueResult =
   | { status: 'created' }
@@ -114,17 +122,6 @@ export type VisibilityStatus = 'changed' | 'not-inflight' | 'no-message' | 'over
 
 /** What the dashboard's delete of one message did. */
 export type DeleteOneStatus = 'deleted' | 'gone';
-
-/** One event source mapping as it started (the pollers' report, lambda/activity.ts MappingInfo). */
-export interface PollerMapping {
-  function: string;
-  queue: string;
-  queueArn: string;
-  batchSize: number;
-  windowSeconds: number;
-  concurrency: number;
-  reportBatchItemFailures: boolean;
-}
 
 /**
  * What the pollers of a mapping did since it started (redis-poller-stats.ts records it, for every

@@ -272,6 +272,7 @@ describe('GET /_redsqs/pollers', () => {
       recorder.invoked({
         function: 'worker',
         queue: 'jobs',
+        invocationId: 'i1',
         records: 3,
         outcome: 'ok',
         retried: 0,
@@ -281,6 +282,7 @@ describe('GET /_redsqs/pollers', () => {
       recorder.invoked({
         function: 'worker',
         queue: 'jobs',
+        invocationId: 'i2',
         records: 2,
         outcome: 'failed',
         retried: 2,
@@ -290,7 +292,16 @@ describe('GET /_redsqs/pollers', () => {
       });
       recorder.filtered({ function: 'worker', queue: 'jobs', records: 4 });
       // A report for a mapping that never started is ignored.
-      recorder.invoked({ function: 'ghost', queue: 'jobs', records: 1, outcome: 'ok', retried: 0, durationMs: 1, at });
+      recorder.invoked({
+        function: 'ghost',
+        queue: 'jobs',
+        invocationId: 'i3',
+        records: 1,
+        outcome: 'ok',
+        retried: 0,
+        durationMs: 1,
+        at,
+      });
       await recorder.flush();
       const { body } = await getJson<{ pollers: Record<string, unknown>[] }>('/_redsqs/pollers');
       expect(body.pollers).toEqual([

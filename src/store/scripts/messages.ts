@@ -53,21 +53,30 @@ export async function sendMessageCalls(
   }
   const { status, reply } = decode('send-messages', await scripts.run('send-messages', q.message, args), OK_OR_MISSING);
   if (status === 'MISSING') return MISSING;
+  return perRequest(calls, reply, 2, (i) =>
+    entryStatus('send-messages', reply, i, SEND_ENTRY) === 'OK'
+      ? { status: 'stored', seq: String(reply[i + 1]) }
+      : { status: 'too-large' },
+  );
+}
+
+/**
+ * A send reply ({OK, maxSize, then `stride` values per message}) as one result per request: each
+ * request's messages are the next ones, in order.
+ */
+function perRequest(
+  calls: readonly SendCall[],
+  reply: Reply[],
+  stride: number,
+  outcome: (at: number) => SendOutcome,
+): SendResult[] {
   const maxSize = Number(reply[1]);
-  const results: SendResult[] = [];
   let i = 2;
-  for (const c of calls) {
+  return calls.map((c) => {
     const outcomes: SendOutcome[] = [];
-    for (let n = 0; n < c.messages.length; n++, i += 2) {
-      outcomes.push(
-        entryStatus('send-messages', reply, i, SEND_ENTRY) === 'OK'
-          ? { status: 'stored', seq: String(reply[i + 1]) }
-          : { status: 'too-large' },
-      );
-    }
-    results.push({ maxSize, outcomes });
-  }
-  return results;
+    for (let n = 0; n < c.messages.length; n++, i += stride) outcomes.push(outcome(i));
+    return { maxSize, outcomes };
+  });
 }
 
 /**
@@ -93,15 +102,7 @@ export async function sendFifoMessageCalls(
     OK_OR_MISSING,
   );
   if (status === 'MISSING') return MISSING;
-  const maxSize = Number(reply[1]);
-  const results: SendResult[] = [];
-  let i = 2;
-  for (const c of calls) {
-    const outcomes: SendOutcome[] = [];
-    for (let n = 0; n < c.messages.length; n++, i += 3) outcomes.push(fifoOutcome(reply, i));
-    results.push({ maxSize, outcomes });
-  }
-  return results;
+  return perRequest(calls, reply, 3, (i) => fifoOutcome(reply, i));
 }
 
 function fifoOutcome(reply: Reply[], i: number): SendOutcome {
