@@ -3,6 +3,7 @@
  * Config object, so tests build their own without touching process.env.
  */
 import { availableParallelism } from 'node:os';
+import { type Credential, CredentialsError, parseCredentials } from './auth/credentials.js';
 import { DELETE_COOLDOWN_SECONDS, PURGE_COOLDOWN_SECONDS } from './sqs/limits.js';
 
 export interface Config {
@@ -39,6 +40,17 @@ export interface Config {
   devEndpoints: boolean;
   /** A stop (SIGTERM, SIGINT) ends within this, whatever Redis or a handler does. */
   shutdownTimeoutMs: number;
+  /**
+   * Access keys whose SigV4 signatures are checked (REDSQS_CREDENTIALS). Empty: requests are not
+   * checked, and a 12-digit access key id names the caller's account (LocalStack's convention).
+   */
+  credentials: Credential[];
+  /** Bearer token for the routes around the SQS API when credentials are configured (REDSQS_DEV_TOKEN). */
+  devToken?: string;
+  /** Browser origins allowed to call the service besides its own (REDSQS_ALLOWED_ORIGINS). */
+  allowedOrigins: string[];
+  /** Host header names accepted besides loopback names when bound to loopback (REDSQS_ALLOWED_HOSTS). */
+  allowedHosts: string[];
 }
 
 export const DEFAULTS: Config = {
@@ -57,6 +69,9 @@ export const DEFAULTS: Config = {
   logFormat: 'auto',
   devEndpoints: true,
   shutdownTimeoutMs: 10_000,
+  credentials: [],
+  allowedOrigins: [],
+  allowedHosts: [],
 };
 
 /** What `--profile test` (REDSQS_PROFILE=test) changes; a variable set explicitly still wins. */
@@ -82,7 +97,8 @@ auto (the default): pretty when standard error is a terminal, json otherwise.
 Environment: PORT, HOST, REDIS_URL, REDIS_CLUSTER_NODES, DATA_DIR, REDSQS_BASE_URL, REDSQS_REGION,
 REDSQS_ACCOUNT_ID, REDSQS_KEY_PREFIX, REDSQS_DELETE_COOLDOWN_SECONDS,
 REDSQS_PURGE_COOLDOWN_SECONDS, REDSQS_SWEEP_INTERVAL_MS, REDSQS_WORKERS, REDSQS_PROFILE,
-REDSQS_DEV_ENDPOINTS, REDSQS_SHUTDOWN_TIMEOUT_SECONDS, REDSQS_LOG_FORMAT, LOG_LEVEL (see README.md).
+REDSQS_DEV_ENDPOINTS, REDSQS_SHUTDOWN_TIMEOUT_SECONDS, REDSQS_LOG_FORMAT, LOG_LEVEL, REDSQS_CREDENTIALS,
+REDSQS_DEV_TOKEN, REDSQS_ALLOWED_ORIGINS, REDSQS_ALLOWED_HOSTS (see README.md).
 `;
 
 function intFrom(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -249,5 +265,26 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
         3600,
       ) * 1000,
     ...(pollerConfig ? { pollerConfig } : {}),
+    credentials: credentialsFrom(env.REDSQS_CREDENTIALS),
+    ...(env.REDSQS_DEV_TOKEN ? { devToken: env.REDSQS_DEV_TOKEN } : {}),
+    allowedOrigins: listFrom(env.REDSQS_ALLOWED_ORIGINS),
+    allowedHosts: listFrom(env.REDSQS_ALLOWED_HOSTS),
   };
+}
+
+function credentialsFrom(raw: string | undefined): Credential[] {
+  try {
+    return parseCredentials(raw);
+  } catch (err) {
+    if (err instanceof CredentialsError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+/** A comma-separated list; blanks dropped. */
+function listFrom(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

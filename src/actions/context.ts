@@ -35,6 +35,8 @@ export interface ActionContext extends ActionServices {
    * AWSTraceHeader system attribute when the message does not set that attribute itself.
    */
   readonly traceHeader?: string | undefined;
+  /** The caller's account (its access key's); the account its CreateQueue and ListQueues act in. */
+  readonly account: string;
 }
 
 export type Action<I, O> = (input: I, ctx: ActionContext) => Promise<O>;

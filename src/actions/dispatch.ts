@@ -85,6 +85,8 @@ export interface RequestScope {
   readonly signal: AbortSignal;
   /** The request's X-Amzn-Trace-Id header (undefined: none). */
   readonly traceHeader?: string | undefined;
+  /** The caller's account: its access key's (auth/caller.ts). */
+  readonly account: string;
 }
 
 export type Dispatch = (action: ActionName, input: object, scope: RequestScope) => Promise<object>;
@@ -140,6 +142,7 @@ export function createDispatcher(services: ActionServices, health?: StoreHealth,
       baseUrl: scope.baseUrl,
       signal: scope.signal,
       traceHeader: scope.traceHeader,
+      account: scope.account,
     };
     if (observer === undefined) return run(action, input, ctx);
     const begun = observer.begin(action);

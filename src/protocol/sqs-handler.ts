@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { ActionName, Dispatch, WireProtocol } from '../actions/dispatch.js';
+import { unsignedAccount } from '../auth/caller.js';
 import type { Config } from '../config.js';
 import { missingParameter, SqsError } from '../errors.js';
 import type { LogFields, Logger } from '../log.js';
@@ -191,6 +192,7 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
         baseUrl: baseUrlOf(req, deps.config),
         signal: decoded.action === 'ReceiveMessage' ? goneSignal(res) : NEVER,
         traceHeader: traceHeaderOf(req),
+        account: unsignedAccount(req, deps.config.accountId),
       });
       const shape = OPERATIONS[decoded.action].output;
       send(

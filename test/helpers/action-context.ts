@@ -96,6 +96,7 @@ export function testContext(config: Partial<Config> = {}): TestContext {
     now: clock,
     baseUrl: BASE_URL,
     signal: controller.signal,
+    account: cfg.accountId,
   };
   return {
     ctx,

@@ -1,0 +1,65 @@
+/**
+ * Credentials the service accepts (REDSQS_CREDENTIALS, or `credentials` in redsqs.config.json):
+ * access key id, secret and the account the key belongs to. None configured: signatures are not
+ * checked (a laptop's default).
+ */
+
+export interface Credential {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** The 12-digit account whose queues this key's requests see as their own. */
+  readonly accountId: string;
+}
+
+/** AWS access key ids: 16 to 128 word characters (IAM's limits). */
+const ACCESS_KEY_ID = /^\w{16,128}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+
+export class CredentialsError extends Error {}
+
+/** One credential, checked; `where` names the setting in errors (never the secret). */
+export function credentialOf(
+  accessKeyId: string,
+  secretAccessKey: string,
+  accountId: string,
+  where: string,
+): Credential {
+  if (!ACCESS_KEY_ID.test(accessKeyId)) {
+    throw new CredentialsError(`${where}: the access key id must be 16 to 128 letters, digits or underscores`);
+  }
+  if (secretAccessKey.length < 1) throw new CredentialsError(`${where}: the secret of ${accessKeyId} is empty`);
+  if (!ACCOUNT_ID.test(accountId)) {
+    throw new CredentialsError(`${where}: the account of ${accessKeyId} must be 12 digits, got "${accountId}"`);
+  }
+  return { accessKeyId, secretAccessKey, accountId };
+}
+
+/**
+ * `AKID:SECRET:ACCOUNT[,AKID:SECRET:ACCOUNT...]`. A secret may hold `:` (the account is the last
+ * field); whitespace around entries is ignored. A key listed twice is an error.
+ */
+export function parseCredentials(raw: string | undefined, where = 'REDSQS_CREDENTIALS'): Credential[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const list = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry, i) => {
+      const first = entry.indexOf(':');
+      const last = entry.lastIndexOf(':');
+      if (first < 0 || last === first) {
+        throw new CredentialsError(`${where}: entry ${i + 1} must be ACCESS_KEY_ID:SECRET:ACCOUNT_ID`);
+      }
+      return credentialOf(entry.slice(0, first), entry.slice(first + 1, last), entry.slice(last + 1), where);
+    });
+  return checkDistinct(list, where);
+}
+
+export function checkDistinct(list: Credential[], where: string): Credential[] {
+  const seen = new Set<string>();
+  for (const c of list) {
+    if (seen.has(c.accessKeyId)) throw new CredentialsError(`${where}: access key ${c.accessKeyId} is listed twice`);
+    seen.add(c.accessKeyId);
+  }
+  return list;
+}
