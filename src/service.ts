@@ -158,7 +158,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   // it wipes keys wholesale).
   const observed = observedStore(store, events);
   const dispatch = createDispatcher({ store: observed, moves, config, longPolls: notifier, now, log }, health, metrics);
-  const sqs = createSqsHandler({ dispatch, config, log });
+  const sqs = createSqsHandler({ dispatch, config, log, now });
   // Background work: each instance runs it; leases make one instance do each piece.
   const owner = randomUUID();
   const sweeper = new Sweeper({

@@ -26,6 +26,8 @@ export interface SqsDeps {
   dispatch: Dispatch;
   config: Config;
   log: Logger;
+  /** The service's clock (milliseconds): signature dates are checked against it. */
+  now(): number;
 }
 
 /** True for requests that belong to the SQS API rather than to the service's own routes. */
