@@ -246,25 +246,25 @@ export function comparisonRows(c) {
 }
 
 /**
- * CPU per message of each server (redsqs: its service and its redis-server together), median over
- * the rounds, in µs.
+ * CPU per message of each server (redsqs: its service and its redis-server together) and of the
+ * client that drove it, median over the rounds, in µs.
  * @param {Comparison} c
  * @returns {{ rows: string[][], align: string }}
  */
 export function cpuRows(c) {
-  const header = ['scenario', ...c.targets.map((t) => t.label)];
+  const header = ['scenario', ...c.targets.flatMap((t) => [t.label, `client (${t.label.split(' ')[0]})`])];
   const rows = [header];
   const us = (/** @type {number} */ n) => (Number.isFinite(n) ? (n < 10 ? n.toFixed(1) : n.toFixed(0)) : '-');
   for (const line of c.lines) {
     rows.push([
       line.measure.label,
-      ...c.targets.map((t) => {
+      ...c.targets.flatMap((t) => {
         const cell = line.cells[t.id];
-        if (!cell) return '-';
+        if (!cell) return ['-', '-'];
         const split = Number.isFinite(cell.redisUsPerMsg)
           ? ` (${us(cell.serviceUsPerMsg)} + ${us(cell.redisUsPerMsg)})`
           : '';
-        return `${us(cell.serverUsPerMsg)}${split}`;
+        return [`${us(cell.serverUsPerMsg)}${split}`, us(cell.clientUsPerMsg)];
       }),
     ]);
   }

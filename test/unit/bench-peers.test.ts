@@ -226,7 +226,17 @@ describe('bench --peers: rounds, medians and ratios', () => {
     ]);
     expect(rows[1]).toEqual(['send1 (SendMessage)', '100', '100', '1.00 (0.90-2.00)', '50', '2.00 (1.80-2.40)']);
     expect(align).toBe('lrrrrr');
-    expect(compare.cpuRows(c).rows[1]).toEqual(['send1 (SendMessage)', '60 (50 + 10)', '30', '40']);
+    // Each server's CPU, then its client's (the fixture's client spends 10 µs per message).
+    expect(compare.cpuRows(c).rows[0]).toEqual([
+      'scenario',
+      'redsqs',
+      'client (redsqs)',
+      'fauxqs 1.9.2',
+      'client (fauxqs)',
+      'local-aws-sqs 2.0.2',
+      'client (local-aws-sqs)',
+    ]);
+    expect(compare.cpuRows(c).rows[1]).toEqual(['send1 (SendMessage)', '60 (50 + 10)', '10', '30', '10', '40', '10']);
   });
 
   it('compares e2e on p99 latency and FIFO on both of its rows', () => {
