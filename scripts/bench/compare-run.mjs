@@ -163,7 +163,9 @@ export async function runComparison({ options, root, workDir, newClient, stoppin
       "redsqs is faster), with the lowest and highest of the rounds' own ratios; ! = a check failed (below)",
   );
   say(text.main);
-  say('\n== CPU per message, µs, median over rounds: each server (redsqs: service + redis-server), then the client that drove it');
+  say(
+    '\n== CPU per message, µs, median over rounds: each server (redsqs: service + redis-server), then the client that drove it',
+  );
   say(text.cpu);
   const problems = problemLines(comparison);
   if (problems.length > 0) {
