@@ -1,7 +1,10 @@
 /**
  * Everything on the service's port that is not the SQS API, on Express: /health and /metrics
  * always; the developer endpoints (peek, clock, reset) and the dashboard unless switched off.
+ * With credentials configured every route but /health and the dashboard's static files needs
+ * the developer token or a signature (web/dev-auth.ts).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import type { Config } from './config.js';
 import { dashboardRouter } from './dashboard/route.js';
@@ -17,6 +20,7 @@ import { encodeJsonError } from './protocol/encode.js';
 import type { ClockControl } from './store/clock-control.js';
 import type { Store, StoreHealth } from './store/store.js';
 import { VERSION } from './version.js';
+import { devAuth, isSigned, type VerifySigned } from './web/dev-auth.js';
 
 /** starting: until everything asked for at start is in place; stopping: once shutdown began. */
 export type Phase = 'starting' | 'ready' | 'stopping';
@@ -37,7 +41,36 @@ export interface AppDeps {
   accounts(): Promise<string[]>;
   /** The event stream (GET /_redsqs/events, a developer endpoint). */
   events?: EventHub;
+  /**
+   * The SQS API for the dashboard (POST /_redsqs/sqs): unsigned, as the default account, behind
+   * the developer token when credentials are configured (a page cannot sign without a secret).
+   */
+  dashboardSqs?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Checks SigV4 signatures on these routes (auth/sigv4.ts) when credentials are configured. */
+  verifySigned?: VerifySigned;
   log: Logger;
+}
+
+/** Where the dashboard sends its SQS calls (either protocol, as on POST /). */
+export const DASHBOARD_SQS_PATH = '/_redsqs/sqs';
+
+/**
+ * A dashboard SQS call, handed to the SQS handler as if sent to POST / (its queue URLs and actions
+ * are those of the SQS API). Signed requests belong on POST / itself, where the key's account is
+ * the caller's; here the caller is the default account (and a signed request's body has been read).
+ */
+function sqsAsDashboard(
+  req: express.Request,
+  res: express.Response,
+  sqs: (req: IncomingMessage, res: ServerResponse) => void,
+): void {
+  if (isSigned(req)) {
+    res.status(400).json({ error: `Send signed SQS requests to POST /; ${DASHBOARD_SQS_PATH} is the dashboard's.` });
+    return;
+  }
+  const q = req.url.indexOf('?');
+  req.url = q < 0 ? '/' : `/${req.url.slice(q)}`;
+  sqs(req, res);
 }
 
 export function buildApp(deps: AppDeps): express.Express {
@@ -55,6 +88,16 @@ export function buildApp(deps: AppDeps): express.Express {
     const up = await deps.health.check();
     res.status(up ? 200 : 503).json({ status: up ? 'ok' : 'unavailable', redis: up ? 'up' : 'down', ...about });
   });
+  // What the dashboard's page is made of holds no data, and a navigation cannot carry a header.
+  if (deps.config.devEndpoints) app.use(dashboardRouter());
+  app.use(
+    devAuth({
+      credentials: deps.config.credentials,
+      ...(deps.config.devToken !== undefined ? { devToken: deps.config.devToken } : {}),
+      now: deps.now,
+      ...(deps.verifySigned ? { verify: deps.verifySigned } : {}),
+    }),
+  );
   // Prometheus text format; the queue gauges are read from Redis now.
   app.get('/metrics', async (_req, res) => {
     const text = await deps.metrics.scrape();
@@ -66,7 +109,8 @@ export function buildApp(deps: AppDeps): express.Express {
     app.use(devRouter({ clock: deps.clock, reset: deps.reset, isDown }));
     if (deps.events) app.use(eventsRouter({ hub: deps.events, isDown }));
     app.use(queuesRouter({ store: deps.store, config: deps.config, now: deps.now, accounts: deps.accounts, isDown }));
-    app.use(dashboardRouter());
+    const sqs = deps.dashboardSqs;
+    if (sqs) app.post(DASHBOARD_SQS_PATH, (req, res) => sqsAsDashboard(req, res, sqs));
   }
   app.use((req, res) => {
     const off = !deps.config.devEndpoints && /^\/(_(redsqs|aws)\/|dashboard(\/|$))/.test(req.path);

@@ -3,7 +3,7 @@
  * Config object, so tests build their own without touching process.env.
  */
 import { availableParallelism } from 'node:os';
-import { type Credential, CredentialsError, parseCredentials } from './auth/credentials.js';
+import { type Credential, CredentialsError, parseCredentials } from './credentials.js';
 import { DELETE_COOLDOWN_SECONDS, PURGE_COOLDOWN_SECONDS } from './sqs/limits.js';
 
 export interface Config {

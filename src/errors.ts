@@ -59,6 +59,14 @@ export const ERRORS = {
   RequestEntityTooLarge: coral('RequestEntityTooLarge', 413),
   InternalFailure: coral('InternalFailure', 500, 'Receiver'),
   ServiceUnavailable: coral('ServiceUnavailable', 503, 'Receiver'),
+  // Signature checks (auth/sigv4.ts): AWS's front end answers them, so their JSON types are coral's
+  // (com.amazon.coral.service#..., as recorded by dynalite) and the query codes SQS's "Common
+  // Errors" ones, with its statuses; SignatureDoesNotMatch is 403 as recorded against SQS.
+  MissingAuthenticationTokenException: coral('MissingAuthenticationToken', 403),
+  IncompleteSignatureException: coral('IncompleteSignature'),
+  UnrecognizedClientException: coral('InvalidClientTokenId', 403),
+  InvalidSignatureException: coral('SignatureDoesNotMatch', 403),
+  RequestExpired: coral('RequestExpired'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -11,6 +11,7 @@
 import cluster from 'node:cluster';
 import { createServer } from 'node:net';
 import { type Config, ConfigError, DEFAULTS, loadConfig, USAGE } from './config.js';
+import { type Credential, CredentialsError, credentialFor, mergeCredentials } from './credentials.js';
 import { startEmbeddedRedis } from './embedded-redis.js';
 import type { PollerActivity } from './lambda/activity.js';
 import type { PreparedPollers } from './lambda/index.js';
@@ -61,9 +62,17 @@ export function main(early: { off(): void }): void {
     }
     throw err;
   }
-  // A worker of `--workers N`: the primary has done the rest and passed the Redis URL on.
+  // A worker of `--workers N`: the primary has done the rest and passed the Redis URL on. It reads
+  // the file's credentials itself (the primary checked the file): they are no variable it inherits.
   if (cluster.isWorker) {
-    void import('./worker.js').then(({ runWorker }) => runWorker(config));
+    const worker = config;
+    void fileCredentials(worker).then(
+      async (credentials) => (await import('./worker.js')).runWorker({ ...worker, credentials }),
+      (err: unknown) => {
+        process.stderr.write(`redsqs worker: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(2);
+      },
+    );
     return;
   }
   const log = createLogger(config.logLevel, { format: config.logFormat });
@@ -84,7 +93,14 @@ export function main(early: { off(): void }): void {
 async function start(config: Config, log: Logger): Promise<void> {
   // The configuration file is checked completely, handlers included, before the port opens.
   let pollers: PreparedPollers | undefined;
-  if (config.pollerConfig) pollers = await prepare(config.pollerConfig);
+  if (config.pollerConfig) {
+    pollers = await prepare(config.pollerConfig);
+    config = { ...config, credentials: checked(() => withFile(config, pollers?.config.credentials)) };
+  }
+  // The pollers are clients of this service: with credentials on, they sign as its account.
+  const pollerKey = pollers
+    ? checked(() => credentialFor(config.credentials, config.accountId, 'The pollers'))
+    : undefined;
   life.check();
   await ensurePortFree(config.host, config.port);
   life.check();
@@ -206,6 +222,7 @@ async function start(config: Config, log: Logger): Promise<void> {
         signal: life.signal,
         activity,
         ...(shared ? { clock: shared.clock } : {}),
+        ...(pollerKey ? { credentials: pollerKey } : {}),
       });
       life.started({ name: 'pollers', stop: () => running.stop() });
       // A reset deletes the configured queues too: they are created again, empty, as at the start.
@@ -229,6 +246,29 @@ async function fileError(path: string, err: unknown): Promise<StartError> {
     `${message.includes(path) ? '' : `${path}: `}${message}`,
     err instanceof PollerConfigError ? 2 : 1,
   );
+}
+
+/** REDSQS_CREDENTIALS with the configuration file's credentials (a key in both is an error). */
+function withFile(config: Config, fromFile: readonly Credential[] | undefined): Credential[] {
+  if (!fromFile || fromFile.length === 0) return config.credentials;
+  return mergeCredentials(config.credentials, fromFile, config.pollerConfig as string);
+}
+
+/** A credentials problem stops the start as a bad configuration does (exit 2). */
+function checked<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof CredentialsError) throw new StartError(err.message, 2);
+    throw err;
+  }
+}
+
+/** A worker's credentials: its variable's and its configuration file's. */
+async function fileCredentials(config: Config): Promise<Credential[]> {
+  if (!config.pollerConfig) return config.credentials;
+  const { loadPollerConfig } = await import('./lambda/config.js');
+  return withFile(config, loadPollerConfig(config.pollerConfig).credentials);
 }
 
 async function prepare(path: string): Promise<PreparedPollers> {

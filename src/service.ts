@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { Cluster, type Redis } from 'ioredis';
 import { createDispatcher } from './actions/dispatch.js';
 import { buildApp, type Phase } from './app.js';
+import { verifyRequest } from './auth/sigv4.js';
 import { logMovedBatches, MoveTaskRunner } from './background/move-tasks.js';
 import { Sweeper } from './background/sweeper.js';
 import { AdjustableClock } from './clock.js';
@@ -33,6 +34,7 @@ import { resetKeys } from './store/redis-reset.js';
 import { RedisStore } from './store/redis-store.js';
 import { Scripts } from './store/scripts.js';
 import type { Store } from './store/store.js';
+import { browserGuard } from './web/browser-guard.js';
 
 export interface Service {
   server: Server;
@@ -137,7 +139,6 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const notifier = new Notifier(subscriber, clock.clock);
   const allCounts = everyAccountCounts(store, cachedAccounts(store, config.accountId));
   const metrics = new ServiceMetrics({
-    account: config.accountId,
     readCounts: () => (health.isDown ? Promise.reject(new Error('Redis is down')) : allCounts(now())),
     moves,
     pingRedis: () => health.check(),
@@ -190,9 +191,21 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     events,
     // The dashboard's list: every call, so that a new account's queue shows at once.
     accounts: async () => [...new Set([config.accountId, ...(await store.listAccounts())])].sort(),
+    // The page cannot sign: its SQS calls run unsigned as the default account, behind the
+    // developer token when credentials are configured (app.ts).
+    dashboardSqs: createSqsHandler({ dispatch, config: { ...config, credentials: [] }, log, now }),
+    // The developer routes take the SQS API's signatures too (service "sqs", this region).
+    verifySigned: (request, credentials, at) => verifyRequest(request, credentials, at, { region: config.region }),
     log,
   });
-  const server = createServer((req, res) => (isSqsRequest(req) ? sqs(req, res) : app(req, res)));
+  // Other web pages are kept out of both paths (web/browser-guard.ts).
+  const guard = browserGuard(config, log);
+  const server = createServer((req, res) => {
+    const isSqs = isSqsRequest(req);
+    if (guard(req, res, isSqs)) return;
+    if (isSqs) sqs(req, res);
+    else app(req, res);
+  });
   server.keepAliveTimeout = 65_000;
 
   try {

@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, DEFAULTS, TEST_PROFILE } from './config.js';
+import { credentialFor, mergeCredentials } from './credentials.js';
 import { startEmbeddedRedis } from './embedded-redis.js';
 import { PollerActivity, preparePollers } from './lambda/index.js';
 import { createLogger, type Logger } from './log.js';
@@ -68,6 +69,12 @@ export async function startRedsqs(options: StartRedsqsOptions = {}): Promise<Red
   };
   const log = ownLog ?? createLogger(config.logLevel, { format: config.logFormat });
   const pollers = config.pollerConfig ? await preparePollers(config.pollerConfig) : undefined;
+  // The file's credentials join the given ones; the pollers sign as the service's account.
+  const fromFile = pollers?.config.credentials ?? [];
+  if (fromFile.length > 0) {
+    config.credentials = mergeCredentials(config.credentials, fromFile, config.pollerConfig as string);
+  }
+  const pollerKey = pollers ? credentialFor(config.credentials, config.accountId, 'The pollers') : undefined;
   const undo: (() => Promise<void>)[] = [];
   const stop = async (): Promise<void> => {
     while (undo.length > 0) await undo.pop()?.();
@@ -99,6 +106,7 @@ export async function startRedsqs(options: StartRedsqsOptions = {}): Promise<Red
         log,
         clock: service.clock.clock,
         activity,
+        ...(pollerKey ? { credentials: pollerKey } : {}),
       });
       undo.push(() => running.stop());
       // A reset deletes the configured queues too: they are created again, empty, as at the start.

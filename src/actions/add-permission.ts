@@ -4,7 +4,7 @@ import { type ActionContext, queueOf } from './context.js';
 import { editPolicy } from './edit-policy.js';
 
 export async function addPermission(input: AddPermissionRequest, ctx: ActionContext): Promise<object> {
-  const q = queueOf(ctx, input.QueueUrl ?? '');
+  const q = await queueOf(ctx, input.QueueUrl ?? '');
   const label = input.Label ?? '';
   const accounts = input.AWSAccountIds ?? [];
   const actions = input.Actions ?? [];

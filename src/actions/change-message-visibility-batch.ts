@@ -8,7 +8,7 @@ export async function changeMessageVisibilityBatch(
   input: ChangeMessageVisibilityBatchRequest,
   ctx: ActionContext,
 ): Promise<ChangeMessageVisibilityBatchResult> {
-  const q = queueOf(ctx, input.QueueUrl ?? '');
+  const q = await queueOf(ctx, input.QueueUrl ?? '');
   return runBatch(input.Entries ?? [], {
     entryName: 'ChangeMessageVisibilityBatchRequestEntry',
     prepare: (e) => {

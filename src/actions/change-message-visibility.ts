@@ -7,7 +7,7 @@ export async function changeMessageVisibility(
   input: ChangeMessageVisibilityRequest,
   ctx: ActionContext,
 ): Promise<object> {
-  const q = queueOf(ctx, input.QueueUrl ?? '');
+  const q = await queueOf(ctx, input.QueueUrl ?? '');
   const handle = input.ReceiptHandle ?? '';
   const visibilityMs = checkVisibility(input.VisibilityTimeout);
   const receipt = decodeReceiptHandle(q, handle);

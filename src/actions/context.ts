@@ -3,10 +3,12 @@ import type { Config } from '../config.js';
 import type { QueueRef } from '../domain.js';
 import { queueDoesNotExist } from '../errors.js';
 import type { Logger } from '../log.js';
-import { parseQueueUrl, queueUrl } from '../sqs/queue-names.js';
+import { parseAnyQueueUrl, queueUrl } from '../sqs/queue-names.js';
 import type { LongPolls } from '../store/long-polls.js';
 import type { Moves } from '../store/moves.js';
 import type { Store } from '../store/store.js';
+import type { ActionName } from './dispatch.js';
+import { admitForeign } from './queue-access.js';
 
 /** What actions use of Moves: redrive on receive, and the move task actions. */
 export type ActionMoves = Pick<Moves, 'drainOutbox' | 'startTask' | 'updateTask' | 'listTasks'>;
@@ -35,14 +37,25 @@ export interface ActionContext extends ActionServices {
    * AWSTraceHeader system attribute when the message does not set that attribute itself.
    */
   readonly traceHeader?: string | undefined;
-  /** The caller's account (its access key's); the account its CreateQueue and ListQueues act in. */
+  /**
+   * The caller's account (its access key's, however it was found): the account its CreateQueue,
+   * ListQueues and GetQueueUrl act in and the SenderId of what it sends. Queues of other accounts
+   * it may use only as their policies allow (queue-access.ts).
+   */
   readonly account: string;
+  /** The action being run (the dispatcher's): what the queue-access gate checks a policy for. */
+  readonly action?: ActionName | undefined;
 }
 
 export type Action<I, O> = (input: I, ctx: ActionContext) => Promise<O>;
 
-export function queueOf(ctx: ActionContext, url: string): QueueRef {
-  return parseQueueUrl(url, ctx.config.accountId);
+/**
+ * The queue a QueueUrl names: the caller's own, or another account's that the queue-access gate
+ * lets the caller use (a round trip to read its policy); otherwise the SQS error.
+ */
+export async function queueOf(ctx: ActionContext, url: string): Promise<QueueRef> {
+  const q = parseAnyQueueUrl(url);
+  return q.account === ctx.account ? q : admitForeign(ctx, q);
 }
 
 export function urlOf(ctx: ActionContext, q: QueueRef): string {

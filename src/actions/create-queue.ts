@@ -49,7 +49,7 @@ export async function createQueue(input: CreateQueueRequest, ctx: ActionContext)
   const { name, requested, tags } = validateCreateQueue(input);
   const fifo = isFifoName(name);
 
-  const q = { account: ctx.config.accountId, name };
+  const q = { account: ctx.account, name };
   const redrive = await checkRedrive(ctx, q, normalizeAttributes(requested));
   const normalized: QueueAttributes = {};
   for (const [k, v] of Object.entries(redrive.attributes)) if (!k.startsWith('_')) normalized[k] = v;

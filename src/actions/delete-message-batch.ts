@@ -7,7 +7,7 @@ export async function deleteMessageBatch(
   input: DeleteMessageBatchRequest,
   ctx: ActionContext,
 ): Promise<DeleteMessageBatchResult> {
-  const q = queueOf(ctx, input.QueueUrl ?? '');
+  const q = await queueOf(ctx, input.QueueUrl ?? '');
   return runBatch(input.Entries ?? [], {
     entryName: 'DeleteMessageBatchRequestEntry',
     prepare: (e) => {

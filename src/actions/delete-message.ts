@@ -3,7 +3,7 @@ import { decodeReceiptHandle, expiredReceiptHandle, invalidReceiptHandle } from 
 import { type ActionContext, found, queueOf } from './context.js';
 
 export async function deleteMessage(input: DeleteMessageRequest, ctx: ActionContext): Promise<object> {
-  const q = queueOf(ctx, input.QueueUrl ?? '');
+  const q = await queueOf(ctx, input.QueueUrl ?? '');
   const handle = input.ReceiptHandle ?? '';
   const receipt = decodeReceiptHandle(q, handle);
   if (!receipt) throw invalidReceiptHandle(handle);

@@ -143,6 +143,7 @@ export function createDispatcher(services: ActionServices, health?: StoreHealth,
       signal: scope.signal,
       traceHeader: scope.traceHeader,
       account: scope.account,
+      action,
     };
     if (observer === undefined) return run(action, input, ctx);
     const begun = observer.begin(action);

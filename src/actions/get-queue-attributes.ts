@@ -7,7 +7,7 @@ export async function getQueueAttributes(
   input: GetQueueAttributesRequest,
   ctx: ActionContext,
 ): Promise<GetQueueAttributesResult> {
-  const q = queueOf(ctx, input.QueueUrl ?? '');
+  const q = await queueOf(ctx, input.QueueUrl ?? '');
   const wanted = requestedAttributeNames(input.AttributeNames ?? [], isFifoName(q.name));
   const state = found(await ctx.store.getQueue(q, ctx.now()));
   if (wanted.size === 0) return {};

@@ -29,7 +29,8 @@ export async function listQueues(input: ListQueuesRequest, ctx: ActionContext): 
   checkMaxResults(input.MaxResults);
   const after = input.NextToken ? decodeToken(input.NextToken) : undefined;
   const limit = input.MaxResults ?? LIST_RESULTS.max;
-  const account = ctx.config.accountId;
+  // Cross-account permissions do not apply to ListQueues: the caller's own queues only.
+  const account = ctx.account;
   const names = await ctx.store.listQueues(account, input.QueueNamePrefix ?? '', after, limit + 1);
   const page = names.slice(0, limit);
   const out: ListQueuesResult = {};

@@ -3,7 +3,7 @@ import { SqsError } from '../errors.js';
 import { type ActionContext, found, queueOf } from './context.js';
 
 export async function purgeQueue(input: PurgeQueueRequest, ctx: ActionContext): Promise<object> {
-  const q = queueOf(ctx, input.QueueUrl ?? '');
+  const q = await queueOf(ctx, input.QueueUrl ?? '');
   const cooldown = ctx.config.purgeCooldownSeconds;
   const result = found(await ctx.store.purgeQueue(q, ctx.now(), cooldown * 1000));
   if (result === 'too-soon') {

@@ -15,7 +15,7 @@ const VISIBILITY_TIMEOUT_ERROR = parameterError('VisibilityTimeout', RANGE_REASO
 const WAIT_SECONDS_ERROR = parameterError('WaitTimeSeconds', RANGE_REASONS.boundsIfProvided);
 
 export async function receiveMessage(input: ReceiveMessageRequest, ctx: ActionContext): Promise<ReceiveMessageResult> {
-  const q = queueOf(ctx, input.QueueUrl ?? '');
+  const q = await queueOf(ctx, input.QueueUrl ?? '');
   const max = input.MaxNumberOfMessages ?? 1;
   checkRange(max, RECEIVE_MESSAGES, MAX_MESSAGES_ERROR);
   checkRange(input.VisibilityTimeout, VISIBILITY_SECONDS, VISIBILITY_TIMEOUT_ERROR);

@@ -5,7 +5,7 @@
  */
 import type { QueueAttributes, QueueRef } from '../domain.js';
 import { invalidValue } from '../errors.js';
-import { isFifoName, parseQueueArn, queueArn } from '../sqs/queue-names.js';
+import { isFifoName, parseAnyQueueArn, queueArn } from '../sqs/queue-names.js';
 import {
   allowsSource,
   formatRedriveAllowPolicy,
@@ -36,8 +36,13 @@ export async function checkRedrive(
     Object.assign(out, encodeRedrive(undefined));
   } else if (text !== undefined) {
     const policy = parseRedrivePolicy(text);
-    const { region, accountId } = ctx.config;
-    const dlq = parseQueueArn(policy.deadLetterTargetArn, region, accountId);
+    const { region } = ctx.config;
+    const dlq = parseAnyQueueArn(policy.deadLetterTargetArn, region);
+    if (dlq && dlq.account !== source.account) {
+      // "You must use the same AWS account to create the dead-letter queue and the other queues
+      // that send messages to the dead-letter queue" (botocore SQS model, SetQueueAttributes docs).
+      throw invalidValue('RedrivePolicy', text, 'The dead-letter queue must be in the account of the source queue.');
+    }
     const state = dlq ? await ctx.store.getQueue(dlq, ctx.now()) : undefined;
     if (!dlq || !state) throw invalidValue('RedrivePolicy', text, 'Dead letter target does not exist.');
     if (isFifoName(dlq.name) !== isFifoName(source.name)) {

@@ -31,8 +31,10 @@ export function prepareMessage(entry: SendEntryInput, q: QueueRef, ctx: ActionCo
       'The request include parameter that is not valid for this queue type.',
     );
   }
-  // The queue's own MaximumMessageSize is enforced by the store, in the same round trip.
-  const v = buildPayload(entry, MAX_MESSAGE_SIZE, ctx.config.accountId, now);
+  // The queue's own MaximumMessageSize is enforced by the store, in the same round trip. SenderId is
+  // the sender's, not the queue owner's: for a user SQS gives its user id (botocore ReceiveMessage
+  // AttributeNames docs); a caller here is its account's root, known by its account id.
+  const v = buildPayload(entry, MAX_MESSAGE_SIZE, ctx.account, now);
   traceFromHeader(v.payload, ctx);
   const message: NewMessage = { id: uuidv4(), payload: v.payload, size: v.size };
   if (fifo) {

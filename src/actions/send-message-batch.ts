@@ -19,7 +19,7 @@ export async function sendMessageBatch(
   input: SendMessageBatchInput,
   ctx: ActionContext,
 ): Promise<SendMessageBatchResult> {
-  const q = queueOf(ctx, input.QueueUrl ?? '');
+  const q = await queueOf(ctx, input.QueueUrl ?? '');
   const entries = input.Entries ?? [];
   const fifo = isFifoName(q.name);
   const now = ctx.now();

@@ -8,7 +8,7 @@ export interface SendMessageInput extends SendEntryInput {
 }
 
 export async function sendMessage(input: SendMessageInput, ctx: ActionContext): Promise<SendMessageResult> {
-  const q = queueOf(ctx, input.QueueUrl ?? '');
+  const q = await queueOf(ctx, input.QueueUrl ?? '');
   const now = ctx.now();
   const message = prepareMessage(input, q, ctx, now);
   const result = found(await ctx.store.sendMessages(q, [message], now));

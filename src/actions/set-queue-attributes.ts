@@ -5,7 +5,7 @@ import { type ActionContext, found, queueOf } from './context.js';
 import { checkRedrive, withDeadLetterSource } from './redrive-check.js';
 
 export async function setQueueAttributes(input: SetQueueAttributesRequest, ctx: ActionContext): Promise<object> {
-  const q = queueOf(ctx, input.QueueUrl ?? '');
+  const q = await queueOf(ctx, input.QueueUrl ?? '');
   const attributes = input.Attributes ?? {};
   const fifo = isFifoName(q.name);
   validateAttributes(attributes, fifo);

@@ -5,7 +5,7 @@ import { validateTags } from '../sqs/tags.js';
 import { type ActionContext, found, queueOf } from './context.js';
 
 export async function tagQueue(input: TagQueueRequest, ctx: ActionContext): Promise<object> {
-  const q = queueOf(ctx, input.QueueUrl ?? '');
+  const q = await queueOf(ctx, input.QueueUrl ?? '');
   const tags = input.Tags ?? {};
   validateTags(tags);
   const result = found(await ctx.store.tagQueue(q, tags, MAX_TAGS));

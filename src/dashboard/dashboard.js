@@ -2,8 +2,12 @@
 // served by: the developer routes for what spans every account (/_redsqs/queues: every queue with
 // its counts and the age of its oldest message on the service's clock; /_redsqs/messages: a peek
 // with each message's state and when it becomes visible, and the delete of one message;
-// /_redsqs/pollers) and the SQS API (AWS JSON 1.0, POST /) for the rest. It polls every two
-// seconds, and puts text into the page only as text (textContent, text nodes), never as HTML.
+// /_redsqs/pollers) and the SQS API (AWS JSON 1.0, POST /_redsqs/sqs: unsigned, as the default
+// account) for the rest. It polls every two seconds, and puts text into the page only as text
+// (textContent, text nodes), never as HTML. With credentials configured the service wants the
+// developer token: opened as /dashboard#token=<REDSQS_DEV_TOKEN> (a fragment never reaches the
+// server, its logs or a Referer), or pasted into the form the page shows, it is kept in this tab's
+// sessionStorage, taken out of the address bar, and sent as `Authorization: Bearer` on every call.
 
 const POLL_MS = 2000;
 const AMZ_JSON = 'application/x-amz-json-1.0';
@@ -24,15 +28,43 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// ------------------------------------------------------------------ the developer token
+
+const TOKEN_KEY = 'redsqs.devToken';
+
+/** #token=… moves into sessionStorage; the rest of the fragment (#queue=…) stays. */
+function takeTokenFromHash() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const token = params.get('token');
+  if (token === null) return;
+  if (token !== '') sessionStorage.setItem(TOKEN_KEY, token);
+  params.delete('token');
+  const rest = params.toString();
+  history.replaceState(null, '', rest === '' ? location.pathname + location.search : `#${rest}`);
+}
+takeTokenFromHash();
+
+function authHeaders() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
 // ------------------------------------------------------------------ talking to the service
 
 class SqsCallError extends Error {}
+/** The service wants the developer token (401): the page asks for it. */
+class NeedsToken extends Error {}
 
-/** One SQS action over AWS JSON 1.0; no signing: redsqs does not check signatures. */
+function checkAuthorized(res, what, data) {
+  if (res.status !== 401) return;
+  throw new NeedsToken(`${what}: ${data?.error ?? 'the service needs the developer token (REDSQS_DEV_TOKEN)'}`);
+}
+
+/** One SQS action over AWS JSON 1.0, unsigned: the service's dashboard route runs it as its account. */
 async function sqs(action, input = {}) {
-  const res = await fetch('/', {
+  const res = await fetch('/_redsqs/sqs', {
     method: 'POST',
-    headers: { 'Content-Type': AMZ_JSON, 'X-Amz-Target': `AmazonSQS.${action}` },
+    headers: { 'Content-Type': AMZ_JSON, 'X-Amz-Target': `AmazonSQS.${action}`, ...authHeaders() },
     body: JSON.stringify(input),
   });
   const text = await res.text();
@@ -42,6 +74,7 @@ async function sqs(action, input = {}) {
   } catch {
     throw new SqsCallError(`${action}: HTTP ${res.status}`);
   }
+  checkAuthorized(res, action, data);
   if (!res.ok) {
     const code = String(data.__type ?? `HTTP ${res.status}`)
       .split('#')
@@ -53,13 +86,15 @@ async function sqs(action, input = {}) {
 
 /** A developer route (JSON); its error is thrown with the route's words. */
 async function dev(what, path, init = {}) {
-  const res = await fetch(path, init);
+  const res = await fetch(path, { ...init, headers: { ...init.headers, ...authHeaders() } });
   const data = await res.json().catch(() => ({}));
+  checkAuthorized(res, what, data);
   if (!res.ok) {
     const code = String(data.__type ?? `HTTP ${res.status}`)
       .split('#')
       .pop();
-    throw new SqsCallError(`${what}: ${code}${data.message ? `: ${data.message}` : ''}`);
+    const message = data.message ?? data.error;
+    throw new SqsCallError(`${what}: ${code}${message ? `: ${message}` : ''}`);
   }
   return data;
 }
@@ -87,8 +122,7 @@ let selected = selectedFromHash();
 let lastMessages = '';
 
 function selectedFromHash() {
-  const m = /^#queue=(.+)$/.exec(location.hash);
-  return m ? decodeURIComponent(m[1]) : null;
+  return new URLSearchParams(location.hash.slice(1)).get('queue') || null;
 }
 
 const nameOfArn = (arn) => arn.split(':').pop() ?? arn;
@@ -458,13 +492,18 @@ function refreshNow() {
   running = refresh()
     .then(
       () => {
+        byId('token-form').hidden = true;
         // The service's clock, as every other time on the page (a test may have moved it).
         const at = serviceNow === null ? new Date() : new Date(serviceNow);
         byId('live').textContent = `live · updated ${at.toLocaleTimeString()} (service clock)`;
         byId('live').classList.remove('down');
       },
       (err) => {
-        byId('live').textContent = `cannot reach the service: ${err.message}`;
+        const needsToken = err instanceof NeedsToken;
+        byId('token-form').hidden = !needsToken;
+        byId('live').textContent = needsToken
+          ? 'this service needs the developer token'
+          : `cannot reach the service: ${err.message}`;
         byId('live').classList.add('down');
       },
     )
@@ -594,6 +633,17 @@ byId('create-form').addEventListener('submit', (event) => {
   });
 });
 
-window.addEventListener('hashchange', () => select(selectedFromHash()));
+byId('token-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const field = event.target.elements.token;
+  if (field.value.trim() !== '') sessionStorage.setItem(TOKEN_KEY, field.value.trim());
+  field.value = '';
+  refreshNow();
+});
+
+window.addEventListener('hashchange', () => {
+  takeTokenFromHash();
+  select(selectedFromHash());
+});
 
 refreshNow();

@@ -18,6 +18,11 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/dashboard/dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
 };
 
+/** One of the page's static files: code and style only, no data (web/browser-guard.ts lets links open it). */
+export function isDashboardFile(path: string): boolean {
+  return Object.hasOwn(FILES, path);
+}
+
 /**
  * Only the page's own files and same-origin requests: the page builds its DOM with textContent,
  * and this keeps a message body that slipped through from running or loading anything.

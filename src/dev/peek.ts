@@ -22,12 +22,13 @@ import type { Config } from '../config.js';
 import type { QueueRef } from '../domain.js';
 import { queueDoesNotExist, redisUnavailable, SqsError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { BodyTooLarge, readBody } from '../protocol/body.js';
+import { BodyTooLarge } from '../protocol/body.js';
 import type { WireResponse } from '../protocol/encode.js';
-import { parseQueueUrl } from '../sqs/queue-names.js';
+import { parseAnyQueueUrl } from '../sqs/queue-names.js';
 import { buildReceivedMessage, checkSystemAttributeNames } from '../sqs/received-message.js';
 import type { PeekedMessage, Store } from '../store/store.js';
 import { isRedisUnavailable } from '../store/unavailable.js';
+import { requestBody } from '../web/dev-auth.js';
 import { type PeekMode, renderError, renderMessages } from './peek-render.js';
 
 export interface PeekDeps {
@@ -102,7 +103,7 @@ async function paramsOf(req: IncomingMessage, mode: PeekMode): Promise<Map<strin
   if (req.method !== 'POST') return params;
   let body: string;
   try {
-    body = await readBody(req, MAX_BODY_BYTES);
+    body = await requestBody(req, MAX_BODY_BYTES);
   } catch (err) {
     if (err instanceof BodyTooLarge) {
       throw new SqsError('RequestEntityTooLarge', `A peek request body is at most ${MAX_BODY_BYTES} bytes.`);
@@ -136,7 +137,7 @@ function flag(value: string | undefined): boolean {
   return value !== undefined && ['true', '1'].includes(value.toLowerCase());
 }
 
-function queueFromUrl(url: string | undefined, account: string): QueueRef {
+function queueFromUrl(url: string | undefined): QueueRef {
   // LocalStack answers a missing QueueUrl with QueueDoesNotExist, and a URL it cannot take apart
   // (fewer than two path segments, e.g. http://localhost:4566/nonsense) with InvalidAddress (404).
   if (url === undefined || url.trim() === '') throw queueDoesNotExist();
@@ -148,14 +149,14 @@ function queueFromUrl(url: string | undefined, account: string): QueueRef {
   if (path.split('/').filter((s) => s !== '').length < 2) {
     throw new SqsError('InvalidAddress', `The address ${url} is not valid for this endpoint.`);
   }
-  return parseQueueUrl(url, account);
+  return parseAnyQueueUrl(url);
 }
 
 /** The path form names region, account and queue; another region or account has no such queue. */
 function queueFromPath(params: Record<string, string>, config: Config): QueueRef {
   const { region = '', account = '', queue = '' } = params;
   if (region !== config.region) throw queueDoesNotExist();
-  return parseQueueUrl(`/${encodeURIComponent(account)}/${encodeURIComponent(queue)}`, config.accountId);
+  return parseAnyQueueUrl(`/${encodeURIComponent(account)}/${encodeURIComponent(queue)}`);
 }
 
 /** LocalStack's order: in flight, then the messages of held FIFO groups, then available, then delayed. */
@@ -206,7 +207,7 @@ export function peekRouter(deps: PeekDeps): express.Router {
       const q =
         req.params.queue !== undefined
           ? queueFromPath(req.params as Record<string, string>, config)
-          : queueFromUrl(params.get('QueueUrl'), config.accountId);
+          : queueFromUrl(params.get('QueueUrl'));
       const showInvisible = flag(params.get('ShowInvisible'));
       const showDelayed = flag(params.get('ShowDelayed'));
       const result = await store.peekMessages(q, { now: now(), inflight: showInvisible, delayed: showDelayed });

@@ -7,9 +7,11 @@
  */
 import express from 'express';
 import { invalidParameter, redisUnavailable, SqsError } from '../errors.js';
+import { BodyTooLarge, ClientAborted } from '../protocol/body.js';
 import { encodeJsonError } from '../protocol/encode.js';
 import { type ClockChange, ClockChangeError, type ClockControl } from '../store/clock-control.js';
 import { isRedisUnavailable } from '../store/unavailable.js';
+import { requestBody } from '../web/dev-auth.js';
 
 export interface DevRouteDeps {
   clock: ClockControl;
@@ -79,30 +81,47 @@ const handle =
     );
   };
 
+/** The largest JSON body the clock and reset routes take. */
+const MAX_JSON_BYTES = 16 * 1024;
+
+/**
+ * The body as JSON, whatever its content type (`curl -d` sends a form type); empty is `{}`. Read
+ * through requestBody: a signed request's body was read already to check its signature.
+ */
+const jsonBody: express.RequestHandler = (req, res, next) => {
+  requestBody(req, MAX_JSON_BYTES).then(
+    (text) => {
+      try {
+        req.body = text.trim() === '' ? {} : JSON.parse(text);
+      } catch (err) {
+        sendError(res, invalidParameter(`The body is not valid JSON: ${(err as Error).message}`));
+        return;
+      }
+      next();
+    },
+    (err: unknown) => {
+      if (err instanceof BodyTooLarge) {
+        sendError(res, new SqsError('RequestEntityTooLarge', `The body is larger than ${MAX_JSON_BYTES} bytes.`));
+      } else if (!(err instanceof ClientAborted)) next(err); // nobody left to answer otherwise
+    },
+  );
+};
+
 export function devRouter(deps: DevRouteDeps): express.Router {
   const router = express.Router();
-  // Any content type: `curl -d '{"advanceMs":1000}'` sends a form type.
-  const json = express.json({ type: () => true, limit: '16kb' });
   router.get(
     '/_redsqs/clock',
     handle(deps, async () => deps.clock.view()),
   );
   router.post(
     '/_redsqs/clock',
-    json,
+    jsonBody,
     handle(deps, async (req) => deps.clock.change(clockChange(req.body))),
   );
   router.post(
     '/_redsqs/reset',
-    json,
+    jsonBody,
     handle(deps, async (req) => ({ deletedQueues: await deps.reset(resetAccount(req.body)) })),
   );
-  // A body that is not JSON: the same error shape as every other bad input.
-  router.use('/_redsqs', ((err, _req, res, next) => {
-    const status = (err as { status?: number }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      sendError(res, invalidParameter(`The body is not valid JSON: ${(err as Error).message}`));
-    } else next(err);
-  }) as express.ErrorRequestHandler);
   return router;
 }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { validateCreateQueue } from '../actions/create-queue.js';
+import { type Credential, CredentialsError, checkDistinct, credentialOf } from '../credentials.js';
 import { SqsError } from '../errors.js';
 import { MAX_QUEUE_NAME_LENGTH } from '../sqs/limits.js';
 
@@ -45,6 +46,8 @@ export interface PollerConfig {
   /** SQS endpoint the pollers use; absent: the redsqs instance that loaded the file. */
   endpoint?: string;
   region?: string;
+  /** Access keys the service accepts, besides REDSQS_CREDENTIALS (a key in both is an error). */
+  credentials?: Credential[];
 }
 
 export class PollerConfigError extends Error {}
@@ -92,7 +95,7 @@ const QUEUE_ARN = new RegExp(`^arn:aws:sqs:[^:]+:\\d{12}:([A-Za-z0-9_.-]{1,${MAX
 
 export function parsePollerConfig(raw: unknown, baseDir: string): PollerConfig {
   if (!isObject(raw)) fail('config', 'must be a JSON object');
-  const known = new Set(['queues', 'functions', 'eventSourceMappings', 'endpoint', 'region']);
+  const known = new Set(['queues', 'functions', 'eventSourceMappings', 'endpoint', 'region', 'credentials']);
   for (const k of Object.keys(raw))
     if (!known.has(k)) fail(k, `is not a known field (known: ${[...known].join(', ')})`);
 
@@ -202,9 +205,41 @@ export function parsePollerConfig(raw: unknown, baseDir: string): PollerConfig {
     queues,
     functions,
     eventSourceMappings: mappings,
+    ...(raw.credentials !== undefined ? { credentials: credentialsOf(raw.credentials) } : {}),
     ...(endpoint ? { endpoint } : {}),
     ...(region ? { region } : {}),
   };
+}
+
+/**
+ * `credentials: [{accessKeyId, secretAccessKey, accountId}]`, checked as REDSQS_CREDENTIALS is.
+ * Errors name the entry and the key, never the secret.
+ */
+function credentialsOf(raw: unknown): Credential[] {
+  if (!Array.isArray(raw)) fail('credentials', 'must be a list');
+  const list = raw.map((c, i): Credential => {
+    const path = `credentials[${i}]`;
+    if (!isObject(c)) fail(path, 'must be an object {"accessKeyId", "secretAccessKey", "accountId"}');
+    for (const k of Object.keys(c)) {
+      if (!['accessKeyId', 'secretAccessKey', 'accountId'].includes(k)) fail(`${path}.${k}`, 'is not a known field');
+    }
+    const field = (key: string): string => {
+      const v = c[key];
+      if (typeof v !== 'string') fail(`${path}.${key}`, 'is required, as a string');
+      return v;
+    };
+    return guarded(() => credentialOf(field('accessKeyId'), field('secretAccessKey'), field('accountId'), path));
+  });
+  return guarded(() => checkDistinct(list, 'credentials'));
+}
+
+function guarded<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof CredentialsError) throw new PollerConfigError(err.message);
+    throw err;
+  }
 }
 
 export function loadPollerConfig(path: string): PollerConfig {

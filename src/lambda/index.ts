@@ -20,6 +20,7 @@ export interface StartPollersOptions {
   /** SQS endpoint; without it (and without `endpoint` in the config) the AWS SDK's default. */
   endpoint?: string;
   region?: string;
+  /** What the pollers sign with; redsqs passes a key of its account when it checks signatures. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   log?: Logger;
   /** The time batching windows and function timeouts run on (default: real time). */

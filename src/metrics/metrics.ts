@@ -53,8 +53,6 @@ interface ActionStats {
 const PROTOCOLS: readonly WireProtocol[] = ['json', 'query'];
 
 export interface MetricsDeps {
-  /** The service's account: queue URLs name it. */
-  account: string;
   /** Every queue's counts, now (queue-counts.ts); rejects when Redis cannot be read. */
   readCounts(): Promise<QueueCountsRow[]>;
   /** Counts the messages moved (observed) and reads the active move tasks on scrape. */
@@ -89,7 +87,7 @@ export class ServiceMetrics implements ActionObserver {
   private readonly unobserve: (() => void)[] = [];
 
   constructor(private readonly deps: MetricsDeps) {
-    this.queues = new QueueCounters(deps.account);
+    this.queues = new QueueCounters();
     const { moves } = deps;
     this.gauges = new RedisGauges({
       readCounts: deps.readCounts,

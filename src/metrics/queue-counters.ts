@@ -7,7 +7,7 @@
 import type { ActionName } from '../actions/dispatch.js';
 import type { MessageAttributeMap, QueueRef } from '../domain.js';
 import { messageSize } from '../sqs/messages.js';
-import { parseQueueUrl } from '../sqs/queue-names.js';
+import { parseAnyQueueUrl } from '../sqs/queue-names.js';
 import { Buckets, type Labels } from './series.js';
 
 /** Bytes: up to the 1 MiB SQS allows. */
@@ -30,9 +30,6 @@ type Output = Record<string, unknown>;
 export class QueueCounters {
   private readonly queues = new Map<string, QueueStats>();
   private readonly byUrl = new Map<string, QueueStats>();
-
-  /** `account`: the service's, which queue URLs without one name. */
-  constructor(private readonly account: string) {}
 
   all(): IterableIterator<QueueStats> {
     return this.queues.values();
@@ -90,7 +87,7 @@ export class QueueCounters {
   private queue(url: string): QueueStats {
     const known = this.byUrl.get(url);
     if (known !== undefined) return known;
-    const ref = parseQueueUrl(url, this.account);
+    const ref = parseAnyQueueUrl(url);
     const key = `${ref.account}/${ref.name}`;
     let q = this.queues.get(key);
     if (q === undefined) {
@@ -111,7 +108,7 @@ export class QueueCounters {
 
   /** A deleted queue's counters go (a queue made again under its name starts from zero). */
   private forget(url: string): QueueRef {
-    const ref = parseQueueUrl(url, this.account);
+    const ref = parseAnyQueueUrl(url);
     const q = this.queues.get(`${ref.account}/${ref.name}`);
     if (q === undefined) return ref;
     this.queues.delete(`${ref.account}/${ref.name}`);

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { ActionName, Dispatch, WireProtocol } from '../actions/dispatch.js';
 import { unsignedAccount } from '../auth/caller.js';
+import { verifyRequest } from '../auth/sigv4.js';
 import type { Config } from '../config.js';
 import { missingParameter, SqsError } from '../errors.js';
 import type { LogFields, Logger } from '../log.js';
@@ -69,11 +70,31 @@ function goneSignal(res: ServerResponse): AbortSignal {
   return gone.signal;
 }
 
-function send(res: ServerResponse, requestId: string, out: WireResponse, close = false): void {
+/**
+ * The Date header, from the service's clock rather than the machine's: the AWS SDKs correct their
+ * signing clock from it (and retry a request refused for its date), so signed clients keep working
+ * after the clock routes move time. Written once a second, as Node's own Date header is.
+ */
+function httpDate(now: () => number): () => string {
+  let second = Number.NaN;
+  let text = '';
+  return () => {
+    const ms = now();
+    const s = Math.floor(ms / 1000);
+    if (s !== second) {
+      second = s;
+      text = new Date(ms).toUTCString();
+    }
+    return text;
+  };
+}
+
+function send(res: ServerResponse, requestId: string, date: string, out: WireResponse, close = false): void {
   res.writeHead(out.status, {
     'Content-Type': out.contentType,
     'Content-Length': Buffer.byteLength(out.body),
     'x-amzn-RequestId': requestId,
+    Date: date,
     ...(close ? { Connection: 'close' } : {}),
     ...out.headers,
   });
@@ -174,8 +195,20 @@ function requestFields(
   };
 }
 
+/**
+ * The caller's account: with credentials configured, that of the key whose signature checks out
+ * (any other request is refused with AWS's error); without, the unsigned convention (caller.ts).
+ */
+async function callerAccount(req: IncomingMessage, body: string, deps: SqsDeps): Promise<string> {
+  const { credentials, region, accountId } = deps.config;
+  if (credentials.length === 0) return unsignedAccount(req, accountId);
+  const signed = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
+  return (await verifyRequest(signed, credentials, deps.now(), { region })).accountId;
+}
+
 export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { log } = deps;
+  const date = httpDate(deps.now);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
@@ -186,6 +219,7 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
     let input: unknown;
     try {
       const body = await readBody(req, MAX_BODY_BYTES);
+      const account = await callerAccount(req, body, deps);
       const decoded = protocol === 'json' ? decodeJson(target as string, body) : decodeQuery(req, body);
       action = decoded.action;
       input = decoded.input;
@@ -194,12 +228,13 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
         baseUrl: baseUrlOf(req, deps.config),
         signal: decoded.action === 'ReceiveMessage' ? goneSignal(res) : NEVER,
         traceHeader: traceHeaderOf(req),
-        account: unsignedAccount(req, deps.config.accountId),
+        account,
       });
       const shape = OPERATIONS[decoded.action].output;
       send(
         res,
         requestId,
+        date(),
         protocol === 'json'
           ? encodeJsonOutput(shape, output)
           : encodeXmlOutput(decoded.action, shape, output, requestId),
@@ -213,7 +248,7 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
         return;
       }
       if (err instanceof NoActionOnQueueUrl) {
-        send(res, requestId, NO_ACTION_ON_QUEUE_URL);
+        send(res, requestId, date(), NO_ACTION_ON_QUEUE_URL);
         return;
       }
       let error: SqsError;
@@ -239,7 +274,8 @@ export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: Ser
         );
       }
       if (!res.headersSent) {
-        send(res, requestId, protocol === 'json' ? encodeJsonError(error) : encodeXmlError(error, requestId), close);
+        const out = protocol === 'json' ? encodeJsonError(error) : encodeXmlError(error, requestId);
+        send(res, requestId, date(), out, close);
       }
     }
   }

@@ -2,6 +2,7 @@
  * Queue attributes: which exist, which can be set, their SQS ranges and defaults.
  * Values travel as strings, as on the wire.
  */
+import { PolicyError, parsePolicy } from '../auth/policy-eval.js';
 import type { QueueAttributes } from '../domain.js';
 import { invalidAttributeName, invalidAttributeValue, SqsError } from '../errors.js';
 import {
@@ -24,12 +25,19 @@ const oneOf =
     values.includes(v);
 const isBool = oneOf('true', 'false');
 
-function isJsonObject(v: string): boolean {
+/**
+ * Why a queue Policy cannot be accepted, or undefined. SQS refuses a bad one with
+ * InvalidAttributeValue "Invalid value for the parameter Policy." (hashicorp/terraform-provider-aws
+ * #42209, cloud-custodian#1816); the reason added here says what redsqs refuses and why, notably a
+ * condition it would otherwise have to ignore (auth/policy-eval.ts).
+ */
+function policyProblem(v: string): string | undefined {
   try {
-    const parsed: unknown = JSON.parse(v);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
-  } catch {
-    return false;
+    parsePolicy(v);
+    return undefined;
+  } catch (err) {
+    if (err instanceof PolicyError) return err.message;
+    throw err;
   }
 }
 
@@ -37,6 +45,8 @@ interface AttributeRule {
   /** An integer attribute: its range (in decimal digits only). */
   range?: Range;
   valid?: (v: string) => boolean;
+  /** A value's check that explains itself: why the value is refused, or undefined. */
+  problem?: (v: string) => string | undefined;
   /** Only FIFO queues take it; how a standard queue refuses it (see fifoOnlyError). */
   fifoOnly?: 'unknown' | 'needs-fifo';
   reason?: string;
@@ -49,7 +59,7 @@ const SETTABLE: Record<string, AttributeRule> = {
   MessageRetentionPeriod: { range: RETENTION_SECONDS },
   ReceiveMessageWaitTimeSeconds: { range: WAIT_SECONDS },
   VisibilityTimeout: { range: VISIBILITY_SECONDS },
-  Policy: { valid: isJsonObject, reason: 'Policy must be a JSON object.' },
+  Policy: { problem: policyProblem },
   // Checked in depth, with the queues they name, by actions/redrive-check.ts.
   RedrivePolicy: { valid: () => true },
   RedriveAllowPolicy: { valid: () => true },
@@ -125,6 +135,8 @@ export function validateAttributes(attrs: QueueAttributes, fifo: boolean): void 
       throw invalidAttributeValue(name, 'The value contains characters outside the allowed set.');
     if (rule.range) checkRange(integer(value), rule.range, () => invalidAttributeValue(name, rule.reason));
     else if (rule.valid && !rule.valid(value)) throw invalidAttributeValue(name, rule.reason);
+    const problem = rule.problem?.(value);
+    if (problem !== undefined) throw invalidAttributeValue(name, problem);
     // A FIFO queue takes FifoQueue=true again as a no-op; false would change its type, which SQS
     // refuses (recorded against SQS).
     if (name === 'FifoQueue' && value === 'false') {

@@ -8,6 +8,8 @@ const NAME = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_QUEUE_NAME_LENGTH}}$`);
 const FIFO_NAME = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_QUEUE_NAME_LENGTH - '.fifo'.length}}\\.fifo$`);
 /** What an existing queue's name may look like, for lookups: the name's characters and `.`. */
 export const QUEUE_NAME_LIKE = `[A-Za-z0-9_.-]{1,${MAX_QUEUE_NAME_LENGTH}}`;
+/** An account id as queue URLs and ARNs carry it. */
+const ACCOUNT = /^\d{12}$/;
 const ARN = new RegExp(`^arn:aws:sqs:([^:]+):(\\d{12}):(${QUEUE_NAME_LIKE})$`);
 
 export function isFifoName(name: string): boolean {
@@ -31,22 +33,37 @@ export function queueArn(region: string, q: QueueRef): string {
 }
 
 /**
- * A QueueUrl from any host: `scheme://host[:port]/<account>/<name>`. The host is ignored so URLs
- * built behind proxies or in containers still work; the account must be ours.
+ * A QueueUrl from any host: `scheme://host[:port]/<account>/<name>`, of any account. The host is
+ * ignored so URLs built behind proxies or in containers still work. Whether the caller may use a
+ * queue of another account is the actions' gate to decide (actions/queue-access.ts), not the parser's.
  */
-export function parseQueueUrl(url: string, account: string): QueueRef {
+export function parseAnyQueueUrl(url: string): QueueRef {
   const match = /^(?:https?:\/\/[^/]+)?\/+([^/?#]+)\/([^/?#]+)\/*$/.exec(url.trim());
   if (!match) {
     if (/^https?:\/\//.test(url)) throw queueDoesNotExist();
     throw new SqsError('InvalidAddress', `The address ${url} is not valid for this endpoint.`);
   }
-  const [, acct, name] = match as unknown as [string, string, string];
-  if (acct !== account || (!NAME.test(name) && !FIFO_NAME.test(name))) throw queueDoesNotExist();
+  const [, account, name] = match as unknown as [string, string, string];
+  if (!ACCOUNT.test(account) || (!NAME.test(name) && !FIFO_NAME.test(name))) throw queueDoesNotExist();
   return { account, name };
 }
 
-export function parseQueueArn(arn: string, region: string, account: string): QueueRef | undefined {
+/** A QueueUrl of the given account (see parseAnyQueueUrl); another account's is QueueDoesNotExist. */
+export function parseQueueUrl(url: string, account: string): QueueRef {
+  const q = parseAnyQueueUrl(url);
+  if (q.account !== account) throw queueDoesNotExist();
+  return q;
+}
+
+/** The queue an ARN of this region names, of any account; undefined for anything else. */
+export function parseAnyQueueArn(arn: string, region: string): QueueRef | undefined {
   const m = ARN.exec(arn);
-  if (!m || m[1] !== region || m[2] !== account) return undefined;
-  return { account, name: m[3] as string };
+  if (!m || m[1] !== region) return undefined;
+  return { account: m[2] as string, name: m[3] as string };
+}
+
+/** The queue an ARN of this region and account names; undefined for anything else. */
+export function parseQueueArn(arn: string, region: string, account: string): QueueRef | undefined {
+  const q = parseAnyQueueArn(arn, region);
+  return q?.account === account ? q : undefined;
 }

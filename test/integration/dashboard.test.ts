@@ -16,29 +16,15 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import type { SQS } from '@aws-sdk/client-sqs';
 import { Redis } from 'ioredis';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PollerActivity, type Pollers, startPollers } from '../../src/lambda/index.js';
 import { createLogger } from '../../src/log.js';
 import { PollerStatsRecorder } from '../../src/store/redis-poller-stats.js';
+import { describeInBrowser, launchChromium } from '../helpers/chromium.js';
 import { sqsClient } from '../helpers/clients.js';
 import { startTestService, type TestService, useTestService } from '../helpers/service.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const MISSING = `${CHROMIUM} is missing: install Debian's Chromium (apt-get install chromium, or run scripts/setup.sh) to run the dashboard's browser test`;
-// The flags this machine's headless Chromium needs (no sandbox as root, no GPU, and no background
-// connections to Google's hosts, which a closed network refuses). Playwright adds --headless and
-// starts it with a fresh, temporary profile (user data dir) of its own.
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const OUTPUT = new URL('../../test-output/', import.meta.url);
 const DOCS_SHOT = new URL('../../docs/dashboard.png', import.meta.url);
 const POLLER_CONFIG = new URL('../fixtures/dashboard/redsqs.config.json', import.meta.url).pathname;
@@ -77,15 +63,7 @@ describe('the dashboard route', () => {
   });
 });
 
-describe.runIf(!HAVE_CHROMIUM && process.env.CI)('the dashboard in a browser, under CI', () => {
-  it('needs Chromium', () => {
-    throw new Error(MISSING);
-  });
-});
-
-if (!HAVE_CHROMIUM && !process.env.CI) console.warn(`dashboard.test.ts: skipping the browser test: ${MISSING}`);
-
-describe.skipIf(!HAVE_CHROMIUM)(`the dashboard in a browser${HAVE_CHROMIUM ? '' : ` (skipped: ${MISSING})`}`, () => {
+describeInBrowser('dashboard.test.ts', 'the dashboard in a browser', "the dashboard's browser test", () => {
   let browser: Browser | undefined;
   const pageErrors: string[] = [];
   let page: Page;
@@ -142,7 +120,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the dashboard in a browser${HAVE_CHROMIUM ? '' 
     expect(got.Messages).toHaveLength(1);
     await sqs.sendMessage({ QueueUrl: urls.fifo, MessageBody: '{"event":"created"}', MessageGroupId: 'g1' });
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: 30_000 });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     // A step that cannot happen fails in 8 s with Playwright's account, within the test's timeout.
     page.setDefaultTimeout(8_000);

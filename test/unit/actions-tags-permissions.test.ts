@@ -4,10 +4,13 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { addPermission } from '../../src/actions/add-permission.js';
+import type { ActionContext } from '../../src/actions/context.js';
 import { createQueue } from '../../src/actions/create-queue.js';
+import { type ActionName, runAction } from '../../src/actions/dispatch.js';
 import { getQueueAttributes } from '../../src/actions/get-queue-attributes.js';
 import { listQueueTags } from '../../src/actions/list-queue-tags.js';
 import { removePermission } from '../../src/actions/remove-permission.js';
+import { sendMessage } from '../../src/actions/send-message.js';
 import { tagQueue } from '../../src/actions/tag-queue.js';
 import { untagQueue } from '../../src/actions/untag-queue.js';
 import { invalid, QDNE } from '../helpers/action-calls.js';
@@ -163,5 +166,49 @@ describe('AddPermission and RemovePermission', () => {
     const input = { QueueUrl: t.url('nope'), Label: 'x', AWSAccountIds: ['123456789012'], Actions: ['SendMessage'] };
     expect(await actionError(addPermission(input, t.ctx))).toEqual(QDNE);
     expect(await actionError(removePermission({ QueueUrl: t.url('nope'), Label: 'x' }, t.ctx))).toEqual(QDNE);
+  });
+});
+
+describe('the queue-access gate (another account calling)', () => {
+  const OTHER = '222222222222';
+  /** The context of OTHER running `action`, as the dispatcher makes it. */
+  const as = (action: ActionName | undefined, account = OTHER): ActionContext => ({ ...t.ctx, account, action });
+  const denied = (permission: string, decision = 'because no resource-based policy allows the') => ({
+    code: 'AccessDeniedException',
+    message: `User: arn:aws:iam::${OTHER}:root is not authorized to perform: sqs:${permission} on resource: ${arn('q')} ${decision} sqs:${permission} action`,
+  });
+  const send = (ctx: ActionContext) => runAction('SendMessage', { QueueUrl: t.url('q'), MessageBody: 'x' }, ctx);
+
+  it('refuses with AccessDenied, reading the queue once and writing nothing, until the policy allows', async () => {
+    t.store.calls.length = 0;
+    expect(await actionError(send(as('SendMessage')))).toEqual(denied('sendmessage'));
+    expect(t.store.calls).toEqual(['getQueue']);
+    await addPermission({ QueueUrl: t.url('q'), Label: 'b', AWSAccountIds: [OTHER], Actions: ['SendMessage'] }, t.ctx);
+    await expect(send(as('SendMessage'))).resolves.toHaveProperty('MessageId');
+    // The batch needs the same permission; another action is still refused.
+    const batch = { QueueUrl: t.url('q'), Entries: [{ Id: '1', MessageBody: 'x' }] };
+    await expect(runAction('SendMessageBatch', batch, as('SendMessageBatch'))).resolves.toHaveProperty('Successful');
+    expect(await actionError(runAction('PurgeQueue', { QueueUrl: t.url('q') }, as('PurgeQueue')))).toEqual(
+      denied('purgequeue'),
+    );
+  });
+
+  it('fails closed: an action called without its name in the context is refused whatever the policy says', async () => {
+    await addPermission({ QueueUrl: t.url('q'), Label: 'all', AWSAccountIds: [OTHER], Actions: ['*'] }, t.ctx);
+    await expect(send(as('SendMessage'))).resolves.toHaveProperty('MessageId');
+    expect(await actionError(sendMessage({ QueueUrl: t.url('q'), MessageBody: 'x' }, as(undefined)))).toEqual(
+      denied('unknown'),
+    );
+  });
+
+  it("another account's queue that does not exist, and the caller's own queues, need no policy", async () => {
+    const missing = runAction('SendMessage', { QueueUrl: t.url('nope'), MessageBody: 'x' }, as('SendMessage'));
+    expect(await actionError(missing)).toEqual({
+      code: 'QueueDoesNotExist',
+      message: 'The specified queue does not exist or you do not have access to it.',
+    });
+    t.store.calls.length = 0;
+    await expect(send(as('SendMessage', '000000000000'))).resolves.toHaveProperty('MessageId');
+    expect(t.store.calls).toEqual(['sendMessages']);
   });
 });

@@ -36,6 +36,14 @@ const REFERENCE: Record<ErrorCode, [string, number]> = {
   RequestEntityTooLarge: ['RequestEntityTooLarge', 413],
   InternalFailure: ['InternalFailure', 500],
   ServiceUnavailable: ['ServiceUnavailable', 503],
+  // SQS API reference, "Common Errors": MissingAuthenticationToken 403, IncompleteSignature 400,
+  // InvalidClientTokenId 403, RequestExpired 400; SignatureDoesNotMatch 403 as SQS answers it
+  // (recorded in erlcloud/erlcloud#113 and celery/kombu#1937).
+  MissingAuthenticationTokenException: ['MissingAuthenticationToken', 403],
+  IncompleteSignatureException: ['IncompleteSignature', 400],
+  UnrecognizedClientException: ['InvalidClientTokenId', 403],
+  InvalidSignatureException: ['SignatureDoesNotMatch', 403],
+  RequestExpired: ['RequestExpired', 400],
 };
 
 const codes = Object.keys(ERRORS) as ErrorCode[];

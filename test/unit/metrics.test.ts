@@ -74,7 +74,7 @@ describe('ServiceMetrics', () => {
   const account = '000000000000';
   const url = (name: string, host = 'localhost:9324') => `http://${host}/${account}/${name}`;
   const make = (readCounts: () => Promise<QueueCountsRow[]> = async () => []) =>
-    new ServiceMetrics({ account, readCounts, processMetrics: false });
+    new ServiceMetrics({ readCounts, processMetrics: false });
   const sample = (text: string, line: string) => text.split('\n').find((l) => l.startsWith(line));
 
   it('counts only the successful entries of a batch send, and a queue under two hosts once', async () => {
@@ -108,6 +108,17 @@ describe('ServiceMetrics', () => {
     );
     expect(sample(text, 'sqs_sent_message_size_bytes_sum{')).toMatch(/ 9$/);
     expect(sample(text, 'sqs_number_of_messages_deleted_total{')).toMatch(/ 2$/);
+  });
+
+  it("counts a queue of another account (a 12-digit key's, or one shared by its policy) under that account", async () => {
+    const m = make();
+    const other = 'http://localhost:9324/111111111111/theirs';
+    m.succeeded('SendMessage', 'json', { QueueUrl: other, MessageBody: 'x' }, {}, m.begin('SendMessage'));
+    m.succeeded('SendMessage', 'json', { QueueUrl: other, MessageBody: 'y' }, {}, m.begin('SendMessage'));
+    const text = await m.scrape();
+    expect(sample(text, 'sqs_number_of_messages_sent_total{')).toBe(
+      'sqs_number_of_messages_sent_total{queue="theirs",account="111111111111"} 2',
+    );
   });
 
   it('counts errors by status, keeps the long-poll gauge balanced, and survives an unreadable Redis', async () => {
@@ -166,7 +177,6 @@ describe('ServiceMetrics with --workers', () => {
     let answer: Promise<string> = Promise.resolve('# TYPE summed_total counter\nsummed_total 5\n');
     let shared: unknown;
     const m = new ServiceMetrics({
-      account: '000000000000',
       readCounts: async () => [],
       processMetrics: false,
       cluster: {

@@ -63,3 +63,36 @@ export function checkDistinct(list: Credential[], where: string): Credential[] {
   }
   return list;
 }
+
+/**
+ * REDSQS_CREDENTIALS and the configuration file's `credentials`, together. A key in both is an
+ * error, even with the same secret: one place must say which secret and account a key has.
+ */
+export function mergeCredentials(
+  fromEnv: readonly Credential[],
+  fromFile: readonly Credential[],
+  file: string,
+): Credential[] {
+  const inEnv = new Set(fromEnv.map((c) => c.accessKeyId));
+  for (const c of fromFile) {
+    if (inEnv.has(c.accessKeyId)) {
+      throw new CredentialsError(`access key ${c.accessKeyId} is in both REDSQS_CREDENTIALS and ${file}: keep one`);
+    }
+  }
+  return [...fromEnv, ...fromFile];
+}
+
+/**
+ * The key the service's own clients (the pollers) sign with: one of the account whose queues they
+ * use. Undefined when no credentials are configured (requests are not checked then).
+ */
+export function credentialFor(list: readonly Credential[], accountId: string, who: string): Credential | undefined {
+  if (list.length === 0) return undefined;
+  const found = list.find((c) => c.accountId === accountId);
+  if (!found) {
+    throw new CredentialsError(
+      `${who} sign their requests with a key of account ${accountId} (REDSQS_ACCOUNT_ID), and none is configured: add one to REDSQS_CREDENTIALS or to the configuration file's credentials`,
+    );
+  }
+  return found;
+}
