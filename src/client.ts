@@ -4,6 +4,9 @@
  *
  *   const redsqs = redsqsAt(process.env.AWS_ENDPOINT_URL_SQS);
  *   await redsqs.clock.advance(60_000);
+ *
+ * With credentials configured, these routes need the developer token:
+ *   redsqsAt(endpoint, { token: process.env.REDSQS_DEV_TOKEN })
  *   await redsqs.reset();
  */
 import type { ClockView } from './store/clock-control.js';
@@ -19,14 +22,22 @@ export interface RedsqsControl {
   reset(account?: string): Promise<{ deletedQueues: number }>;
 }
 
+export interface RedsqsAtOptions {
+  /** REDSQS_DEV_TOKEN, sent as a bearer token (needed when the service has credentials configured). */
+  token?: string | undefined;
+}
+
 /** `endpoint`: the service's URL, e.g. http://127.0.0.1:9324 */
-export function redsqsAt(endpoint: string | undefined): RedsqsControl {
+export function redsqsAt(endpoint: string | undefined, options: RedsqsAtOptions = {}): RedsqsControl {
   if (!endpoint) throw new Error('redsqsAt needs the endpoint of redsqs, e.g. http://127.0.0.1:9324');
   const base = endpoint.replace(/\/+$/, '');
   const call = async <T>(path: string, body?: unknown): Promise<T> => {
+    const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(`${base}${path}`, {
       method: body === undefined ? 'GET' : 'POST',
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
     if (!res.ok) {

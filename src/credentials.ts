@@ -25,7 +25,9 @@ export function credentialOf(
   where: string,
 ): Credential {
   if (!ACCESS_KEY_ID.test(accessKeyId)) {
-    throw new CredentialsError(`${where}: the access key id must be 16 to 128 letters, digits or underscores`);
+    throw new CredentialsError(
+      `${where}: the access key id "${accessKeyId}" must be 16 to 128 letters, digits or underscores (AWS's form, e.g. AKIAIOSFODNN7EXAMPLE)`,
+    );
   }
   if (secretAccessKey.length < 1) throw new CredentialsError(`${where}: the secret of ${accessKeyId} is empty`);
   if (!ACCOUNT_ID.test(accountId)) {

@@ -207,8 +207,9 @@ async function start(config: Config, log: Logger): Promise<void> {
   }
   const profile = config.profile ? `, profile ${config.profile}` : '';
   log.info(
-    `redsqs ${VERSION} listening on ${config.host}:${new URL(url).port}: ${url} (${note}region ${config.region}, account ${config.accountId}${profile})`,
+    `redsqs ${VERSION} listening on ${config.host}:${new URL(url).port}: ${url} (${note}region ${config.region}, account ${config.accountId}${profile}; ${securityNote(config)})`,
   );
+  for (const warning of securityWarnings(config)) log.warn(warning);
   life.check();
 
   if (pollers) {
@@ -298,4 +299,28 @@ function ensurePortFree(host: string, port: number): Promise<void> {
     );
     probe.listen(port, host, () => probe.close(() => resolve()));
   });
+}
+
+/** What the start-up line says of signatures. */
+function securityNote(config: Config): string {
+  const n = config.credentials.length;
+  return n === 0 ? 'signatures not checked' : `signatures checked, ${n} key${n === 1 ? '' : 's'}`;
+}
+
+/** Settings that do nothing as given, said once at start. */
+export function securityWarnings(config: Config): string[] {
+  const out: string[] = [];
+  if (config.devToken !== undefined && config.credentials.length === 0) {
+    out.push(
+      'REDSQS_DEV_TOKEN is set but no credentials are: the developer routes and /metrics are open to this machine ' +
+        'without it (set REDSQS_CREDENTIALS to require it)',
+    );
+  }
+  if (config.credentials.length > 0 && config.devToken === undefined && config.devEndpoints) {
+    out.push(
+      'credentials are configured but REDSQS_DEV_TOKEN is not: /metrics, the dashboard and the developer routes take ' +
+        'only signed requests',
+    );
+  }
+  return out;
 }

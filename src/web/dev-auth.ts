@@ -11,19 +11,12 @@
  * Without credentials nothing is checked here (web/browser-guard.ts keeps other web pages out).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type express from 'express';
+import type { SignedRequest } from '../auth/sigv4.js';
 import type { Credential } from '../credentials.js';
 import { SqsError } from '../errors.js';
 import { BodyTooLarge, ClientAborted, readBody } from '../protocol/body.js';
-
-/** A request as the SigV4 verifier reads it: the raw target (with its query) and the body text. */
-export interface SignedRequest {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
 
 /** auth/sigv4.ts's verifyRequest: the matching credential, or an SqsError saying what is wrong. */
 export type VerifySigned = (
@@ -109,7 +102,9 @@ export function devAuth(options: DevAuthOptions): express.RequestHandler {
     const bearer = typeof auth === 'string' ? BEARER.exec(auth)?.[1] : undefined;
     if (bearer !== undefined) {
       if (devToken !== undefined && sameSecret(bearer, devToken)) next();
-      else refuse(res, `The bearer token is not the configured one. ${howTo(devToken)}`);
+      else if (devToken === undefined) {
+        refuse(res, `No REDSQS_DEV_TOKEN is configured, so no bearer token is accepted. ${howTo(devToken)}`);
+      } else refuse(res, `The bearer token is not the configured one. ${howTo(devToken)}`);
       return;
     }
     if (!isSigned(req)) {

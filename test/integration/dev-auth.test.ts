@@ -16,6 +16,7 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redsqsAt } from '../../src/client.js';
 import { describeInBrowser, launchChromium } from '../helpers/chromium.js';
 import { uniqueName } from '../helpers/clients.js';
 import { startTestService, useTestService } from '../helpers/service.js';
@@ -126,6 +127,14 @@ describe('with credentials configured', () => {
     // Query strings land in access logs and browser history: not a way in.
     expect((await call(svc().url, 'GET', `/metrics?token=${TOKEN}`)).status).toBe(401);
     expect((await call(svc().url, 'GET', `/metrics?access_token=${TOKEN}`)).status).toBe(401);
+  });
+
+  it('lets redsqsAt steer the clock with the token, and says why without it', async () => {
+    const withToken = redsqsAt(svc().url, { token: TOKEN });
+    const before = await withToken.clock.get();
+    const after = await withToken.clock.advance(1_000);
+    expect(after.offsetMs - before.offsetMs).toBe(1_000);
+    await expect(redsqsAt(svc().url).clock.get()).rejects.toThrow(/401 .*REDSQS_DEV_TOKEN/);
   });
 
   it('keeps /health and the dashboard page open; the page’s data is not', async () => {

@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { securityWarnings } from '../../src/run.js';
 
 describe('loadConfig workers', () => {
   it('defaults to one process', () => {
@@ -91,5 +92,30 @@ describe('loadConfig: the log level', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow(
       'LOG_LEVEL must be one of debug, info, warn, error, silent (got "verbose")',
     );
+  });
+});
+
+describe('loadConfig security settings', () => {
+  const KEY = 'AKIAIOSFODNN7EXAMPLE:secret/with:colon:111111111111';
+
+  it('reads credentials (the account is the last field; a secret may hold colons), and names a bad key id', () => {
+    expect(loadConfig({ REDSQS_CREDENTIALS: KEY }).credentials).toEqual([
+      { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'secret/with:colon', accountId: '111111111111' },
+    ]);
+    expect(() => loadConfig({ REDSQS_CREDENTIALS: 'test:test:000000000000' })).toThrow(
+      /REDSQS_CREDENTIALS: the access key id "test" must be 16 to 128/,
+    );
+    expect(() => loadConfig({ REDSQS_CREDENTIALS: `${KEY},${KEY}` })).toThrow(/listed twice/);
+  });
+
+  it('warns at start of a token without credentials, and of credentials without a token', () => {
+    expect(securityWarnings(loadConfig({ REDSQS_DEV_TOKEN: 't' }))).toEqual([
+      expect.stringMatching(/^REDSQS_DEV_TOKEN is set but no credentials are/),
+    ]);
+    expect(securityWarnings(loadConfig({ REDSQS_CREDENTIALS: KEY }))).toEqual([
+      expect.stringMatching(/^credentials are configured but REDSQS_DEV_TOKEN is not/),
+    ]);
+    expect(securityWarnings(loadConfig({ REDSQS_CREDENTIALS: KEY, REDSQS_DEV_TOKEN: 't' }))).toEqual([]);
+    expect(securityWarnings(loadConfig({}))).toEqual([]);
   });
 });
