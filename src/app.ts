@@ -93,6 +93,8 @@ export function buildApp(deps: AppDeps): express.Express {
   app.use(
     devAuth({
       credentials: deps.config.credentials,
+      account: deps.config.accountId,
+      refused: refusalLog(deps.log),
       ...(deps.config.devToken !== undefined ? { devToken: deps.config.devToken } : {}),
       now: deps.now,
       ...(deps.verifySigned ? { verify: deps.verifySigned } : {}),
@@ -129,4 +131,19 @@ export function buildApp(deps: AppDeps): express.Express {
     res.status(out.status).set(out.headers).type('application/json').send(out.body);
   }) as express.ErrorRequestHandler);
   return app;
+}
+
+/**
+ * Refused requests to the routes around the SQS API, for the log: each kind once at info (a
+ * scraper without its token would otherwise write a line every scrape), every one at debug.
+ */
+function refusalLog(log: Logger): (reason: string) => void {
+  const seen = new Set<string>();
+  return (reason) => {
+    const kind = reason.slice(reason.indexOf(': ') + 2);
+    if (!seen.has(kind) && seen.size < 100) {
+      seen.add(kind);
+      log.info(`refused a request without a valid credential: ${reason}`);
+    } else if (log.debugEnabled) log.debug(`refused: ${reason}`);
+  };
 }

@@ -322,5 +322,8 @@ export function securityWarnings(config: Config): string[] {
         'only signed requests',
     );
   }
+  if (config.devToken !== undefined && config.credentials.length > 0 && config.devToken.length < 16) {
+    out.push('REDSQS_DEV_TOKEN is shorter than 16 characters: use a long random one (e.g. openssl rand -hex 24)');
+  }
   return out;
 }

@@ -193,9 +193,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     accounts: async () => [...new Set([config.accountId, ...(await store.listAccounts())])].sort(),
     // The page cannot sign: its SQS calls run unsigned as the default account, behind the
     // developer token when credentials are configured (app.ts).
-    dashboardSqs: createSqsHandler({ dispatch, config: { ...config, credentials: [] }, log, now }),
+    dashboardSqs: createSqsHandler({ dispatch, config, log, now, account: config.accountId }),
     // The developer routes take the SQS API's signatures too (service "sqs", this region).
-    verifySigned: (request, credentials, at) => verifyRequest(request, credentials, at, { region: config.region }),
+    verifySigned: (request, credentials, at) =>
+      verifyRequest(request, credentials, at, { region: config.region, machineNow: Date.now() }),
     log,
   });
   // Other web pages are kept out of both paths (web/browser-guard.ts).

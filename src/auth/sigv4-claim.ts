@@ -32,25 +32,15 @@ export const incomplete = (message: string) => new SqsError('IncompleteSignature
 export function splitTarget(url: string): { path: string; query: Query } {
   const target = url.split('#', 1)[0] as string;
   const q = target.indexOf('?');
-  const query: Query = {};
-  for (const pair of q < 0 ? [] : target.slice(q + 1).split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    const key = decode(eq < 0 ? pair : pair.slice(0, eq));
-    const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
+  // Decoded exactly as the action reads it (URLSearchParams: `+` is a space, a malformed escape is
+  // kept as it is), so that the signature covers the values the action gets: two raw queries that
+  // the action reads alike must not sign differently, nor two it reads differently alike.
+  const query: Query = Object.create(null) as Query;
+  for (const [key, value] of new URLSearchParams(q < 0 ? '' : target.slice(q + 1))) {
     const seen = query[key];
     query[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
   }
   return { path: q < 0 ? target : target.slice(0, q), query };
-}
-
-/** Percent-decoding; `+` stays `+` (SigV4 clients encode a space as %20). */
-function decode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 function single(query: Query, name: string): string | undefined {

@@ -49,6 +49,14 @@ export interface SignedRequest {
 export interface VerifyOptions {
   /** The region a credential scope must name (AWS: the endpoint's region); absent: any region. */
   region?: string;
+  /**
+   * The machine's time (ms), when the service's clock may have been moved away from it: a date
+   * good by either clock is accepted (refusals name the service's clock). Clients that sign with
+   * the machine's time and never correct it from the Date header (boto3, the AWS CLI, older SDKs)
+   * keep working after a test moves the clock; those that do correct it (the JavaScript SDK v3),
+   * too.
+   */
+  machineNow?: number;
 }
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
@@ -95,7 +103,7 @@ export async function verifyRequest(
   const { path, query } = splitTarget(request.url);
   const claim = claimOf(request.headers, query);
   const signedAt = dateOf(claim.amzDate);
-  checkTime(claim, signedAt, now);
+  checkEitherTime(claim, signedAt, now, options.machineNow);
   if (!claim.signedHeaders.includes('host')) {
     throw signatureDoesNotMatch("'Host' must be a 'SignedHeader' in the AWS Authorization.");
   }
@@ -128,6 +136,20 @@ export function signaturesMatch(given: string, expected: string): boolean {
   const a = Buffer.from(given, 'utf8');
   const b = Buffer.from(expected, 'utf8');
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Good by the service's clock or, when given, by the machine's; otherwise the service clock's refusal. */
+function checkEitherTime(claim: Claim, signedAt: number, now: number, machineNow: number | undefined): void {
+  try {
+    checkTime(claim, signedAt, now);
+  } catch (err) {
+    if (machineNow === undefined || machineNow === now) throw err;
+    try {
+      checkTime(claim, signedAt, machineNow);
+    } catch {
+      throw err;
+    }
+  }
 }
 
 /** Too old or too far ahead of the service's clock. */
@@ -199,11 +221,13 @@ function checkPayloadHash(request: SignedRequest): void {
 
 /** Exactly the signed headers, as they arrived; undefined when one of them is missing. */
 function signedHeaderValues(headers: IncomingHttpHeaders, names: string[]): Record<string, string> | undefined {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const name of names) {
-    const value = headers[name.toLowerCase()];
+    const lower = name.toLowerCase();
+    // Own properties only: a name such as `constructor` is no header of the request.
+    const value = Object.hasOwn(headers, lower) ? headers[lower] : undefined;
     if (value === undefined) return undefined;
-    out[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+    out[lower] = Array.isArray(value) ? value.join(',') : value;
   }
   return out;
 }

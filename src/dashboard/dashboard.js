@@ -354,8 +354,8 @@ async function refreshDetail() {
   byId('remote-note').hidden = q.local;
   byId('remote-note').textContent = q.local
     ? ''
-    : `Account ${q.account} is served by another redsqs instance (REDSQS_ACCOUNT_ID=${q.account}): here its messages can be ` +
-      'peeked and deleted; send, purge, redrive and tags go through that instance.';
+    : `Account ${q.account} is not this instance's (REDSQS_ACCOUNT_ID): here its messages can be peeked and deleted; ` +
+      'send, purge, redrive and tags are for that account to do (with its access key, or on an instance of that account).';
   pairs(
     byId('attributes'),
     Object.entries(q.attrs).sort(([x], [y]) => (x < y ? -1 : 1)),

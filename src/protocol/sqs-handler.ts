@@ -29,6 +29,8 @@ export interface SqsDeps {
   log: Logger;
   /** The service's clock (milliseconds): signature dates are checked against it. */
   now(): number;
+  /** Every request runs as this account, unchecked (the dashboard's route, behind its own guard). */
+  account?: string;
 }
 
 /** True for requests that belong to the SQS API rather than to the service's own routes. */
@@ -200,10 +202,12 @@ function requestFields(
  * (any other request is refused with AWS's error); without, the unsigned convention (caller.ts).
  */
 async function callerAccount(req: IncomingMessage, body: string, deps: SqsDeps): Promise<string> {
+  if (deps.account !== undefined) return deps.account;
   const { credentials, region, accountId } = deps.config;
   if (credentials.length === 0) return unsignedAccount(req, accountId);
   const signed = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
-  return (await verifyRequest(signed, credentials, deps.now(), { region })).accountId;
+  // Date.now(): the machine's time, besides the service's (which tests move); see VerifyOptions.
+  return (await verifyRequest(signed, credentials, deps.now(), { region, machineNow: Date.now() })).accountId;
 }
 
 export function createSqsHandler(deps: SqsDeps): (req: IncomingMessage, res: ServerResponse) => void {

@@ -11,8 +11,10 @@
  *   service is meant to be reached by names this process cannot know: no Host check.
  * - Cross-site: a request whose Origin is neither the service's own nor in REDSQS_ALLOWED_ORIGINS,
  *   or, without an Origin, whose Sec-Fetch-Site says another origin made it, is refused.
- *   `Origin: null` (sandboxed frames, file:// pages) is refused unless "null" is listed.
- *   SDKs, CLIs and curl send neither header and are not affected.
+ *   `Origin: null` (sandboxed frames, file:// pages) is refused unless "null" is listed. With
+ *   neither header (browsers send none for a GET to a plain-http name they do not count as local),
+ *   a foreign Referer is refused, and on the SQS API a browser's User-Agent.
+ *   SDKs, CLIs and curl send none of these and are not affected.
  *
  * With credentials configured neither check runs: every route then needs a signature or the
  * developer token, which a page can neither forge nor make the browser add by itself (redsqs sets
@@ -171,7 +173,7 @@ function isOwnOrigin(origin: string, req: IncomingMessage, rules: GuardRules): b
 }
 
 /** Why a browser's cross-site request is refused, or undefined when it may be served. */
-function crossSiteRefusal(req: IncomingMessage, rules: GuardRules): string | undefined {
+function crossSiteRefusal(req: IncomingMessage, rules: GuardRules, isSqs: boolean): string | undefined {
   const origin = header(req, 'origin');
   if (origin !== undefined) {
     if (isOwnOrigin(origin, req, rules) || rules.origins.has(originOf(origin) ?? origin)) return undefined;
@@ -183,15 +185,45 @@ function crossSiteRefusal(req: IncomingMessage, rules: GuardRules): string | und
     );
   }
   const site = header(req, 'sec-fetch-site');
+  if (site === undefined) return noMetadataRefusal(req, rules, isSqs);
   // same-origin: the page is the service's own; none: the user typed the address or opened a bookmark.
-  if (site === undefined || site === 'same-origin' || site === 'none') return undefined;
-  // The dashboard's own files may be opened from a link on another page (they hold no data).
-  if ((req.method === 'GET' || req.method === 'HEAD') && isDashboardFile(pathOf(req))) return undefined;
+  if (site === 'same-origin' || site === 'none') return undefined;
+  // The dashboard's own files may be opened from a link on another page (they hold no data); not
+  // an SQS call on their path (GET /dashboard?Action=... is one).
+  if (!isSqs && (req.method === 'GET' || req.method === 'HEAD') && isDashboardFile(pathOf(req))) return undefined;
   return (
     `A request another web page made (Sec-Fetch-Site: ${clip(site)}) is refused: without credentials any ` +
     'page could send, purge and delete through redsqs. A page allowed in REDSQS_ALLOWED_ORIGINS may call ' +
     'redsqs with fetch (which sends its Origin).'
   );
+}
+
+/**
+ * A request with neither Origin nor Sec-Fetch-Site: what SDKs, CLIs and curl send, but also what
+ * browsers send for a GET (an <img>, a link) to a plain-http name they do not count as local (an
+ * allowed host, a LAN address): they send fetch metadata only to secure and loopback origins. Such
+ * a request is refused when its Referer names another page's origin, and, on the SQS API, when it
+ * comes from a browser at all (a Mozilla/ User-Agent: no SDK sends one; a page that may call redsqs
+ * uses fetch, which sends its Origin).
+ */
+function noMetadataRefusal(req: IncomingMessage, rules: GuardRules, isSqs: boolean): string | undefined {
+  const referer = header(req, 'referer');
+  const from = referer === undefined ? undefined : originOf(referer);
+  if (from !== undefined && !isOwnOrigin(from, req, rules) && !rules.origins.has(from)) {
+    return (
+      `A request from the web page ${clip(from)} (its Referer) is refused: without credentials any page could ` +
+      'send, purge and delete through redsqs. List its origin in REDSQS_ALLOWED_ORIGINS to allow it.'
+    );
+  }
+  if (isSqs && /^Mozilla\//.test(header(req, 'user-agent') ?? '')) {
+    return (
+      'An SQS request from a web browser without an Origin header (a link, an image, an address typed in) is ' +
+      'refused: without credentials any page could send, purge and delete through redsqs this way. Call redsqs ' +
+      'from a page with fetch (which sends its Origin) and list that origin in REDSQS_ALLOWED_ORIGINS, or use ' +
+      'the dashboard.'
+    );
+  }
+  return undefined;
 }
 
 function pathOf(req: IncomingMessage): string {
@@ -290,7 +322,7 @@ export function browserGuard(config: Config, log: Logger): BrowserGuard {
       allowOrigin(res, allowed);
     }
     if (rules.authenticated) return false;
-    const crossSite = crossSiteRefusal(req, rules);
+    const crossSite = crossSiteRefusal(req, rules, isSqs);
     if (crossSite === undefined) return false;
     note(`origin ${origin ?? header(req, 'sec-fetch-site')}`, crossSite);
     refuse(req, res, isSqs, crossSite);

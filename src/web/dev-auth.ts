@@ -27,6 +27,14 @@ export type VerifySigned = (
 
 export interface DevAuthOptions {
   credentials: readonly Credential[];
+  /**
+   * The instance's account (REDSQS_ACCOUNT_ID): only its keys' signatures get in. These routes
+   * reach every account's queues (peek, delete, reset) and the clock all share, so a key of
+   * another account, which the SQS API confines to its own queues, is refused here.
+   */
+  account: string;
+  /** Hears of each refusal (the reason, never the token or a signature), for the log. */
+  refused?: (reason: string) => void;
   /** REDSQS_DEV_TOKEN; without it only signed requests get in. */
   devToken?: string;
   /** The service's clock (milliseconds): signature dates are checked against it. */
@@ -73,7 +81,7 @@ function howTo(devToken: string | undefined): string {
   );
 }
 
-function refuse(res: express.Response, message: string): void {
+function answer401(res: express.Response, message: string): void {
   res.status(401).set('WWW-Authenticate', 'Bearer realm="redsqs"').json({ error: message });
 }
 
@@ -83,42 +91,56 @@ export function isSigned(req: express.Request): boolean {
   return (typeof auth === 'string' && auth.startsWith('AWS4-')) || PRESIGNED.test(req.originalUrl);
 }
 
+/** A key of another account than the instance's: its signature may be good, its way in is not. */
+class OtherAccount extends Error {}
+
 async function checkSignature(req: express.Request, options: DevAuthOptions, verify: VerifySigned): Promise<void> {
   const body = await readBody(req, MAX_SIGNED_BODY_BYTES);
   bodies.set(req, body);
-  await verify(
+  const key = await verify(
     { method: req.method, url: req.originalUrl, headers: req.headers, body },
     options.credentials,
     options.now(),
   );
+  if (key.accountId !== options.account) {
+    throw new OtherAccount(
+      `The key ${key.accessKeyId} is of account ${key.accountId}; these routes reach every account's queues, so ` +
+        `they take keys of the instance's account ${options.account} (REDSQS_ACCOUNT_ID) or the developer token.`,
+    );
+  }
 }
 
 /** Lets a request through when it carries the token or a good signature (credentials configured). */
 export function devAuth(options: DevAuthOptions): express.RequestHandler {
   const { credentials, devToken, verify } = options;
   if (credentials.length === 0) return (_req, _res, next) => next();
+  const refuse = (res: express.Response, message: string, req: express.Request): void => {
+    options.refused?.(`${req.method} ${req.path}: ${message.split('. ')[0]}`);
+    answer401(res, message);
+  };
   return (req, res, next) => {
     const auth = req.headers.authorization;
     const bearer = typeof auth === 'string' ? BEARER.exec(auth)?.[1] : undefined;
     if (bearer !== undefined) {
       if (devToken !== undefined && sameSecret(bearer, devToken)) next();
       else if (devToken === undefined) {
-        refuse(res, `No REDSQS_DEV_TOKEN is configured, so no bearer token is accepted. ${howTo(devToken)}`);
-      } else refuse(res, `The bearer token is not the configured one. ${howTo(devToken)}`);
+        refuse(res, `No REDSQS_DEV_TOKEN is configured, so no bearer token is accepted. ${howTo(devToken)}`, req);
+      } else refuse(res, `The bearer token is not the configured one. ${howTo(devToken)}`, req);
       return;
     }
     if (!isSigned(req)) {
-      refuse(res, howTo(devToken));
+      refuse(res, howTo(devToken), req);
       return;
     }
     if (!verify) {
-      refuse(res, `Signed requests are not checked on this route yet. ${howTo(devToken)}`);
+      refuse(res, `Signed requests are not checked on this route yet. ${howTo(devToken)}`, req);
       return;
     }
     checkSignature(req, options, verify).then(
       () => next(),
       (err: unknown) => {
-        if (err instanceof SqsError) refuse(res, `${err.spec.queryCode}: ${err.message} ${howTo(devToken)}`);
+        if (err instanceof SqsError) refuse(res, `${err.spec.queryCode}: ${err.message} ${howTo(devToken)}`, req);
+        else if (err instanceof OtherAccount) refuse(res, err.message, req);
         else if (err instanceof BodyTooLarge) {
           res.status(413).json({ error: `A signed request body is at most ${MAX_SIGNED_BODY_BYTES} bytes here.` });
         } else if (!(err instanceof ClientAborted)) next(err); // nobody left to answer otherwise

@@ -202,6 +202,45 @@ describe('without credentials, on the SQS path and the other routes (raw HTTP as
     expect(await counts(sqs, queueUrl)).toEqual({ visible: 1, inFlight: 0 });
   });
 
+  it('refuses an SQS call on a dashboard file’s path (GET /dashboard?Action=...) from another page', async () => {
+    const queueUrl = await queueWithOneMessage(sqs);
+    const path = `/dashboard?Action=DeleteQueue&QueueUrl=${encodeURIComponent(queueUrl)}`;
+    for (const site of ['cross-site', 'same-site']) {
+      const r = await raw(strict.url, { path, headers: { 'Sec-Fetch-Site': site } });
+      expect(r.status, site).toBe(403);
+      expect(r.body).toContain('<Code>AccessDenied</Code>');
+    }
+    expect(await counts(sqs, queueUrl)).toEqual({ visible: 1, inFlight: 0 });
+  });
+
+  it('without fetch metadata (plain-http names browsers send none to): refuses a foreign Referer, and browsers on the SQS API', async () => {
+    const queueUrl = await queueWithOneMessage(sqs);
+    const path = `/?Action=PurgeQueue&QueueUrl=${encodeURIComponent(queueUrl)}`;
+    const browser = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36';
+    for (const headers of [
+      { Referer: 'http://evil.example/page.html' } as Record<string, string>,
+      { 'User-Agent': browser, Accept: 'image/avif,image/webp,image/*,*/*;q=0.8' },
+      { 'User-Agent': browser, Referer: 'http://evil.example/' },
+    ]) {
+      const r = await raw(strict.url, { path, headers });
+      expect(r.status, JSON.stringify(headers)).toBe(403);
+      expect(r.body).toContain('<Code>AccessDenied</Code>');
+    }
+    const reset = await raw(strict.url, {
+      method: 'POST',
+      path: '/_redsqs/reset',
+      headers: { Referer: 'http://evil.example/' },
+    });
+    expect(reset.status).toBe(403);
+    expect(await counts(sqs, queueUrl)).toEqual({ visible: 1, inFlight: 0 });
+    // What SDKs and curl send (no browser User-Agent, no Referer), and the service's own pages: served.
+    const list = `/?Action=ListQueues`;
+    expect((await raw(strict.url, { path: list, headers: { 'User-Agent': 'aws-sdk-js/3 test' } })).status).toBe(200);
+    expect((await raw(strict.url, { path: list, headers: { Referer: `${strict.url}/dashboard` } })).status).toBe(200);
+    // Not the SQS API: a browser's request without a Referer (a typed address) reads the dashboard data.
+    expect((await raw(strict.url, { path: '/_redsqs/queues', headers: { 'User-Agent': browser } })).status).toBe(200);
+  });
+
   it('serves its own origin, a typed address (Sec-Fetch-Site: none), and the dashboard page opened from a link', async () => {
     const own = await raw(strict.url, {
       method: 'POST',

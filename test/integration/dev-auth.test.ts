@@ -22,9 +22,11 @@ import { uniqueName } from '../helpers/clients.js';
 import { startTestService, useTestService } from '../helpers/service.js';
 
 const KEY = { accessKeyId: 'AKIDDEVAUTHTEST001', secretAccessKey: 'dev-auth-secret', accountId: '000000000000' };
+/** A key of another account: the SQS API confines it to that account's queues. */
+const OTHER = { accessKeyId: 'AKIDDEVAUTHOTHER02', secretAccessKey: 'other-secret', accountId: '111111111111' };
 const TOKEN = `dev-${randomUUID()}`;
 
-const svc = useTestService({ credentials: [KEY], devToken: TOKEN });
+const svc = useTestService({ credentials: [KEY, OTHER], devToken: TOKEN });
 
 let sqs: SQS;
 let queueUrl = '';
@@ -149,23 +151,24 @@ describe('with credentials configured', () => {
   });
 
   it('serves a request signed with AWS Signature Version 4 by a configured key (its body too), and refuses a wrong secret', async () => {
-    const signed = async (secret: string, method: string, path: string, body?: string) => {
+    const signed = async (secret: string, method: string, path: string, body?: string, key = KEY) => {
       const { port } = new URL(svc().url);
       const headers: Record<string, string> = { host: `127.0.0.1:${port}` };
       if (body !== undefined) headers['content-type'] = 'application/json';
       const signer = new SignatureV4({
-        credentials: { accessKeyId: KEY.accessKeyId, secretAccessKey: secret },
+        credentials: { accessKeyId: key.accessKeyId, secretAccessKey: secret },
         region: 'us-east-1',
         service: 'sqs',
         sha256: Hash.bind(null, 'sha256'),
       });
+      const [pathname = '/', search = ''] = path.split('?');
       const request = await signer.sign({
         method,
         protocol: 'http:',
         hostname: '127.0.0.1',
         port: Number(port),
-        path,
-        query: {},
+        path: pathname,
+        query: Object.fromEntries(new URLSearchParams(search)),
         headers,
         ...(body !== undefined ? { body } : {}),
       });
@@ -181,6 +184,18 @@ describe('with credentials configured', () => {
     const bad = await signed('not-the-secret', 'GET', '/_redsqs/queues');
     expect(bad.status).toBe(401);
     expect(JSON.parse(bad.body).error).toContain('SignatureDoesNotMatch');
+    // A good signature of another account's key: these routes reach every account's queues and the
+    // shared clock, so they take the instance's account's keys only.
+    for (const [method, path, body] of [
+      ['GET', `/_aws/sqs/messages?QueueUrl=${encodeURIComponent(queueUrl)}`, undefined],
+      ['POST', '/_redsqs/reset', '{"account":"000000000000"}'],
+      ['POST', '/_redsqs/clock', '{"advanceMs": 1000}'],
+    ] as [string, string, string | undefined][]) {
+      const other = await signed(OTHER.secretAccessKey, method, path, body, OTHER);
+      expect(other.status, path).toBe(401);
+      expect(JSON.parse(other.body).error).toMatch(/is of account 111111111111; .*REDSQS_ACCOUNT_ID/);
+    }
+    expect((await sqs.receiveMessage({ QueueUrl: queueUrl, VisibilityTimeout: 0 })).Messages).toHaveLength(1);
     // The dashboard's SQS route is the dashboard's: signed SQS requests go to POST /.
     const door = await signed(KEY.secretAccessKey, 'POST', '/_redsqs/sqs', '{}');
     expect(door.status).toBe(400);
@@ -208,6 +223,23 @@ describe('with credentials configured', () => {
     const viaQuery = await call(svc().url, 'POST', `/_redsqs/sqs?${query}`, {}, '{}');
     expect(viaQuery.status, viaQuery.body).toBe(400);
     expect(JSON.parse(viaQuery.body).error).toContain('POST /');
+  });
+
+  it('runs the dashboard’s SQS calls as the instance’s account, whatever access key the URL names', async () => {
+    const other = new SQS({ endpoint: svc().url, region: 'us-east-1', credentials: OTHER, maxAttempts: 1 });
+    const theirs = (await other.createQueue({ QueueName: uniqueName('theirs') })).QueueUrl as string;
+    other.destroy();
+    const list = await call(
+      svc().url,
+      'POST',
+      '/_redsqs/sqs?X-Amz-Credential=111111111111%2Fx',
+      { ...bearer(TOKEN), 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'AmazonSQS.ListQueues' },
+      '{}',
+    );
+    expect(list.status, list.body).toBe(200);
+    const urls = JSON.parse(list.body).QueueUrls as string[];
+    expect(urls).toContain(queueUrl);
+    expect(urls).not.toContain(theirs);
   });
 });
 

@@ -115,7 +115,10 @@ describe('loadConfig security settings', () => {
     expect(securityWarnings(loadConfig({ REDSQS_CREDENTIALS: KEY }))).toEqual([
       expect.stringMatching(/^credentials are configured but REDSQS_DEV_TOKEN is not/),
     ]);
-    expect(securityWarnings(loadConfig({ REDSQS_CREDENTIALS: KEY, REDSQS_DEV_TOKEN: 't' }))).toEqual([]);
+    expect(securityWarnings(loadConfig({ REDSQS_CREDENTIALS: KEY, REDSQS_DEV_TOKEN: 't' }))).toEqual([
+      expect.stringMatching(/^REDSQS_DEV_TOKEN is shorter than 16 characters/),
+    ]);
+    expect(securityWarnings(loadConfig({ REDSQS_CREDENTIALS: KEY, REDSQS_DEV_TOKEN: 'x'.repeat(16) }))).toEqual([]);
     expect(securityWarnings(loadConfig({}))).toEqual([]);
   });
 });

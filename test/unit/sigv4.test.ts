@@ -177,6 +177,18 @@ describe('SigV4 verification: accepted requests', () => {
     expect(await verifyRequest(r, KEYS, T0 - 14 * 60_000)).toBe(ALICE);
   });
 
+  it('a date good by the machine’s clock when the service clock was moved; off both, refused on the service’s', async () => {
+    const r = await signed();
+    const moved = T0 + 3_600_000;
+    expect(await verifyRequest(r, KEYS, moved, { machineNow: T0 + 60_000 })).toBe(ALICE);
+    const refused = await refusal(r, moved, { machineNow: T0 + 20 * 60_000 });
+    expect(refused.message).toMatch(/^Signature expired: .* \(20260301T130000Z - 15 min\.\)$/);
+    // A presigned URL: expired only when it is by both clocks.
+    const p = await presigned(presignable(), {}, 60);
+    expect(await verifyRequest(p, KEYS, moved, { machineNow: T0 + 30_000 })).toBe(ALICE);
+    expect((await refusal(p, moved, { machineNow: T0 + 61_000 })).code).toBe('RequestExpired');
+  });
+
   it('the region when one is required', async () => {
     const r = await signed(jsonRequest(), { region: 'eu-west-1' });
     expect(await verifyRequest(r, KEYS, T0, { region: 'eu-west-1' })).toBe(ALICE);
@@ -244,6 +256,28 @@ describe('SigV4 verification: refusals with AWS codes', () => {
     );
     // A signed header that did not arrive.
     expect((await refusal(withHeader(r, 'x-amz-target', undefined))).code).toBe('InvalidSignatureException');
+  });
+
+  it('a query the action would read otherwise than it was signed: `+` for %2B, a bare % for %25', async () => {
+    // The action reads a query as URLSearchParams does: `+` is a space, a malformed escape stays.
+    const plus = await presigned(presignable({ MessageBody: 'amount=+100' }));
+    expect(plus.url).toContain('amount%3D%2B100');
+    expect((await refusal({ ...plus, url: plus.url.replace('%2B100', '+100') })).code).toBe(
+      'InvalidSignatureException',
+    );
+    const percent = await presigned(presignable({ MessageBody: '%41%zz' }));
+    expect(percent.url).toContain('%2541%25zz');
+    expect((await refusal({ ...percent, url: percent.url.replace('%2541%25zz', '%41%zz') })).code).toBe(
+      'InvalidSignatureException',
+    );
+  });
+
+  it('names of Object.prototype: a signed header `constructor` is missing (a 4xx, not a crash); query names work', async () => {
+    const r = await signed();
+    const auth = String(r.headers.authorization).replace('SignedHeaders=', 'SignedHeaders=constructor;');
+    expect((await refusal(withHeader(r, 'authorization', auth))).code).toBe('InvalidSignatureException');
+    const odd = await presigned(presignable({ constructor: 'x', toString: 'y', __proto__: 'z' }));
+    expect(await verifyRequest(odd, KEYS, T0)).toBe(ALICE);
   });
 
   it('a header signature more than 15 minutes old or ahead: SignatureDoesNotMatch with the times', async () => {
@@ -414,7 +448,7 @@ describe('credentials in redsqs.config.json', () => {
   it('a bad entry is refused naming it, never with its secret', () => {
     const cases: [unknown, RegExp][] = [
       [{ ...entry, accountId: '12' }, /^credentials\[0\]: the account of AKIAFILE00000000003 must be 12 digits/],
-      [{ ...entry, accessKeyId: 'short' }, /^credentials\[0\]: the access key id must be 16 to 128/],
+      [{ ...entry, accessKeyId: 'short' }, /^credentials\[0\]: the access key id "short" must be 16 to 128/],
       [{ ...entry, secretAccessKey: '' }, /^credentials\[0\]: the secret of AKIAFILE00000000003 is empty/],
       [{ ...entry, secretAccessKey: 3 }, /^credentials\[0\]\.secretAccessKey: is required, as a string/],
       [{ ...entry, region: 'x' }, /^credentials\[0\]\.region: is not a known field/],
