@@ -237,7 +237,9 @@ describeInBrowser('dashboard.test.ts', 'the dashboard in a browser', "the dashbo
     await row('ledger').getByRole('button').click();
     await poll(() => page.locator('#detail-name').textContent()).toBe('ledger');
     await poll(() => page.locator('#messages li.message').count()).toBe(2);
-    expect(await page.locator('#remote-note').textContent()).toContain(`Account ${OTHER_ACCOUNT} is not this instance's`);
+    expect(await page.locator('#remote-note').textContent()).toContain(
+      `Account ${OTHER_ACCOUNT} is not this instance's`,
+    );
     expect(await page.locator('#send-form').isVisible()).toBe(false);
     expect(await page.getByRole('button', { name: 'Purge…' }).isVisible()).toBe(false);
   });
