@@ -98,3 +98,38 @@ export function credentialFor(list: readonly Credential[], accountId: string, wh
   }
   return found;
 }
+
+/** What the start-up line and its warnings read of the configuration. */
+export interface SecuritySettings {
+  credentials: readonly Credential[];
+  devToken?: string | undefined;
+  /** The developer routes are on. */
+  devEndpoints: boolean;
+}
+
+/** What the start-up line says of signatures. */
+export function securityNote(config: SecuritySettings): string {
+  const n = config.credentials.length;
+  return n === 0 ? 'signatures not checked' : `signatures checked, ${n} key${n === 1 ? '' : 's'}`;
+}
+
+/** Settings that do nothing as given, said once at start. */
+export function securityWarnings(config: SecuritySettings): string[] {
+  const out: string[] = [];
+  if (config.devToken !== undefined && config.credentials.length === 0) {
+    out.push(
+      'REDSQS_DEV_TOKEN is set but no credentials are: the developer routes and /metrics are open to this machine ' +
+        'without it (set REDSQS_CREDENTIALS to require it)',
+    );
+  }
+  if (config.credentials.length > 0 && config.devToken === undefined && config.devEndpoints) {
+    out.push(
+      'credentials are configured but REDSQS_DEV_TOKEN is not: /metrics, the dashboard and the developer routes take ' +
+        'only signed requests',
+    );
+  }
+  if (config.devToken !== undefined && config.credentials.length > 0 && config.devToken.length < 16) {
+    out.push('REDSQS_DEV_TOKEN is shorter than 16 characters: use a long random one (e.g. openssl rand -hex 24)');
+  }
+  return out;
+}

@@ -11,7 +11,14 @@
 import cluster from 'node:cluster';
 import { createServer } from 'node:net';
 import { type Config, ConfigError, DEFAULTS, loadConfig, USAGE } from './config.js';
-import { type Credential, CredentialsError, credentialFor, mergeCredentials } from './credentials.js';
+import {
+  type Credential,
+  CredentialsError,
+  credentialFor,
+  mergeCredentials,
+  securityNote,
+  securityWarnings,
+} from './credentials.js';
 import { startEmbeddedRedis } from './embedded-redis.js';
 import type { PollerActivity } from './lambda/activity.js';
 import type { PreparedPollers } from './lambda/index.js';
@@ -299,31 +306,4 @@ function ensurePortFree(host: string, port: number): Promise<void> {
     );
     probe.listen(port, host, () => probe.close(() => resolve()));
   });
-}
-
-/** What the start-up line says of signatures. */
-function securityNote(config: Config): string {
-  const n = config.credentials.length;
-  return n === 0 ? 'signatures not checked' : `signatures checked, ${n} key${n === 1 ? '' : 's'}`;
-}
-
-/** Settings that do nothing as given, said once at start. */
-export function securityWarnings(config: Config): string[] {
-  const out: string[] = [];
-  if (config.devToken !== undefined && config.credentials.length === 0) {
-    out.push(
-      'REDSQS_DEV_TOKEN is set but no credentials are: the developer routes and /metrics are open to this machine ' +
-        'without it (set REDSQS_CREDENTIALS to require it)',
-    );
-  }
-  if (config.credentials.length > 0 && config.devToken === undefined && config.devEndpoints) {
-    out.push(
-      'credentials are configured but REDSQS_DEV_TOKEN is not: /metrics, the dashboard and the developer routes take ' +
-        'only signed requests',
-    );
-  }
-  if (config.devToken !== undefined && config.credentials.length > 0 && config.devToken.length < 16) {
-    out.push('REDSQS_DEV_TOKEN is shorter than 16 characters: use a long random one (e.g. openssl rand -hex 24)');
-  }
-  return out;
 }

@@ -33,23 +33,11 @@ import { isDashboardFile } from '../dashboard/route.js';
 import { SqsError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { encodeJsonError, encodeXmlError } from '../protocol/encode.js';
+import { allowOrigin, answerPreflight } from './cors.js';
 
 /** Serves the request (false) or has answered it: refused, or a CORS preflight (true). */
 export type BrowserGuard = (req: IncomingMessage, res: ServerResponse, isSqs: boolean) => boolean;
 
-/**
- * Response headers a page's script may read besides the CORS-safelisted ones: the request id
- * (the SDK's $metadata.requestId), the query-compatible error code the JSON-protocol SDK reads
- * for SQS errors (x-amzn-query-error, "awsQueryCompatible" in the Smithy protocol tests) and the
- * Date the SDK corrects its clock skew with.
- */
-const EXPOSED = 'x-amzn-RequestId, x-amzn-query-error, Date';
-/** The methods of the SQS API (GET, POST) and of the developer routes (DELETE one message). */
-const METHODS = 'GET, POST, DELETE';
-/** How long a browser may cache a preflight's answer (seconds). */
-const PREFLIGHT_MAX_AGE = '600';
-/** A header list as Access-Control-Request-Headers carries it: tokens and commas. */
-const HEADER_LIST = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(\s*,\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+)*$/;
 const IPV4_LOOPBACK = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 /** At most this many distinct refused origins and hosts are logged (one line each). */
 const MAX_LOGGED = 100;
@@ -235,33 +223,6 @@ function pathOf(req: IncomingMessage): string {
 /** Echoed request values are cut short in answers and logs. */
 function clip(value: string): string {
   return value.length > 200 ? `${value.slice(0, 200)}…` : value;
-}
-
-/** CORS for an allowed origin: the headers every answer carries. */
-function allowOrigin(res: ServerResponse, origin: string): void {
-  res.setHeader('Access-Control-Allow-Origin', origin);
-  res.setHeader('Access-Control-Expose-Headers', EXPOSED);
-  res.setHeader('Vary', 'Origin');
-}
-
-/**
- * A preflight from an allowed origin: the methods, and the headers it asks for (the SDK's set
- * changes between versions: X-Amz-Target, X-Amz-Date, Authorization, amz-sdk-*, x-amzn-query-mode).
- * Access-Control-Allow-Private-Network answers Chrome's Private Network Access preflight
- * (Access-Control-Request-Private-Network: true) for a public page calling a loopback service.
- */
-function answerPreflight(req: IncomingMessage, res: ServerResponse, origin: string): void {
-  allowOrigin(res, origin);
-  res.setHeader('Vary', 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers');
-  res.setHeader('Access-Control-Allow-Methods', METHODS);
-  const asked = header(req, 'access-control-request-headers');
-  if (asked !== undefined && HEADER_LIST.test(asked.trim())) res.setHeader('Access-Control-Allow-Headers', asked);
-  if (header(req, 'access-control-request-private-network') === 'true') {
-    res.setHeader('Access-Control-Allow-Private-Network', 'true');
-  }
-  res.setHeader('Access-Control-Max-Age', PREFLIGHT_MAX_AGE);
-  res.writeHead(204, { 'Content-Length': '0' });
-  res.end();
 }
 
 /**

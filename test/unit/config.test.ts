@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { securityWarnings } from '../../src/run.js';
+import { securityWarnings } from '../../src/credentials.js';
 
 describe('loadConfig workers', () => {
   it('defaults to one process', () => {
