@@ -17,6 +17,7 @@ export const STALE_OUTBOX_MS = 5_000;
 export interface SweeperOptions {
   store: Store;
   moves: Moves;
+  /** The instance's account; the queues of every account on the Redis are swept (Store.listAccounts). */
   account: string;
   owner: string;
   intervalMs: number;
@@ -73,23 +74,37 @@ export class Sweeper {
     await this.running;
   }
 
-  /** One pass over every queue, if this instance holds the lease. Returns messages removed. */
+  /**
+   * One pass over every queue of every account (12-digit access keys and configured credentials
+   * make queues in accounts other than the instance's), if this instance holds the lease. Returns
+   * messages removed.
+   */
   async runOnce(): Promise<number> {
     const { store, moves, account, owner } = this.o;
+    const accounts = [...new Set([account, ...(await store.listAccounts())])];
+    const firsts: [string, string[]][] = [];
+    for (const a of accounts) {
+      const names = await store.listQueues(a, '', undefined, 100);
+      if (names.length > 0) firsts.push([a, names]);
+    }
     // No queue, no lease: an idle deployment writes nothing (and a reset leaves nothing behind).
-    const names = await store.listQueues(account, '', undefined, 100);
-    if (names.length === 0) return 0;
+    if (firsts.length === 0) return 0;
     if (!(await moves.lease('sweeper', owner, this.leaseMs))) return 0;
     try {
-      return await this.sweepAll(names);
+      let removed = 0;
+      for (const [a, names] of firsts) {
+        if (this.stopped) break;
+        removed += await this.sweepAccount(a, names);
+      }
+      return removed;
     } finally {
       // The next pass may be another instance's.
       await moves.releaseLease('sweeper', owner).catch(() => undefined);
     }
   }
 
-  private async sweepAll(first: string[]): Promise<number> {
-    const { store, moves, account, owner } = this.o;
+  private async sweepAccount(account: string, first: string[]): Promise<number> {
+    const { store, moves, owner } = this.o;
     let names = first;
     let removed = 0;
     for (;;) {

@@ -3,6 +3,7 @@
  * the sweeper removes them; lowering the period applies to queued messages; dead-letter queues
  * count from the original enqueue (standard) or from the move (FIFO), as SQS documents.
  */
+import { SQS } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsClient, uniqueName } from '../helpers/clients.js';
 import { startTestService, type TestService } from '../helpers/service.js';
@@ -38,6 +39,29 @@ describe('retention', () => {
     expect(await counts(QueueUrl)).toBe(0);
     clock += 600_000;
     expect((await sqs().receiveMessage({ QueueUrl })).Messages ?? []).toEqual([]);
+  });
+
+  it('sweeps the queues of every account, not only the instance’s (a 12-digit access key’s queue)', async () => {
+    const other = new SQS({
+      endpoint: svc.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: '444444444444', secretAccessKey: 'x' },
+    });
+    const QueueUrl = (
+      await other.createQueue({ QueueName: uniqueName('ret-other'), Attributes: { MessageRetentionPeriod: '60' } })
+    ).QueueUrl as string;
+    expect(QueueUrl).toContain('/444444444444/');
+    await other.sendMessage({ QueueUrl, MessageBody: 'theirs' });
+    clock += 61_000;
+    const left = async () =>
+      Number(
+        (await other.getQueueAttributes({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] })).Attributes
+          ?.ApproximateNumberOfMessages,
+      );
+    expect(await left()).toBe(1);
+    expect(await svc.service.sweeper.runOnce()).toBeGreaterThanOrEqual(1);
+    expect(await left()).toBe(0);
+    other.destroy();
   });
 
   it('applies a lowered retention period to messages already queued', async () => {
