@@ -33,7 +33,7 @@ import { isDashboardFile } from '../dashboard/route.js';
 import { SqsError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { encodeJsonError, encodeXmlError } from '../protocol/encode.js';
-import { allowOrigin, answerPreflight } from './cors.js';
+import { allowOrigin, answerPreflight, header } from './cors.js';
 
 /** Serves the request (false) or has answered it: refused, or a CORS preflight (true). */
 export type BrowserGuard = (req: IncomingMessage, res: ServerResponse, isSqs: boolean) => boolean;
@@ -128,11 +128,6 @@ function rulesOf(config: Config, log: Logger): GuardRules {
     accepted: new Set(),
   };
 }
-
-const header = (req: IncomingMessage, name: string): string | undefined => {
-  const v = req.headers[name];
-  return typeof v === 'string' ? v : undefined;
-};
 
 /** Why the Host header is refused, or undefined when it names this service. */
 function hostRefusal(req: IncomingMessage, config: Config, rules: GuardRules): string | undefined {

@@ -19,7 +19,8 @@ const PREFLIGHT_MAX_AGE = '600';
 /** A header list as Access-Control-Request-Headers carries it: tokens and commas. */
 const HEADER_LIST = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(\s*,\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+)*$/;
 
-const header = (req: IncomingMessage, name: string): string | undefined => {
+/** A request header's single value; undefined when absent or repeated. */
+export const header = (req: IncomingMessage, name: string): string | undefined => {
   const v = req.headers[name];
   return typeof v === 'string' ? v : undefined;
 };

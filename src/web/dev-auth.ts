@@ -10,10 +10,9 @@
  * A token is never taken from the query string, where access logs and browser history keep it.
  * Without credentials nothing is checked here (web/browser-guard.ts keeps other web pages out).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type express from 'express';
-import type { SignedRequest } from '../auth/sigv4.js';
+import { type SignedRequest, signaturesMatch } from '../auth/sigv4.js';
 import type { Credential } from '../credentials.js';
 import { SqsError } from '../errors.js';
 import { BodyTooLarge, ClientAborted, readBody } from '../protocol/body.js';
@@ -61,13 +60,6 @@ export async function requestBody(req: IncomingMessage, maxBytes: number): Promi
   if (read === undefined) return readBody(req, maxBytes);
   if (Buffer.byteLength(read) > maxBytes) throw new BodyTooLarge();
   return read;
-}
-
-/** Equal strings, in time that does not depend on where they differ (digests have one length). */
-export function sameSecret(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 function howTo(devToken: string | undefined): string {
@@ -122,7 +114,7 @@ export function devAuth(options: DevAuthOptions): express.RequestHandler {
     const auth = req.headers.authorization;
     const bearer = typeof auth === 'string' ? BEARER.exec(auth)?.[1] : undefined;
     if (bearer !== undefined) {
-      if (devToken !== undefined && sameSecret(bearer, devToken)) next();
+      if (devToken !== undefined && signaturesMatch(bearer, devToken)) next();
       else if (devToken === undefined) {
         refuse(res, `No REDSQS_DEV_TOKEN is configured, so no bearer token is accepted. ${howTo(devToken)}`, req);
       } else refuse(res, `The bearer token is not the configured one. ${howTo(devToken)}`, req);

@@ -427,7 +427,7 @@ describe('SigV4 verification: constant-time comparison', () => {
     for (const [a, b] of spy.mock.calls) expect((a as Buffer).length).toBe((b as Buffer).length);
   });
 
-  it('signaturesMatch: lengths first, then the bytes', () => {
+  it('signaturesMatch: equal only when identical, whatever the lengths', () => {
     const sig = 'a'.repeat(64);
     expect(signaturesMatch(sig, sig)).toBe(true);
     expect(signaturesMatch(`${sig}0`, sig)).toBe(false);
